@@ -1,0 +1,54 @@
+/* main.c - smi-conformance: dispatch to subcommands. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+
+void sc_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("smi-conformance: error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: smi-conformance <command> [options]\n"
+               "\n"
+               "The SMI (Service Mesh Interface) conformance harness.\n"
+               "\n"
+               "commands:\n"
+               "  load       drive HTTP load at a URL (wrk-like; closed loop or constant rate)\n"
+               "  version    print the version\n"
+               "  help       this text\n"
+               "\n"
+               "Run 'smi-conformance <command> --help' for a command's options.\n"
+               "Environment: SC_LOG=error|warn|info|debug sets the log level (default warn).\n");
+}
+
+int main(int argc, char **argv)
+{
+    sc_log_init();
+    if (argc < 2) {
+        usage(stderr);
+        return SC_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "load") == 0)
+        return sc_cmd_load(argc - 1, argv + 1);
+    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("smi-conformance %s (commit %s)\n", SC_VERSION, SC_COMMIT);
+        return SC_EXIT_OK;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return SC_EXIT_OK;
+    }
+    sc_cli_error("unknown command '%s' (see 'smi-conformance help')", argv[1]);
+    return SC_EXIT_USAGE;
+}

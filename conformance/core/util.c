@@ -1,0 +1,163 @@
+/* util.c - small shared helpers. */
+#include "core/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+uint64_t sc_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int parse_number(const char *s, double *out, const char **end)
+{
+    char *e;
+    double v;
+
+    if (s == NULL || *s == '\0' || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+        return -1;
+    errno = 0;
+    v = strtod(s, &e);
+    if (e == s || errno != 0 || !isfinite(v) || v < 0)
+        return -1;
+    /* strtod accepts hex, inf and nan; we want plain decimal only. */
+    for (const char *p = s; p < e; p++)
+        if (!isdigit((unsigned char)*p) && *p != '.')
+            return -1;
+    *out = v;
+    *end = e;
+    return 0;
+}
+
+int sc_parse_duration_ns(const char *s, uint64_t *out_ns, struct sc_err *err)
+{
+    static const struct {
+        const char *unit;
+        double ns;
+    } units[] = {{"", 1e9},   {"us", 1e3},   {"ms", 1e6},  {"s", 1e9},
+                 {"m", 60e9}, {"min", 60e9}, {"h", 3600e9}};
+    const char *end;
+    double v;
+
+    if (parse_number(s, &v, &end) != 0)
+        return sc_err_set(err, SC_EINVAL, "invalid duration '%s': expected e.g. 10s, 250ms, 2m",
+                          s ? s : "");
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(end, units[i].unit) == 0) {
+            double ns = v * units[i].ns;
+            if (ns > 86400e9)
+                return sc_err_set(err, SC_EINVAL, "duration '%s' is longer than a day", s);
+            *out_ns = (uint64_t)llround(ns);
+            return 0;
+        }
+    }
+    return sc_err_set(err, SC_EINVAL,
+                      "invalid duration '%s': unknown unit '%s' (use us, ms, s, m, h)", s, end);
+}
+
+static int apply_suffix(const char *s, const char *what, const char *end, double *v,
+                        struct sc_err *err)
+{
+    if (*end == '\0')
+        return 0;
+    if (strcmp(end, "k") == 0 || strcmp(end, "K") == 0)
+        *v *= 1e3;
+    else if (strcmp(end, "M") == 0)
+        *v *= 1e6;
+    else if (strcmp(end, "G") == 0)
+        *v *= 1e9;
+    else
+        return sc_err_set(err, SC_EINVAL, "invalid %s '%s': expected a number", what, s);
+    return 0;
+}
+
+int sc_parse_count(const char *s, const char *what, uint64_t min, uint64_t max, uint64_t *out,
+                   struct sc_err *err)
+{
+    const char *end;
+    double v;
+
+    if (parse_number(s, &v, &end) != 0)
+        return sc_err_set(err, SC_EINVAL, "invalid %s '%s': expected a non-negative integer", what,
+                          s ? s : "");
+    if (apply_suffix(s, what, end, &v, err) != 0)
+        return SC_EINVAL;
+    if (v != floor(v))
+        return sc_err_set(err, SC_EINVAL, "invalid %s '%s': expected an integer", what, s);
+    if (v < (double)min || v > (double)max)
+        return sc_err_set(err, SC_EINVAL, "%s '%s' is out of range [%llu, %llu]", what, s,
+                          (unsigned long long)min, (unsigned long long)max);
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int sc_parse_rate(const char *s, const char *what, double *out, struct sc_err *err)
+{
+    const char *end;
+    double v;
+
+    if (s != NULL && *s == '-')
+        return sc_err_set(err, SC_EINVAL, "invalid %s '%s': must not be negative", what, s);
+    if (parse_number(s, &v, &end) != 0)
+        return sc_err_set(err, SC_EINVAL, "invalid %s '%s': expected a number", what, s ? s : "");
+    if (apply_suffix(s, what, end, &v, err) != 0)
+        return SC_EINVAL;
+    *out = v;
+    return 0;
+}
+
+char *sc_fmt_duration_us(double us, char *buf, size_t len)
+{
+    if (us < 1000)
+        snprintf(buf, len, "%.2fus", us);
+    else if (us < 1e6)
+        snprintf(buf, len, "%.2fms", us / 1e3);
+    else if (us < 60e6)
+        snprintf(buf, len, "%.2fs", us / 1e6);
+    else
+        snprintf(buf, len, "%.2fm", us / 60e6);
+    return buf;
+}
+
+char *sc_fmt_bytes(double bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"B", "KB", "MB", "GB", "TB"};
+    size_t u = 0;
+    while (bytes >= 1024 && u < 4) {
+        bytes /= 1024;
+        u++;
+    }
+    snprintf(buf, len, "%.2f%s", bytes, units[u]);
+    return buf;
+}
+
+bool sc_ascii_ieq(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+            return false;
+    return true;
+}
+
+char *sc_xstrdup(const char *s)
+{
+    char *d = strdup(s);
+    if (d == NULL)
+        abort();
+    return d;
+}
+
+void *sc_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n, size);
+    if (p == NULL && n != 0 && size != 0)
+        abort();
+    return p;
+}

@@ -1,0 +1,39 @@
+/* util.h - small helpers shared by every module: time, durations, sizes, strings. */
+#ifndef SC_UTIL_H
+#define SC_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+/* Monotonic clock in nanoseconds (CLOCK_MONOTONIC, the clock libuv's uv_hrtime uses). */
+uint64_t sc_now_ns(void);
+
+/* Parse a duration: a number with an optional unit us, ms, s, m, h (no unit = seconds),
+ * e.g. "10s", "250ms", "1.5m". Negative, empty, unknown units, trailing text and values
+ * over a day fail with SC_EINVAL and a message naming the input. */
+int sc_parse_duration_ns(const char *s, uint64_t *out_ns, struct sc_err *err);
+
+/* Parse a non-negative integer with an optional k/M/G suffix (powers of 1000) into
+ * [min, max]; `what` names the option in the message. */
+int sc_parse_count(const char *s, const char *what, uint64_t min, uint64_t max, uint64_t *out,
+                   struct sc_err *err);
+
+/* Parse a non-negative decimal number (may have a fraction and a k/M suffix). */
+int sc_parse_rate(const char *s, const char *what, double *out, struct sc_err *err);
+
+/* Human formatting into buf: "1.23ms", "12.40MB". Return buf. */
+char *sc_fmt_duration_us(double us, char *buf, size_t len);
+char *sc_fmt_bytes(double bytes, char *buf, size_t len);
+
+/* ASCII case-insensitive compare of n bytes. */
+bool sc_ascii_ieq(const char *a, const char *b, size_t n);
+
+/* strdup that aborts on out-of-memory: for small, bounded strings where the
+ * caller cannot do anything useful on failure. Caller owns the result. */
+char *sc_xstrdup(const char *s);
+void *sc_xcalloc(size_t n, size_t size);
+
+#endif

@@ -1,0 +1,96 @@
+/* result.h - what a load run measured: counts, errors by kind, histograms; JSON, text, merge. */
+#ifndef SC_LOAD_RESULT_H
+#define SC_LOAD_RESULT_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/err.h"
+#include "load/hist.h"
+
+enum sc_load_errkind {
+    SC_LERR_CONNECT = 0, /* connect refused, unreachable, TLS handshake failed */
+    SC_LERR_READ,        /* read failed or peer closed before the response was complete */
+    SC_LERR_WRITE,       /* write failed */
+    SC_LERR_TIMEOUT,     /* no complete response within the per-request timeout */
+    SC_LERR_PROTOCOL,    /* unparsable response: garbage, bad chunking, oversized headers... */
+    SC_LERR_RESET,       /* connection reset by peer */
+    SC_LERR_COUNT
+};
+
+/* Name used in JSON and text ("connect", "read", ...). */
+const char *sc_load_errkind_name(enum sc_load_errkind k);
+
+#define SC_LOAD_STATUS_MAX 600
+
+struct sc_load_backend {
+    char *name; /* owned */
+    uint64_t count;
+};
+
+/* The merged outcome of a run. Every field is owned by the struct. */
+struct sc_load_result {
+    /* what ran */
+    char *url;
+    char *method;
+    unsigned threads;
+    unsigned connections;
+    unsigned pipeline;
+    double target_rate;   /* 0 for closed loop */
+    uint64_t duration_ns; /* as requested, 0 when bounded by count only */
+    uint64_t request_limit;
+    char *identity_header;
+    /* what happened */
+    uint64_t elapsed_ns; /* from the start of the load to the last completion */
+    uint64_t sent;       /* requests written */
+    uint64_t responses;  /* complete responses of any status */
+    uint64_t bytes_read;
+    uint64_t bytes_written;
+    uint64_t reconnects;
+    uint64_t status[SC_LOAD_STATUS_MAX]; /* by status code; others in status_other */
+    uint64_t status_other;
+    uint64_t errors[SC_LERR_COUNT];
+    struct sc_load_backend *backends; /* sorted by name */
+    size_t nbackends;
+    uint64_t no_identity; /* responses without the identity header */
+    /* open loop only */
+    uint64_t unsent;     /* due by the end but never sent: the rate was not sustained */
+    uint64_t max_lag_ns; /* largest gap between intended and actual send */
+    /* latency in microseconds: from the intended send time (corrected; equal to the
+     * actual send in closed loop) and from the actual send (uncorrected) */
+    struct sc_hist *latency;
+    struct sc_hist *latency_uncorrected;
+    char *notes;       /* adjustments and warnings, one per line; may be NULL */
+    char *first_error; /* detail of the first failed request; may be NULL */
+};
+
+/* A zeroed result with empty histograms; aborts on out-of-memory. */
+struct sc_load_result *sc_load_result_new(void);
+void sc_load_result_free(struct sc_load_result *r);
+
+/* Count `n` responses from backend `name` (len bytes); keeps backends sorted. */
+void sc_load_result_add_backend(struct sc_load_result *r, const char *name, size_t len, uint64_t n);
+/* Append a line to notes. */
+void sc_load_result_note(struct sc_load_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+uint64_t sc_load_result_errors(const struct sc_load_result *r); /* sum over kinds */
+uint64_t sc_load_result_non2xx3xx(const struct sc_load_result *r);
+double sc_load_result_rps(const struct sc_load_result *r); /* responses per second */
+
+/* Add `from` into `into`: counts, backends and histograms add; elapsed is the max;
+ * identity of the run (url, method...) is kept from `into` unless it is unset. */
+void sc_load_result_merge(struct sc_load_result *into, const struct sc_load_result *from);
+
+/* JSON with every count and the non-empty histogram buckets, so results of several
+ * agents merge exactly. Caller owns the returned cJSON. */
+cJSON *sc_load_result_to_json(const struct sc_load_result *r);
+/* Inverse of sc_load_result_to_json(); SC_EINVAL with the offending field on bad input. */
+int sc_load_result_from_json(const cJSON *j, struct sc_load_result **out, struct sc_err *err);
+
+/* The wrk-compatible summary, then percentiles, status and backend counts. */
+void sc_load_result_print(const struct sc_load_result *r, FILE *f);
+
+#endif
