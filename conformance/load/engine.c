@@ -362,6 +362,11 @@ static void conn_fill(struct conn *c)
     if (room == 0)
         return;
     now = uv_hrtime();
+    if (now >= t->deadline_ns) {
+        /* Checked here, not only on the tick: at 50k req/s a 5 ms tick is 250 requests. */
+        t->stopping = true;
+        return;
+    }
     if (t->rate_mode) {
         uint64_t when;
         while (n < room && sc_pace_take(&t->pace, now, &when)) {
@@ -772,6 +777,7 @@ static void thr_maybe_finish(struct thr *t)
     if (t->rate_mode && t->pace_started) {
         uint64_t until = t->end_ns < t->deadline_ns ? t->end_ns : t->deadline_ns;
         t->res->unsent = sc_pace_due(&t->pace, until);
+        t->res->pace_window_ns = until > t->pace.start_ns ? until - t->pace.start_ns : 0;
     } else if (t->rate_mode) {
         t->res->unsent = t->limit == UINT64_MAX ? 0 : t->limit;
     }
@@ -1198,8 +1204,8 @@ int sc_load_run(const struct sc_load_opts *o, struct sc_load_result **out, struc
         res->elapsed_ns = end - e.start_ns;
     }
     if (res->target_rate > 0 && res->elapsed_ns > 0) {
-        double achieved = (double)res->sent * 1e9 / (double)res->elapsed_ns;
-        if (res->unsent > 0 || achieved < 0.99 * res->target_rate)
+        double achieved = sc_load_result_achieved_rate(res);
+        if (achieved < 0.99 * res->target_rate)
             sc_load_result_note(res,
                                 "target rate %.0f req/s not sustained: sent %.0f req/s, "
                                 "%llu due requests unsent, max send lag %.2fms",

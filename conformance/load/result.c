@@ -110,6 +110,13 @@ uint64_t sc_load_result_non2xx3xx(const struct sc_load_result *r)
     return s;
 }
 
+double sc_load_result_achieved_rate(const struct sc_load_result *r)
+{
+    if (r->target_rate <= 0 || r->pace_window_ns == 0)
+        return 0.0;
+    return (double)r->sent * 1e9 / (double)r->pace_window_ns;
+}
+
 double sc_load_result_rps(const struct sc_load_result *r)
 {
     return r->elapsed_ns ? (double)r->responses * 1e9 / (double)r->elapsed_ns : 0.0;
@@ -153,6 +160,8 @@ void sc_load_result_merge(struct sc_load_result *into, const struct sc_load_resu
     into->unsent += from->unsent;
     if (from->max_lag_ns > into->max_lag_ns)
         into->max_lag_ns = from->max_lag_ns;
+    if (from->pace_window_ns > into->pace_window_ns)
+        into->pace_window_ns = from->pace_window_ns;
     sc_hist_merge(into->latency, from->latency);
     sc_hist_merge(into->latency_uncorrected, from->latency_uncorrected);
 }
@@ -236,8 +245,8 @@ cJSON *sc_load_result_to_json(const struct sc_load_result *r)
     cJSON_AddNumberToObject(j, "no_identity", (double)r->no_identity);
     if (r->target_rate > 0) {
         o = cJSON_AddObjectToObject(j, "pacing");
-        cJSON_AddNumberToObject(o, "achieved_rate",
-                                r->elapsed_ns ? (double)r->sent * 1e9 / (double)r->elapsed_ns : 0);
+        cJSON_AddNumberToObject(o, "achieved_rate", sc_load_result_achieved_rate(r));
+        cJSON_AddNumberToObject(o, "window_ns", (double)r->pace_window_ns);
         cJSON_AddNumberToObject(o, "unsent", (double)r->unsent);
         cJSON_AddNumberToObject(o, "max_lag_ns", (double)r->max_lag_ns);
     }
@@ -403,7 +412,8 @@ int sc_load_result_from_json(const cJSON *j, struct sc_load_result **out, struct
     }
     o = cJSON_GetObjectItemCaseSensitive(j, "pacing");
     if (cJSON_IsObject(o) && (get_u64(o, "pacing.", "unsent", &r->unsent, err) ||
-                              get_u64(o, "pacing.", "max_lag_ns", &r->max_lag_ns, err)))
+                              get_u64(o, "pacing.", "max_lag_ns", &r->max_lag_ns, err) ||
+                              get_u64(o, "pacing.", "window_ns", &r->pace_window_ns, err)))
         goto out_free;
     if (hist_from_json(cJSON_GetObjectItemCaseSensitive(j, "latency"), "latency", r->latency,
                        err) ||
@@ -504,7 +514,7 @@ void sc_load_result_print(const struct sc_load_result *r, FILE *f)
     if (rate)
         fprintf(
             f, "Rate: target %.2f, sent %.2f per second, %" PRIu64 " unsent, max send lag %.3fms\n",
-            r->target_rate, secs > 0 ? (double)r->sent / secs : 0, r->unsent,
+            r->target_rate, sc_load_result_achieved_rate(r), r->unsent,
             (double)r->max_lag_ns / 1e6);
     if (r->notes)
         for (const char *p = r->notes; *p;) {

@@ -58,6 +58,7 @@ struct sc_load_result {
     /* open loop only */
     uint64_t unsent;     /* due by the end but never sent: the rate was not sustained */
     uint64_t max_lag_ns; /* largest gap between intended and actual send */
+    uint64_t pace_window_ns; /* from the first intended send to the end of issuing */
     /* latency in microseconds: from the intended send time (corrected; equal to the
      * actual send in closed loop) and from the actual send (uncorrected) */
     struct sc_hist *latency;
@@ -78,6 +79,8 @@ void sc_load_result_note(struct sc_load_result *r, const char *fmt, ...)
 
 uint64_t sc_load_result_errors(const struct sc_load_result *r); /* sum over kinds */
 uint64_t sc_load_result_non2xx3xx(const struct sc_load_result *r);
+/* Open loop: requests sent per second of the pacing window (0 in closed loop). */
+double sc_load_result_achieved_rate(const struct sc_load_result *r);
 double sc_load_result_rps(const struct sc_load_result *r); /* responses per second */
 
 /* Add `from` into `into`: counts, backends and histograms add; elapsed is the max;

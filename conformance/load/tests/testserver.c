@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_CONNS 1024
@@ -40,6 +41,7 @@ struct sc_testserver {
     pthread_t accept_tid;
     atomic_bool stopping;
     atomic_uint_fast64_t requests, responses, connections, alt[2], alt_next;
+    atomic_uint_fast64_t first_ns; /* stall-once: monotonic time of the first request */
     pthread_mutex_t mu;
     char last_line[512];
     struct tconn conns[MAX_CONNS];
@@ -116,6 +118,8 @@ static void relay(int a, int b)
     }
 }
 
+static void stall_once(struct sc_testserver *s);
+
 /* Handle one request; returns false when the connection must end. */
 static bool handle(struct tconn *c, const char *req, size_t hlen)
 {
@@ -146,8 +150,10 @@ static bool handle(struct tconn *c, const char *req, size_t hlen)
         identity = k == 0 ? "pod-a" : "pod-b";
         atomic_fetch_add(&s->alt[k], 1);
     }
+    if (is_mode(s, "stall-once"))
+        stall_once(s);
     if (is_mode(s, "ok") || is_mode(s, "alternate") || is_mode(s, "tls") ||
-        (is_mode(s, "proxy") && strncmp(line, "CONNECT ", 8) != 0)) {
+        is_mode(s, "stall-once") || (is_mode(s, "proxy") && strncmp(line, "CONNECT ", 8) != 0)) {
         if (respond_ok(c, status, identity, false) != 0)
             return false;
     } else if (is_mode(s, "proxy")) {
@@ -233,6 +239,28 @@ static bool handle(struct tconn *c, const char *req, size_t hlen)
     }
     atomic_fetch_add(&s->responses, 1);
     return true;
+}
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Hold every response between 2 s and 3 s after the first request (benchmarks only). */
+static void stall_once(struct sc_testserver *s)
+{
+    uint64_t now = mono_ns(), expected = 0, first, from, to;
+    atomic_compare_exchange_strong(&s->first_ns, &expected, now);
+    first = atomic_load(&s->first_ns);
+    from = first + 2000000000ull;
+    to = first + 3000000000ull;
+    if (now >= from && now < to) {
+        struct timespec ts = {.tv_sec = (time_t)((to - now) / 1000000000u),
+                              .tv_nsec = (long)((to - now) % 1000000000u)};
+        nanosleep(&ts, NULL);
+    }
 }
 
 static size_t content_length(const char *req, size_t hlen)

@@ -26,6 +26,8 @@
  *   proxy       like ok, but records the request target (absolute-form expected) and
  *               answers CONNECT host:port by relaying to it
  *   tls         like ok, over TLS with the certificate written by sc_testserver_cert()
+ *   stall-once  like ok, but every response due between 2 s and 3 s after the first
+ *               request waits until 3 s (a one-second stall, for the latency benchmark)
  */
 struct sc_testserver;
 
