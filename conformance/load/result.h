@@ -56,8 +56,8 @@ struct sc_load_result {
     size_t nbackends;
     uint64_t no_identity; /* responses without the identity header */
     /* open loop only */
-    uint64_t unsent;     /* due by the end but never sent: the rate was not sustained */
-    uint64_t max_lag_ns; /* largest gap between intended and actual send */
+    uint64_t unsent;         /* due by the end but never sent: the rate was not sustained */
+    uint64_t max_lag_ns;     /* largest gap between intended and actual send */
     uint64_t pace_window_ns; /* from the first intended send to the end of issuing */
     /* latency in microseconds: from the intended send time (corrected; equal to the
      * actual send in closed loop) and from the actual send (uncorrected) */
