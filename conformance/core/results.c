@@ -1,0 +1,176 @@
+/* results.c - the run's result model: construction, logs, summaries. */
+#include "core/results.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+static const char *const verdict_names[] = {"passed", "failed", "skipped"};
+
+const char *sc_verdict_name(enum sc_verdict v)
+{
+    return (unsigned)v < 3 ? verdict_names[v] : "unknown";
+}
+
+int sc_verdict_parse(const char *s)
+{
+    for (int i = 0; i < 3; i++)
+        if (s != NULL && strcmp(s, verdict_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+struct sc_run *sc_run_new(void)
+{
+    return sc_xcalloc(1, sizeof(struct sc_run));
+}
+
+static void free_assertion(struct sc_assertion *a)
+{
+    free(a->kind);
+    free(a->what);
+    free(a->message);
+    for (size_t i = 0; i < a->nfigures; i++) {
+        free(a->figures[i].name);
+        free(a->figures[i].unit);
+    }
+    free(a->figures);
+}
+
+static void free_case(struct sc_case *c)
+{
+    free(c->test);
+    free(c->area);
+    free(c->version);
+    free(c->file);
+    for (size_t i = 0; i < c->nfeatures; i++)
+        free(c->features[i]);
+    free(c->features);
+    free(c->message);
+    free(c->log);
+    free(c->diagnostics);
+    for (size_t i = 0; i < c->nassertions; i++)
+        free_assertion(&c->assertions[i]);
+    free(c->assertions);
+}
+
+void sc_run_free(struct sc_run *r)
+{
+    if (r == NULL)
+        return;
+    free(r->harness_version);
+    free(r->harness_commit);
+    free(r->platform);
+    free(r->mesh);
+    free(r->kube_version);
+    free(r->command_line);
+    for (size_t i = 0; i < r->nviolations; i++)
+        free(r->violations[i]);
+    free(r->violations);
+    for (size_t i = 0; i < r->nserved; i++) {
+        free(r->served[i].group);
+        for (size_t k = 0; k < r->served[i].nversions; k++)
+            free(r->served[i].versions[k]);
+        free(r->served[i].versions);
+    }
+    free(r->served);
+    for (size_t i = 0; i < r->ncases; i++)
+        free_case(&r->cases[i]);
+    free(r->cases);
+    free(r);
+}
+
+static void *grow(void *arr, size_t *n, size_t size)
+{
+    char *p = realloc(arr, (*n + 1) * size);
+    if (p == NULL)
+        abort();
+    memset(p + *n * size, 0, size);
+    (*n)++;
+    return p;
+}
+
+struct sc_case *sc_run_add_case(struct sc_run *r)
+{
+    r->cases = grow(r->cases, &r->ncases, sizeof(*r->cases));
+    return &r->cases[r->ncases - 1];
+}
+
+struct sc_assertion *sc_case_add_assertion(struct sc_case *c, const char *kind, const char *what)
+{
+    struct sc_assertion *a;
+    c->assertions = grow(c->assertions, &c->nassertions, sizeof(*c->assertions));
+    a = &c->assertions[c->nassertions - 1];
+    a->kind = sc_xstrdup(kind);
+    a->what = sc_xstrdup(what);
+    for (int i = 0; i < 4; i++)
+        a->client_p[i] = a->mesh_p[i] = NAN;
+    return a;
+}
+
+struct sc_figure *sc_assertion_add_figure(struct sc_assertion *a, const char *name,
+                                          const char *unit)
+{
+    struct sc_figure *f;
+    a->figures = grow(a->figures, &a->nfigures, sizeof(*a->figures));
+    f = &a->figures[a->nfigures - 1];
+    f->name = sc_xstrdup(name);
+    f->unit = unit ? sc_xstrdup(unit) : NULL;
+    f->expected = f->tolerance = f->observed = f->lo = f->hi = NAN;
+    return f;
+}
+
+void sc_case_log(struct sc_case *c, const char *fmt, ...)
+{
+    char line[1024];
+    size_t old = c->log ? strlen(c->log) : 0, n;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    n = strlen(line);
+    c->log = realloc(c->log, old + n + 2);
+    if (c->log == NULL)
+        abort();
+    memcpy(c->log + old, line, n);
+    c->log[old + n] = '\n';
+    c->log[old + n + 1] = '\0';
+}
+
+static void count(struct sc_summary *s, const struct sc_case *c)
+{
+    s->total++;
+    if (c->verdict == SC_PASSED)
+        s->passed++;
+    else if (c->verdict == SC_FAILED)
+        s->failed++;
+    else
+        s->skipped++;
+}
+
+struct sc_summary sc_run_summary(const struct sc_run *r)
+{
+    struct sc_summary s = {0, 0, 0, 0};
+    for (size_t i = 0; i < r->ncases; i++)
+        count(&s, &r->cases[i]);
+    return s;
+}
+
+struct sc_summary sc_run_summary_of(const struct sc_run *r, const char *area, const char *version)
+{
+    struct sc_summary s = {0, 0, 0, 0};
+    for (size_t i = 0; i < r->ncases; i++) {
+        const struct sc_case *c = &r->cases[i];
+        if (area != NULL && strcmp(c->area, area) != 0)
+            continue;
+        if (version != NULL && strcmp(c->version, version) != 0)
+            continue;
+        count(&s, c);
+    }
+    return s;
+}

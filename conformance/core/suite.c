@@ -1,0 +1,748 @@
+/* suite.c - load and check test files: every mistake reported with FILE:LINE:COL. */
+#include "core/suite.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "smi/smi.h"
+
+#define MAX_FILE (1024 * 1024)
+
+static const char *const areas[] = {"access", "specs", "split", "metrics"};
+
+const char *sc_proto_name(enum sc_proto p)
+{
+    return p == SC_PROTO_TCP ? "tcp" : p == SC_PROTO_UDP ? "udp" : "http";
+}
+
+/* Position-aware failure: "FILE:LINE:COL: ...". */
+static int fail(struct sc_err *err, const char *file, const struct sc_doc_node *n,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail(struct sc_err *err, const char *file, const struct sc_doc_node *n,
+                const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return sc_err_set(err, SC_EINVAL, "%s:%d:%d: %s", file, n ? n->line : 1, n ? n->col : 1, msg);
+}
+
+/* Every key of map `m` must be one of `allowed` (NULL-terminated). */
+static int check_keys(const char *file, const struct sc_doc_node *m, const char *what,
+                      const char *const *allowed, struct sc_err *err)
+{
+    if (m == NULL || m->type != SC_DOC_MAP)
+        return fail(err, file, m, "%s must be a mapping", what);
+    for (const struct sc_doc_node *c = m->child; c; c = c->next) {
+        bool ok = false;
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = strcmp(*a, c->key) == 0;
+        if (!ok) {
+            char list[256] = "";
+            for (const char *const *a = allowed; *a; a++) {
+                strncat(list, *a, sizeof(list) - strlen(list) - 3);
+                if (a[1])
+                    strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+            }
+            return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown field '%s' in %s (expected %s)",
+                              file, c->key_line, c->key_col, c->key, what, list);
+        }
+    }
+    return 0;
+}
+
+static int get_string(const char *file, const struct sc_doc_node *m, const char *key,
+                      bool required, char **out, struct sc_err *err)
+{
+    const struct sc_doc_node *v = sc_doc_get(m, key);
+    if (v == NULL) {
+        if (required)
+            return fail(err, file, m, "missing required field '%s'", key);
+        return 0;
+    }
+    if (v->type == SC_DOC_MAP || v->type == SC_DOC_SEQ || v->type == SC_DOC_NULL)
+        return fail(err, file, v, "field '%s' must be a string", key);
+    *out = sc_xstrdup(v->text);
+    return 0;
+}
+
+static int get_int(const char *file, const struct sc_doc_node *m, const char *key, long min,
+                   long max, long *out, struct sc_err *err)
+{
+    const struct sc_doc_node *v = sc_doc_get(m, key);
+    char *end;
+    long x;
+    if (v == NULL)
+        return 0;
+    if (v->type != SC_DOC_INT)
+        return fail(err, file, v, "field '%s' must be an integer", key);
+    x = strtol(v->text, &end, 10);
+    if (*end != '\0' || x < min || x > max)
+        return fail(err, file, v, "field '%s' must be between %ld and %ld", key, min, max);
+    *out = x;
+    return 0;
+}
+
+static int get_number(const char *file, const struct sc_doc_node *v, const char *what, double *out,
+                      struct sc_err *err)
+{
+    if (v == NULL || (v->type != SC_DOC_INT && v->type != SC_DOC_FLOAT))
+        return fail(err, file, v, "%s must be a number", what);
+    *out = strtod(v->text, NULL);
+    if (!isfinite(*out) || *out < 0)
+        return fail(err, file, v, "%s must be a non-negative number", what);
+    return 0;
+}
+
+static int get_bool(const char *file, const struct sc_doc_node *m, const char *key, bool *out,
+                    struct sc_err *err)
+{
+    const struct sc_doc_node *v = sc_doc_get(m, key);
+    if (v == NULL)
+        return 0;
+    if (v->type != SC_DOC_BOOL)
+        return fail(err, file, v, "field '%s' must be true or false", key);
+    *out = strcmp(v->text, "true") == 0 || strcmp(v->text, "True") == 0;
+    return 0;
+}
+
+static int get_kvs(const char *file, const struct sc_doc_node *m, const char *key,
+                   struct sc_kv **out, size_t *n, struct sc_err *err)
+{
+    const struct sc_doc_node *v = sc_doc_get(m, key);
+    if (v == NULL)
+        return 0;
+    if (v->type != SC_DOC_MAP)
+        return fail(err, file, v, "field '%s' must be a mapping of names to strings", key);
+    *out = sc_xcalloc(v->n ? v->n : 1, sizeof(**out));
+    for (const struct sc_doc_node *c = v->child; c; c = c->next) {
+        if (c->type == SC_DOC_MAP || c->type == SC_DOC_SEQ || c->type == SC_DOC_NULL)
+            return fail(err, file, c, "'%s.%s' must be a string", key, c->key);
+        (*out)[*n].key = sc_xstrdup(c->key);
+        (*out)[*n].value = sc_xstrdup(c->text);
+        (*n)++;
+    }
+    return 0;
+}
+
+static int get_strings(const char *file, const struct sc_doc_node *m, const char *key,
+                       char ***out, size_t *n, struct sc_err *err)
+{
+    const struct sc_doc_node *v = sc_doc_get(m, key);
+    if (v == NULL)
+        return 0;
+    if (v->type != SC_DOC_SEQ)
+        return fail(err, file, v, "field '%s' must be a list of strings", key);
+    *out = sc_xcalloc(v->n ? v->n : 1, sizeof(char *));
+    for (const struct sc_doc_node *c = v->child; c; c = c->next) {
+        if (c->type == SC_DOC_MAP || c->type == SC_DOC_SEQ || c->type == SC_DOC_NULL)
+            return fail(err, file, c, "items of '%s' must be strings", key);
+        (*out)[(*n)++] = sc_xstrdup(c->text);
+    }
+    return 0;
+}
+
+static void free_kvs(struct sc_kv *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(kv[i].key);
+        free(kv[i].value);
+    }
+    free(kv);
+}
+
+static void free_strings(char **s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
+static int parse_proto(const char *file, const struct sc_doc_node *m, enum sc_proto *p,
+                       struct sc_err *err)
+{
+    const char *s = sc_doc_get_str(m, "protocol");
+    if (s == NULL)
+        return 0;
+    if (strcmp(s, "http") == 0)
+        *p = SC_PROTO_HTTP;
+    else if (strcmp(s, "tcp") == 0)
+        *p = SC_PROTO_TCP;
+    else if (strcmp(s, "udp") == 0)
+        *p = SC_PROTO_UDP;
+    else
+        return fail(err, file, sc_doc_get(m, "protocol"),
+                    "unknown protocol '%s' (expected http, tcp or udp)", s);
+    return 0;
+}
+
+static int parse_workload(const char *file, const struct sc_doc_node *m, struct sc_workload *w,
+                          struct sc_err *err)
+{
+    static const char *const keys[] = {"name", "serviceAccount", "labels", "version", "replicas",
+                                       NULL};
+    long replicas = 1;
+    if (check_keys(file, m, "workload", keys, err) ||
+        get_string(file, m, "name", true, &w->name, err) ||
+        get_string(file, m, "serviceAccount", true, &w->sa, err) ||
+        get_string(file, m, "version", false, &w->version, err) ||
+        get_kvs(file, m, "labels", &w->labels, &w->nlabels, err) ||
+        get_int(file, m, "replicas", 1, 16, &replicas, err))
+        return SC_EINVAL;
+    w->replicas = (unsigned)replicas;
+    return 0;
+}
+
+static int parse_service(const char *file, const struct sc_doc_node *m, struct sc_service *s,
+                         struct sc_err *err)
+{
+    static const char *const keys[] = {"name", "selector", "ports", NULL};
+    const struct sc_doc_node *ports;
+    if (check_keys(file, m, "service", keys, err) ||
+        get_string(file, m, "name", true, &s->name, err) ||
+        get_kvs(file, m, "selector", &s->selector, &s->nselector, err))
+        return SC_EINVAL;
+    ports = sc_doc_get(m, "ports");
+    if (ports == NULL || ports->type != SC_DOC_SEQ || ports->n == 0)
+        return fail(err, file, ports ? ports : m, "service '%s' needs a non-empty list 'ports'",
+                    s->name);
+    s->ports = sc_xcalloc(ports->n, sizeof(*s->ports));
+    for (const struct sc_doc_node *p = ports->child; p; p = p->next) {
+        struct sc_svc_port *sp = &s->ports[s->nports++];
+        long port = 0;
+        sp->proto = SC_PROTO_HTTP;
+        if (p->type == SC_DOC_INT) {
+            port = strtol(p->text, NULL, 10);
+        } else {
+            static const char *const pk[] = {"port", "protocol", NULL};
+            if (check_keys(file, p, "service port", pk, err) ||
+                get_int(file, p, "port", 1, 65535, &port, err) ||
+                parse_proto(file, p, &sp->proto, err))
+                return SC_EINVAL;
+        }
+        if (port < 1 || port > 65535)
+            return fail(err, file, p, "port must be between 1 and 65535");
+        sp->port = (int)port;
+    }
+    return 0;
+}
+
+static int parse_traffic(const char *file, const struct sc_doc_node *m, struct sc_traffic *t,
+                         struct sc_err *err)
+{
+    static const char *const keys[] = {"from",   "to",   "port",    "protocol",
+                                       "method", "path", "headers", NULL};
+    long port = 0;
+    if (check_keys(file, m, "traffic", keys, err) ||
+        get_string(file, m, "from", true, &t->from, err) ||
+        get_string(file, m, "to", true, &t->to, err) ||
+        get_int(file, m, "port", 1, 65535, &port, err) || parse_proto(file, m, &t->proto, err) ||
+        get_string(file, m, "method", false, &t->method, err) ||
+        get_string(file, m, "path", false, &t->path, err) ||
+        get_kvs(file, m, "headers", &t->headers, &t->nheaders, err))
+        return SC_EINVAL;
+    t->port = (int)port;
+    if (t->method == NULL)
+        t->method = sc_xstrdup("GET");
+    if (t->path == NULL)
+        t->path = sc_xstrdup("/");
+    if (t->path[0] != '/')
+        return fail(err, file, sc_doc_get(m, "path"), "path must start with '/'");
+    return 0;
+}
+
+static int parse_metrics(const char *file, const struct sc_doc_node *m,
+                         struct sc_metrics_expect *me, struct sc_err *err)
+{
+    static const char *const keys[] = {"resource", "name",    "edgesFrom", "success",
+                                       "failure",  "latency", "absent",    NULL};
+    static const char *const resources[] = {"pods", "deployments", "namespaces", "trafficsplits",
+                                            NULL};
+    const struct sc_doc_node *lat;
+    bool ok = false;
+    me->latency_at_least_ms = NAN;
+    if (check_keys(file, m, "metrics", keys, err) ||
+        get_string(file, m, "resource", true, &me->resource, err) ||
+        get_string(file, m, "name", false, &me->name, err) ||
+        get_string(file, m, "edgesFrom", false, &me->edges_from, err) ||
+        get_bool(file, m, "absent", &me->absent, err))
+        return SC_EINVAL;
+    for (const char *const *r = resources; *r; r++)
+        ok = ok || strcmp(*r, me->resource) == 0;
+    if (!ok)
+        return fail(err, file, sc_doc_get(m, "resource"),
+                    "unknown metrics resource '%s' (expected pods, deployments, namespaces or "
+                    "trafficsplits)",
+                    me->resource);
+    for (int i = 0; i < 2; i++) {
+        const char *k = i ? "failure" : "success";
+        const char *v = sc_doc_get_str(m, k);
+        if (v == NULL)
+            continue;
+        if (strcmp(v, "observed") != 0)
+            return fail(err, file, sc_doc_get(m, k), "'%s' must be 'observed'", k);
+        me->counts = true;
+    }
+    lat = sc_doc_get(m, "latency");
+    if (lat != NULL) {
+        static const char *const lk[] = {"atLeastMs", NULL};
+        if (check_keys(file, lat, "latency", lk, err) ||
+            get_number(file, sc_doc_get(lat, "atLeastMs"), "latency.atLeastMs",
+                       &me->latency_at_least_ms, err))
+            return SC_EINVAL;
+    }
+    if (!me->counts && !me->absent && isnan(me->latency_at_least_ms))
+        return fail(err, file, m, "metrics expectation checks nothing: give success/failure, "
+                                  "latency or absent");
+    return 0;
+}
+
+static int parse_expect(const char *file, const struct sc_doc_node *m, struct sc_step *s,
+                        struct sc_err *err)
+{
+    static const char *const keys[] = {"traffic",     "allowed",  "backends", "split", "tolerance",
+                                       "consecutive", "requests", "metrics",  NULL};
+    const struct sc_doc_node *split = sc_doc_get(m, "split");
+    long consecutive = 3, requests = 0;
+
+    if (check_keys(file, m, "expect", keys, err) ||
+        get_int(file, m, "consecutive", 1, 100, &consecutive, err) ||
+        get_int(file, m, "requests", 1, 1000000, &requests, err))
+        return SC_EINVAL;
+    s->consecutive = (unsigned)consecutive;
+    s->requests = (unsigned)requests;
+    if (sc_doc_get(m, "metrics") != NULL) {
+        s->expect = SC_EXPECT_METRICS;
+        return parse_metrics(file, sc_doc_get(m, "metrics"), &s->metrics, err);
+    }
+    if (sc_doc_get(m, "traffic") == NULL)
+        return fail(err, file, m, "expect needs 'traffic' (or 'metrics')");
+    if (parse_traffic(file, sc_doc_get(m, "traffic"), &s->traffic, err))
+        return SC_EINVAL;
+    if (split != NULL) {
+        const struct sc_doc_node *tol = sc_doc_get(m, "tolerance");
+        s->expect = SC_EXPECT_SPLIT;
+        if (split->type != SC_DOC_MAP || split->n == 0)
+            return fail(err, file, split, "'split' must map backend services to weights");
+        s->shares = sc_xcalloc(split->n, sizeof(*s->shares));
+        for (const struct sc_doc_node *c = split->child; c; c = c->next) {
+            struct sc_share *sh = &s->shares[s->nshares++];
+            sh->service = sc_xstrdup(c->key);
+            if (get_number(file, c, "a split weight", &sh->weight, err))
+                return SC_EINVAL;
+        }
+        s->tolerance = 0.05;
+        if (tol != NULL && get_number(file, tol, "tolerance", &s->tolerance, err))
+            return SC_EINVAL;
+        if (s->tolerance <= 0.001 || s->tolerance >= 0.5)
+            return fail(err, file, tol, "tolerance must be between 0.001 and 0.5");
+        return 0;
+    }
+    s->expect = SC_EXPECT_ACCESS;
+    if (sc_doc_get(m, "allowed") == NULL)
+        return fail(err, file, m, "expect needs 'allowed: true|false', 'split' or 'metrics'");
+    if (get_bool(file, m, "allowed", &s->allowed, err) ||
+        get_strings(file, m, "backends", &s->backends, &s->nbackends, err))
+        return SC_EINVAL;
+    if (s->requests == 0)
+        s->requests = 20;
+    return 0;
+}
+
+static int parse_apply(const char *file, const struct sc_doc_node *v, struct sc_step *s,
+                       struct sc_err *err)
+{
+    struct sc_err inner;
+    if (v->type != SC_DOC_STR)
+        return fail(err, file, v, "'apply' must be a YAML block of SMI objects (apply: |)");
+    sc_err_init(&inner);
+    if (sc_doc_parse(v->text, strlen(v->text), file, &s->objects, &inner) != 0)
+        return fail(err, file, v, "in this apply block: %s", inner.msg);
+    if (s->objects == NULL)
+        return fail(err, file, v, "'apply' holds no object");
+    for (struct sc_doc *d = s->objects; d; d = d->next) {
+        struct sc_smi_obj *o = NULL;
+        struct sc_smi_diag diag;
+        int rc;
+        sc_err_init(&inner);
+        rc = sc_smi_obj_from_doc(d->root, file, "default", &o, &diag, &inner);
+        if (rc != 0)
+            /* Lines inside the block count from the block's first line. */
+            return sc_err_set(err, SC_EINVAL, "%s:%d:%d: %s: %s", file, v->line + diag.line,
+                              diag.col, diag.path[0] ? diag.path : "object", diag.msg);
+        if (o->version != sc_smi_group_newest(sc_smi_kind_group(o->kind))) {
+            int line = v->line + d->line;
+            sc_smi_obj_free(o);
+            return sc_err_set(err, SC_EINVAL,
+                              "%s:%d:%d: objects in suites are written in the newest version of "
+                              "their group (%s v1alpha%d)",
+                              file, line, d->col, sc_smi_group_name(sc_smi_kind_group(o->kind)),
+                              sc_smi_group_newest(sc_smi_kind_group(o->kind)));
+        }
+        sc_smi_obj_free(o);
+    }
+    return 0;
+}
+
+static int parse_step(const char *file, const struct sc_doc_node *m, struct sc_step *s,
+                      struct sc_err *err)
+{
+    const struct sc_doc_node *v;
+    s->line = m->line;
+    s->col = m->col;
+    if (m->type != SC_DOC_MAP || m->n != 1)
+        return fail(err, file, m,
+                    "a step is a mapping with exactly one of apply, delete, expect, send");
+    v = m->child;
+    if (strcmp(v->key, "apply") == 0) {
+        s->kind = SC_STEP_APPLY;
+        return parse_apply(file, v, s, err);
+    }
+    if (strcmp(v->key, "delete") == 0) {
+        s->kind = SC_STEP_DELETE;
+        if (v->type != SC_DOC_SEQ || v->n == 0)
+            return fail(err, file, v, "'delete' must be a list of {kind, name}");
+        s->del_kinds = sc_xcalloc(v->n, sizeof(char *));
+        s->del_names = sc_xcalloc(v->n, sizeof(char *));
+        for (const struct sc_doc_node *c = v->child; c; c = c->next) {
+            static const char *const keys[] = {"kind", "name", NULL};
+            size_t i = s->ndel++;
+            if (check_keys(file, c, "delete item", keys, err) ||
+                get_string(file, c, "kind", true, &s->del_kinds[i], err) ||
+                get_string(file, c, "name", true, &s->del_names[i], err))
+                return SC_EINVAL;
+            if (sc_smi_kind_parse(s->del_kinds[i]) < 0)
+                return fail(err, file, sc_doc_get(c, "kind"), "unknown SMI kind '%s'",
+                            s->del_kinds[i]);
+        }
+        return 0;
+    }
+    if (strcmp(v->key, "expect") == 0) {
+        s->kind = SC_STEP_EXPECT;
+        return parse_expect(file, v, s, err);
+    }
+    if (strcmp(v->key, "send") == 0) {
+        static const char *const keys[] = {"traffic", "requests", NULL};
+        long requests = 100;
+        s->kind = SC_STEP_SEND;
+        if (check_keys(file, v, "send", keys, err) ||
+            get_int(file, v, "requests", 1, 1000000, &requests, err))
+            return SC_EINVAL;
+        if (sc_doc_get(v, "traffic") == NULL)
+            return fail(err, file, v, "send needs 'traffic'");
+        s->requests = (unsigned)requests;
+        return parse_traffic(file, sc_doc_get(v, "traffic"), &s->traffic, err);
+    }
+    return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown step '%s' (expected apply, delete, "
+                                      "expect or send)",
+                      file, v->key_line, v->key_col, v->key);
+}
+
+/* Names used by steps must exist in the test. */
+static int check_refs(const struct sc_test *t, struct sc_err *err)
+{
+    for (size_t i = 0; i < t->nsteps; i++) {
+        const struct sc_step *s = &t->steps[i];
+        const struct sc_traffic *tr = &s->traffic;
+        if (s->kind != SC_STEP_SEND && !(s->kind == SC_STEP_EXPECT && s->expect != SC_EXPECT_METRICS))
+            continue;
+        if (sc_test_workload(t, tr->from) == NULL)
+            return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown workload '%s' in traffic.from",
+                              t->file, s->line, s->col, tr->from);
+        if (sc_test_service(t, tr->to) == NULL)
+            return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown service '%s' in traffic.to",
+                              t->file, s->line, s->col, tr->to);
+        for (size_t k = 0; k < s->nshares; k++)
+            if (sc_test_service(t, s->shares[k].service) == NULL)
+                return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown backend service '%s'",
+                                  t->file, s->line, s->col, s->shares[k].service);
+        for (size_t k = 0; k < s->nbackends; k++)
+            if (sc_test_service(t, s->backends[k]) == NULL)
+                return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown backend service '%s'",
+                                  t->file, s->line, s->col, s->backends[k]);
+    }
+    return 0;
+}
+
+static int parse_test(const char *file, const struct sc_doc_node *root, struct sc_test *t,
+                      struct sc_err *err)
+{
+    static const char *const keys[] = {"name",     "area",     "description", "features",
+                                       "workloads", "services", "steps",       NULL};
+    const struct sc_doc_node *v;
+    bool area_ok = false;
+
+    if (check_keys(file, root, "test", keys, err) ||
+        get_string(file, root, "name", true, &t->name, err) ||
+        get_string(file, root, "area", true, &t->area, err) ||
+        get_string(file, root, "description", false, &t->description, err) ||
+        get_strings(file, root, "features", &t->features, &t->nfeatures, err))
+        return SC_EINVAL;
+    for (size_t i = 0; i < 4; i++)
+        area_ok = area_ok || strcmp(t->area, areas[i]) == 0;
+    if (!area_ok)
+        return fail(err, file, sc_doc_get(root, "area"),
+                    "unknown area '%s' (expected access, specs, split or metrics)", t->area);
+    for (const char *p = t->name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return fail(err, file, sc_doc_get(root, "name"),
+                        "test name '%s' may hold only a-z, 0-9 and '-'", t->name);
+    if (t->nfeatures == 0) {
+        t->features = sc_xcalloc(1, sizeof(char *));
+        t->features[t->nfeatures++] = sc_xstrdup("core");
+    }
+    v = sc_doc_get(root, "workloads");
+    if (v == NULL || v->type != SC_DOC_SEQ || v->n == 0)
+        return fail(err, file, v ? v : root, "a test needs a non-empty list 'workloads'");
+    t->workloads = sc_xcalloc(v->n, sizeof(*t->workloads));
+    for (const struct sc_doc_node *c = v->child; c; c = c->next)
+        if (parse_workload(file, c, &t->workloads[t->nworkloads++], err))
+            return SC_EINVAL;
+    v = sc_doc_get(root, "services");
+    if (v != NULL) {
+        if (v->type != SC_DOC_SEQ)
+            return fail(err, file, v, "'services' must be a list");
+        t->services = sc_xcalloc(v->n ? v->n : 1, sizeof(*t->services));
+        for (const struct sc_doc_node *c = v->child; c; c = c->next)
+            if (parse_service(file, c, &t->services[t->nservices++], err))
+                return SC_EINVAL;
+    }
+    v = sc_doc_get(root, "steps");
+    if (v == NULL || v->type != SC_DOC_SEQ || v->n == 0)
+        return fail(err, file, v ? v : root, "a test needs a non-empty list 'steps'");
+    t->steps = sc_xcalloc(v->n, sizeof(*t->steps));
+    for (const struct sc_doc_node *c = v->child; c; c = c->next)
+        if (parse_step(file, c, &t->steps[t->nsteps++], err))
+            return SC_EINVAL;
+    return check_refs(t, err);
+}
+
+static char *read_all(const char *path, size_t *len, struct sc_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+    if (f == NULL) {
+        sc_err_set(err, SC_EIO, "cannot read '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    buf = malloc(MAX_FILE + 1);
+    if (buf == NULL)
+        abort();
+    n = fread(buf, 1, MAX_FILE + 1, f);
+    fclose(f);
+    if (n > MAX_FILE) {
+        free(buf);
+        sc_err_set(err, SC_EINVAL, "cannot read '%s': larger than 1 MiB", path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int sc_test_load(const char *path, struct sc_test **out, struct sc_err *err)
+{
+    struct sc_doc *docs = NULL;
+    struct sc_test *t;
+    size_t len;
+    char *buf = read_all(path, &len, err);
+    int rc;
+
+    *out = NULL;
+    if (buf == NULL)
+        return SC_EIO;
+    rc = sc_doc_parse(buf, len, path, &docs, err);
+    free(buf);
+    if (rc != 0)
+        return SC_EINVAL;
+    if (docs == NULL || docs->next != NULL) {
+        rc = sc_err_set(err, SC_EINVAL, "%s:1:1: a test file holds exactly one YAML document",
+                        path);
+        sc_doc_free(docs);
+        return rc;
+    }
+    t = sc_xcalloc(1, sizeof(*t));
+    t->file = sc_xstrdup(path);
+    rc = parse_test(path, docs->root, t, err);
+    sc_doc_free(docs);
+    if (rc != 0) {
+        sc_test_free(t);
+        return SC_EINVAL;
+    }
+    /* $NS2 anywhere in the objects means the test needs a second namespace. */
+    for (size_t i = 0; i < t->nsteps; i++)
+        if (t->steps[i].kind == SC_STEP_APPLY) {
+            size_t blen;
+            char *text = read_all(path, &blen, NULL);
+            t->second_ns = text != NULL && strstr(text, "$NS2") != NULL;
+            free(text);
+            break;
+        }
+    *out = t;
+    return 0;
+}
+
+static void free_traffic(struct sc_traffic *t)
+{
+    free(t->from);
+    free(t->to);
+    free(t->method);
+    free(t->path);
+    free_kvs(t->headers, t->nheaders);
+}
+
+void sc_test_free(struct sc_test *t)
+{
+    if (t == NULL)
+        return;
+    free(t->file);
+    free(t->name);
+    free(t->area);
+    free(t->description);
+    free_strings(t->features, t->nfeatures);
+    for (size_t i = 0; i < t->nworkloads; i++) {
+        free(t->workloads[i].name);
+        free(t->workloads[i].sa);
+        free(t->workloads[i].version);
+        free_kvs(t->workloads[i].labels, t->workloads[i].nlabels);
+    }
+    free(t->workloads);
+    for (size_t i = 0; i < t->nservices; i++) {
+        free(t->services[i].name);
+        free_kvs(t->services[i].selector, t->services[i].nselector);
+        free(t->services[i].ports);
+    }
+    free(t->services);
+    for (size_t i = 0; i < t->nsteps; i++) {
+        struct sc_step *s = &t->steps[i];
+        sc_doc_free(s->objects);
+        free_strings(s->del_kinds, s->ndel);
+        free_strings(s->del_names, s->ndel);
+        free_traffic(&s->traffic);
+        free_strings(s->backends, s->nbackends);
+        for (size_t k = 0; k < s->nshares; k++)
+            free(s->shares[k].service);
+        free(s->shares);
+        free(s->metrics.resource);
+        free(s->metrics.name);
+        free(s->metrics.edges_from);
+    }
+    free(t->steps);
+    free(t);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sc_suites_load(const char *dir, struct sc_test ***out, size_t *n, struct sc_err *err)
+{
+    char **paths = NULL;
+    size_t npaths = 0;
+    struct sc_test **tests;
+    int rc = 0;
+
+    *out = NULL;
+    *n = 0;
+    for (size_t a = 0; a < 4; a++) {
+        char sub[1024];
+        DIR *d;
+        struct dirent *e;
+        snprintf(sub, sizeof(sub), "%s/%s", dir, areas[a]);
+        d = opendir(sub);
+        if (d == NULL) {
+            if (errno == ENOENT)
+                continue;
+            rc = sc_err_set(err, SC_EIO, "cannot read suite folder '%s': %s", sub,
+                            strerror(errno));
+            goto out_paths;
+        }
+        while ((e = readdir(d)) != NULL) {
+            size_t l = strlen(e->d_name);
+            char p[1400];
+            if (l < 6 || strcmp(e->d_name + l - 5, ".yaml") != 0)
+                continue;
+            snprintf(p, sizeof(p), "%s/%s", sub, e->d_name);
+            paths = realloc(paths, (npaths + 1) * sizeof(char *));
+            if (paths == NULL)
+                abort();
+            paths[npaths++] = sc_xstrdup(p);
+        }
+        closedir(d);
+    }
+    if (npaths == 0) {
+        rc = sc_err_set(err, SC_EINVAL, "no tests found under '%s' (expected %s/access/*.yaml ...)",
+                        dir, dir);
+        goto out_paths;
+    }
+    qsort(paths, npaths, sizeof(char *), cmp_str);
+    tests = sc_xcalloc(npaths, sizeof(*tests));
+    for (size_t i = 0; i < npaths; i++) {
+        rc = sc_test_load(paths[i], &tests[i], err);
+        if (rc != 0) {
+            sc_tests_free(tests, i);
+            goto out_paths;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(tests[k]->name, tests[i]->name) == 0) {
+                rc = sc_err_set(err, SC_EINVAL, "%s:1:1: test name '%s' is already used by '%s'",
+                                paths[i], tests[i]->name, tests[k]->file);
+                sc_tests_free(tests, i + 1);
+                goto out_paths;
+            }
+    }
+    *out = tests;
+    *n = npaths;
+out_paths:
+    free_strings(paths, npaths);
+    return rc;
+}
+
+void sc_tests_free(struct sc_test **tests, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sc_test_free(tests[i]);
+    free(tests);
+}
+
+const struct sc_workload *sc_test_workload(const struct sc_test *t, const char *name)
+{
+    for (size_t i = 0; i < t->nworkloads; i++)
+        if (strcmp(t->workloads[i].name, name) == 0)
+            return &t->workloads[i];
+    return NULL;
+}
+
+const struct sc_service *sc_test_service(const struct sc_test *t, const char *name)
+{
+    for (size_t i = 0; i < t->nservices; i++)
+        if (strcmp(t->services[i].name, name) == 0)
+            return &t->services[i];
+    return NULL;
+}
+
+bool sc_service_selects(const struct sc_service *s, const struct sc_workload *w)
+{
+    if (s->nselector == 0)
+        return false;
+    for (size_t i = 0; i < s->nselector; i++) {
+        bool found = false;
+        for (size_t k = 0; k < w->nlabels && !found; k++)
+            found = strcmp(w->labels[k].key, s->selector[i].key) == 0 &&
+                    strcmp(w->labels[k].value, s->selector[i].value) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
+}

@@ -1,0 +1,58 @@
+/* platform.h - where tests run: one interface, two implementations (local refmesh, kube). */
+#ifndef SC_PLATFORM_H
+#define SC_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+#include "core/suite.h"
+
+struct sc_platform;
+
+/*
+ * Every call may come from several runner threads at once (one test per thread); an
+ * implementation serialises what it must. Names are Kubernetes names; `ns` is the test's
+ * namespace. Strings returned through char ** are the caller's (free()).
+ */
+struct sc_platform_ops {
+    const char *name; /* "local", "kube" */
+    /* Served SMI versions: for each group ("access", "specs", "split", "metrics"), the
+     * versions N of v1alphaN, newest first; *n set to the count (0 = not served). */
+    int (*served)(struct sc_platform *p, const char *group, int *versions, size_t *n);
+    int (*create_namespace)(struct sc_platform *p, const char *ns, struct sc_err *err);
+    /* Delete a namespace and everything in it (pods, services, SMI objects). */
+    int (*delete_namespace)(struct sc_platform *p, const char *ns, struct sc_err *err);
+    int (*deploy)(struct sc_platform *p, const char *ns, const struct sc_workload *w,
+                  struct sc_err *err);
+    int (*create_service)(struct sc_platform *p, const char *ns, const struct sc_service *s,
+                          struct sc_err *err);
+    /* Wait until every workload of ns answers (bounded by timeout_ms). */
+    int (*wait_ready)(struct sc_platform *p, const char *ns, unsigned timeout_ms,
+                      struct sc_err *err);
+    /* Create or replace one SMI object given as JSON text (already in the served version). */
+    int (*apply)(struct sc_platform *p, const char *ns, const char *json, struct sc_err *err);
+    /* Delete an SMI object; `api_version` like "split.smi-spec.io/v1alpha4". */
+    int (*remove)(struct sc_platform *p, const char *ns, const char *api_version,
+                  const char *kind, const char *name, struct sc_err *err);
+    /* Send a traffic plan (JSON, the agent's format) from pod `pod` of workload `workload`;
+     * *result is the agent's JSON answer. Target host names in the plan are service names;
+     * the platform rewrites what it must (proxy, addresses). */
+    int (*traffic)(struct sc_platform *p, const char *ns, const char *workload, unsigned pod,
+                   const char *plan_json, char **result, struct sc_err *err);
+    /* GET a path of the metrics.smi-spec.io API ("/apis/metrics.smi-spec.io/v1alpha1/..."). */
+    int (*metrics)(struct sc_platform *p, const char *path, char **json, struct sc_err *err);
+    /* Logs and events worth attaching to a failed test; may set *out to NULL. */
+    void (*diagnostics)(struct sc_platform *p, const char *ns, char **out);
+    /* Stop everything the platform started. */
+    void (*destroy)(struct sc_platform *p);
+};
+
+struct sc_platform {
+    const struct sc_platform_ops *ops;
+    /* How the mesh signals a denial (from the mesh profile). */
+    int deny_http_status;  /* e.g. 403; 0 = connection reset/refused */
+    bool deny_tcp_refused; /* CONNECT refused / connection closed at once */
+};
+
+#endif
