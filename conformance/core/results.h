@@ -19,8 +19,8 @@ int sc_verdict_parse(const char *s);
  * name "web-v1", expected 0.2, observed 0.213, [lo, hi] its 95% interval, count 640 of
  * total 3000. Fields that do not apply are NaN (numbers) or 0 (counts). */
 struct sc_figure {
-    char *name;  /* owned */
-    char *unit;  /* "share", "count", "ms", ... (owned, may be NULL) */
+    char *name; /* owned */
+    char *unit; /* "share", "count", "ms", ... (owned, may be NULL) */
     double expected;
     double tolerance; /* allowed |observed - expected|; NaN when exact or n/a */
     double observed;
@@ -30,10 +30,10 @@ struct sc_figure {
 
 /* One checked expectation of a step. */
 struct sc_assertion {
-    char *kind;     /* "access", "split", "metrics", "probe" (owned) */
-    char *what;     /* human description: "client -> web:8080 GET / is allowed" (owned) */
+    char *kind; /* "access", "split", "metrics", "probe" (owned) */
+    char *what; /* human description: "client -> web:8080 GET / is allowed" (owned) */
     bool passed;
-    char *message;  /* why it failed, or NULL (owned) */
+    char *message;             /* why it failed, or NULL (owned) */
     struct sc_figure *figures; /* owned array */
     size_t nfigures;
     /* Optional latency distributions (microseconds) for charts: percentiles
@@ -44,10 +44,10 @@ struct sc_assertion {
 
 /* One test at one SMI version. */
 struct sc_case {
-    char *test;    /* test name (owned) */
-    char *area;    /* access, specs, split, metrics (owned) */
-    char *version; /* e.g. "v1alpha3": the version of the area's group (owned) */
-    char *file;    /* suite file it came from (owned, may be NULL) */
+    char *test;      /* test name (owned) */
+    char *area;      /* access, specs, split, metrics (owned) */
+    char *version;   /* e.g. "v1alpha3": the version of the area's group (owned) */
+    char *file;      /* suite file it came from (owned, may be NULL) */
     char **features; /* owned; "core" or extended feature names */
     size_t nfeatures;
     enum sc_verdict verdict;
@@ -95,8 +95,7 @@ void sc_run_free(struct sc_run *r);
 /* Append a zeroed case / assertion / figure and return it (owned by the parent). Figures
  * start with NaN in every double. */
 struct sc_case *sc_run_add_case(struct sc_run *r);
-struct sc_assertion *sc_case_add_assertion(struct sc_case *c, const char *kind,
-                                           const char *what);
+struct sc_assertion *sc_case_add_assertion(struct sc_case *c, const char *kind, const char *what);
 struct sc_figure *sc_assertion_add_figure(struct sc_assertion *a, const char *name,
                                           const char *unit);
 

@@ -17,11 +17,11 @@
 #include "smi/convert.h"
 #include "smi/smi.h"
 
-#define PROBE_HTTP_REQUESTS 5
+#define PROBE_HTTP_REQUESTS  5
 #define PROBE_SPLIT_REQUESTS 200
-#define PROBE_INTERVAL_MS 50
-#define METRICS_POLL_MS 200
-#define SPLIT_PROBE_SLACK 0.15
+#define PROBE_INTERVAL_MS    50
+#define METRICS_POLL_MS      200
+#define SPLIT_PROBE_SLACK    0.15
 
 static const char *const groups[] = {"access", "specs", "split", "metrics"};
 
@@ -272,8 +272,8 @@ int sc_runner_plan(struct sc_platform *p, struct sc_test *const *tests, size_t n
                         break;
                     }
                     if (crc != 0) {
-                        rc = sc_err_set(err, SC_EINVAL, "%s:%d:%d: %s", t->file,
-                                        t->steps[s].line, t->steps[s].col, e.msg);
+                        rc = sc_err_set(err, SC_EINVAL, "%s:%d:%d: %s", t->file, t->steps[s].line,
+                                        t->steps[s].col, e.msg);
                         goto out;
                     }
                 }
@@ -369,17 +369,17 @@ static char *plan_json(struct casectx *x, const struct sc_traffic *tr, unsigned 
 /* One batch of traffic, summarised. */
 struct outcome {
     uint64_t total;
-    uint64_t ok_intended; /* 2xx (or connected/answered) from an intended backend */
-    uint64_t ok_other;    /* answered, but by a pod outside the intended services */
-    uint64_t denied;      /* the platform's denial signal */
-    uint64_t other;       /* anything else: errors, other statuses */
+    uint64_t ok_intended;     /* 2xx (or connected/answered) from an intended backend */
+    uint64_t ok_other;        /* answered, but by a pod outside the intended services */
+    uint64_t denied;          /* the platform's denial signal */
+    uint64_t other;           /* anything else: errors, other statuses */
     uint64_t per_service[16]; /* split: answers per share index */
     uint64_t status2xx, status5xx;
     cJSON *json; /* the agent's result (owned) */
 };
 
-static bool pod_in_services(const struct sc_test *t, const char *pod, size_t len,
-                            char *const *svcs, size_t nsvcs, const char *fallback)
+static bool pod_in_services(const struct sc_test *t, const char *pod, size_t len, char *const *svcs,
+                            size_t nsvcs, const char *fallback)
 {
     const struct sc_workload *w = workload_of_pod(t, pod, len);
     if (w == NULL)
@@ -456,8 +456,7 @@ static int send_traffic(struct casectx *x, const struct sc_traffic *tr, unsigned
         }
     } else {
         uint64_t ok = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(out->json, "ok"));
-        uint64_t failed =
-            (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(out->json, "failed"));
+        uint64_t failed = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(out->json, "failed"));
         cJSON_ArrayForEach(b, backends)
         {
             uint64_t n = (uint64_t)b->valuedouble;
@@ -576,7 +575,8 @@ static int probe(struct casectx *x, const struct sc_step *s, unsigned batch, hol
     }
 }
 
-static void fail_case(struct casectx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail_case(struct casectx *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void fail_case(struct casectx *x, const char *fmt, ...)
 {
@@ -703,8 +703,7 @@ static int step_expect_split(struct casectx *x, const struct sc_step *s)
             }
         }
         sc_case_log(x->c, "  %s: %llu of %llu (%.3f, expected %.3f)", s->shares[k].service,
-                    (unsigned long long)o.per_service[k], (unsigned long long)o.total, share,
-                    p[k]);
+                    (unsigned long long)o.per_service[k], (unsigned long long)o.total, share, p[k]);
     }
     outcome_release(&o);
     a->passed = ok;
@@ -771,8 +770,8 @@ static int step_send(struct casectx *x, const struct sc_step *s)
     x->client_p[0] = cJSON_GetNumberValue(cJSON_GetObjectItem(lat, "p50"));
     x->client_p[1] = cJSON_GetNumberValue(cJSON_GetObjectItem(lat, "p90"));
     x->client_p[2] = cJSON_GetNumberValue(cJSON_GetObjectItem(lat, "p99"));
-    x->client_p[3] = cJSON_GetNumberValue(cJSON_GetObjectItem(
-        cJSON_GetObjectItemCaseSensitive(o.json, "latency"), "max"));
+    x->client_p[3] = cJSON_GetNumberValue(
+        cJSON_GetObjectItem(cJSON_GetObjectItemCaseSensitive(o.json, "latency"), "max"));
     sc_case_log(x->c, "  %llu answered (%llu 2xx, %llu 5xx)", (unsigned long long)o.total,
                 (unsigned long long)o.status2xx, (unsigned long long)o.status5xx);
     outcome_release(&o);
@@ -913,11 +912,10 @@ static int step_expect_metrics(struct casectx *x, const struct sc_step *s)
             if (me->counts)
                 ok = fs && ff && sc == (double)want_s && fc == (double)want_f;
             snprintf(last, sizeof(last),
-                     "success_count %.0f, failure_count %.0f (the agent saw %llu and %llu)", sc,
-                     fc, (unsigned long long)want_s, (unsigned long long)want_f);
+                     "success_count %.0f, failure_count %.0f (the agent saw %llu and %llu)", sc, fc,
+                     (unsigned long long)want_s, (unsigned long long)want_f);
             if (ok && !isnan(me->latency_at_least_ms)) {
-                static const char *const names[] = {"p50_response_latency",
-                                                    "p90_response_latency",
+                static const char *const names[] = {"p50_response_latency", "p90_response_latency",
                                                     "p99_response_latency"};
                 for (int i = 0; i < 3; i++) {
                     bool f;

@@ -14,15 +14,15 @@
 #include "platform/platform.h"
 
 struct sc_runner_opts {
-    unsigned parallel;     /* cases at once; >= 1 */
-    unsigned timeout_ms;   /* consistency timeout of each probe loop and readiness */
-    bool keep;             /* leave namespaces for debugging */
-    const char *focus;     /* regex on "TEST [VERSION]"; NULL = all */
-    const char *skip;      /* regex; NULL = none */
-    const char *const *areas; /* NULL-terminated; NULL = all */
+    unsigned parallel;           /* cases at once; >= 1 */
+    unsigned timeout_ms;         /* consistency timeout of each probe loop and readiness */
+    bool keep;                   /* leave namespaces for debugging */
+    const char *focus;           /* regex on "TEST [VERSION]"; NULL = all */
+    const char *skip;            /* regex; NULL = none */
+    const char *const *areas;    /* NULL-terminated; NULL = all */
     const char *const *features; /* NULL-terminated; NULL = all */
-    const char *run_id;    /* short id in namespace names */
-    atomic_int *cancel;    /* set by SIGINT/SIGTERM: stop starting cases */
+    const char *run_id;          /* short id in namespace names */
+    atomic_int *cancel;          /* set by SIGINT/SIGTERM: stop starting cases */
     /* Progress: called after each case (any thread; serialised by the runner). */
     void (*progress)(void *ud, size_t done, size_t total, const struct sc_case *c);
     void *progress_ud;

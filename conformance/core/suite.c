@@ -22,11 +22,11 @@ const char *sc_proto_name(enum sc_proto p)
 }
 
 /* Position-aware failure: "FILE:LINE:COL: ...". */
-static int fail(struct sc_err *err, const char *file, const struct sc_doc_node *n,
-                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fail(struct sc_err *err, const char *file, const struct sc_doc_node *n, const char *fmt,
+                ...) __attribute__((format(printf, 4, 5)));
 
-static int fail(struct sc_err *err, const char *file, const struct sc_doc_node *n,
-                const char *fmt, ...)
+static int fail(struct sc_err *err, const char *file, const struct sc_doc_node *n, const char *fmt,
+                ...)
 {
     char msg[400];
     va_list ap;
@@ -60,8 +60,8 @@ static int check_keys(const char *file, const struct sc_doc_node *m, const char 
     return 0;
 }
 
-static int get_string(const char *file, const struct sc_doc_node *m, const char *key,
-                      bool required, char **out, struct sc_err *err)
+static int get_string(const char *file, const struct sc_doc_node *m, const char *key, bool required,
+                      char **out, struct sc_err *err)
 {
     const struct sc_doc_node *v = sc_doc_get(m, key);
     if (v == NULL) {
@@ -134,8 +134,8 @@ static int get_kvs(const char *file, const struct sc_doc_node *m, const char *ke
     return 0;
 }
 
-static int get_strings(const char *file, const struct sc_doc_node *m, const char *key,
-                       char ***out, size_t *n, struct sc_err *err)
+static int get_strings(const char *file, const struct sc_doc_node *m, const char *key, char ***out,
+                       size_t *n, struct sc_err *err)
 {
     const struct sc_doc_node *v = sc_doc_get(m, key);
     if (v == NULL)
@@ -188,8 +188,8 @@ static int parse_proto(const char *file, const struct sc_doc_node *m, enum sc_pr
 static int parse_workload(const char *file, const struct sc_doc_node *m, struct sc_workload *w,
                           struct sc_err *err)
 {
-    static const char *const keys[] = {"name", "serviceAccount", "labels", "version", "replicas",
-                                       NULL};
+    static const char *const keys[] = {"name",    "serviceAccount", "labels",
+                                       "version", "replicas",       NULL};
     long replicas = 1;
     if (check_keys(file, m, "workload", keys, err) ||
         get_string(file, m, "name", true, &w->name, err) ||
@@ -301,8 +301,9 @@ static int parse_metrics(const char *file, const struct sc_doc_node *m,
             return SC_EINVAL;
     }
     if (!me->counts && !me->absent && isnan(me->latency_at_least_ms))
-        return fail(err, file, m, "metrics expectation checks nothing: give success/failure, "
-                                  "latency or absent");
+        return fail(err, file, m,
+                    "metrics expectation checks nothing: give success/failure, "
+                    "latency or absent");
     return 0;
 }
 
@@ -442,8 +443,9 @@ static int parse_step(const char *file, const struct sc_doc_node *m, struct sc_s
         s->requests = (unsigned)requests;
         return parse_traffic(file, sc_doc_get(v, "traffic"), &s->traffic, err);
     }
-    return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown step '%s' (expected apply, delete, "
-                                      "expect or send)",
+    return sc_err_set(err, SC_EINVAL,
+                      "%s:%d:%d: unknown step '%s' (expected apply, delete, "
+                      "expect or send)",
                       file, v->key_line, v->key_col, v->key);
 }
 
@@ -453,7 +455,8 @@ static int check_refs(const struct sc_test *t, struct sc_err *err)
     for (size_t i = 0; i < t->nsteps; i++) {
         const struct sc_step *s = &t->steps[i];
         const struct sc_traffic *tr = &s->traffic;
-        if (s->kind != SC_STEP_SEND && !(s->kind == SC_STEP_EXPECT && s->expect != SC_EXPECT_METRICS))
+        if (s->kind != SC_STEP_SEND &&
+            !(s->kind == SC_STEP_EXPECT && s->expect != SC_EXPECT_METRICS))
             continue;
         if (sc_test_workload(t, tr->from) == NULL)
             return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown workload '%s' in traffic.from",
@@ -463,12 +466,12 @@ static int check_refs(const struct sc_test *t, struct sc_err *err)
                               t->file, s->line, s->col, tr->to);
         for (size_t k = 0; k < s->nshares; k++)
             if (sc_test_service(t, s->shares[k].service) == NULL)
-                return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown backend service '%s'",
-                                  t->file, s->line, s->col, s->shares[k].service);
+                return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown backend service '%s'", t->file,
+                                  s->line, s->col, s->shares[k].service);
         for (size_t k = 0; k < s->nbackends; k++)
             if (sc_test_service(t, s->backends[k]) == NULL)
-                return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown backend service '%s'",
-                                  t->file, s->line, s->col, s->backends[k]);
+                return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown backend service '%s'", t->file,
+                                  s->line, s->col, s->backends[k]);
     }
     return 0;
 }
@@ -476,7 +479,7 @@ static int check_refs(const struct sc_test *t, struct sc_err *err)
 static int parse_test(const char *file, const struct sc_doc_node *root, struct sc_test *t,
                       struct sc_err *err)
 {
-    static const char *const keys[] = {"name",     "area",     "description", "features",
+    static const char *const keys[] = {"name",      "area",     "description", "features",
                                        "workloads", "services", "steps",       NULL};
     const struct sc_doc_node *v;
     bool area_ok = false;
@@ -566,8 +569,8 @@ int sc_test_load(const char *path, struct sc_test **out, struct sc_err *err)
     if (rc != 0)
         return SC_EINVAL;
     if (docs == NULL || docs->next != NULL) {
-        rc = sc_err_set(err, SC_EINVAL, "%s:1:1: a test file holds exactly one YAML document",
-                        path);
+        rc =
+            sc_err_set(err, SC_EINVAL, "%s:1:1: a test file holds exactly one YAML document", path);
         sc_doc_free(docs);
         return rc;
     }
@@ -664,8 +667,7 @@ int sc_suites_load(const char *dir, struct sc_test ***out, size_t *n, struct sc_
         if (d == NULL) {
             if (errno == ENOENT)
                 continue;
-            rc = sc_err_set(err, SC_EIO, "cannot read suite folder '%s': %s", sub,
-                            strerror(errno));
+            rc = sc_err_set(err, SC_EIO, "cannot read suite folder '%s': %s", sub, strerror(errno));
             goto out_paths;
         }
         while ((e = readdir(d)) != NULL) {

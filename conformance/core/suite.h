@@ -59,11 +59,11 @@ struct sc_share {
 };
 
 struct sc_metrics_expect {
-    char *resource;   /* pods, deployments, namespaces, trafficsplits */
-    char *name;       /* may be NULL for namespaces (then: the test namespace) */
-    char *edges_from; /* workload: check the edge from it instead of the resource total */
-    bool absent;      /* no metrics / no edge expected */
-    bool counts;      /* success and failure must equal what the agent observed */
+    char *resource;             /* pods, deployments, namespaces, trafficsplits */
+    char *name;                 /* may be NULL for namespaces (then: the test namespace) */
+    char *edges_from;           /* workload: check the edge from it instead of the resource total */
+    bool absent;                /* no metrics / no edge expected */
+    bool counts;                /* success and failure must equal what the agent observed */
     double latency_at_least_ms; /* p50..p99 >= this; NaN when not checked */
 };
 

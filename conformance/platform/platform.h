@@ -33,8 +33,8 @@ struct sc_platform_ops {
     /* Create or replace one SMI object given as JSON text (already in the served version). */
     int (*apply)(struct sc_platform *p, const char *ns, const char *json, struct sc_err *err);
     /* Delete an SMI object; `api_version` like "split.smi-spec.io/v1alpha4". */
-    int (*remove)(struct sc_platform *p, const char *ns, const char *api_version,
-                  const char *kind, const char *name, struct sc_err *err);
+    int (*remove)(struct sc_platform *p, const char *ns, const char *api_version, const char *kind,
+                  const char *name, struct sc_err *err);
     /* Send a traffic plan (JSON, the agent's format) from pod `pod` of workload `workload`;
      * *result is the agent's JSON answer. Target host names in the plan are service names;
      * the platform rewrites what it must (proxy, addresses). */
