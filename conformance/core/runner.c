@@ -167,7 +167,7 @@ static struct planned *plan_of(struct sc_run *run, struct sc_test *const *tests,
     struct planned *pl = sc_xcalloc(run->ncases ? run->ncases : 1, sizeof(*pl));
     for (size_t i = 0; i < run->ncases; i++) {
         struct sc_case *c = &run->cases[i];
-        int gi = group_index(c->area), v = atoi(c->version + 6);
+        int gi = group_index(c->area), v = atoi(c->version + 7);
         for (size_t k = 0; k < ntests; k++)
             if (strcmp(tests[k]->name, c->test) == 0)
                 pl[i].test = tests[k];

@@ -1,0 +1,772 @@
+/* local.c - the local platform: processes on 127.0.0.0/8 and the refmesh admin API. */
+#include "platform/local/local.h"
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/util.h"
+
+#define MAX_CHILDREN       4096
+#define HTTP_PORTS         "8080"
+#define FIXTURE_AGENT_PORT 9090
+
+struct pod {
+    char *ns, *name, *workload;
+    char addr[32];
+    char egress[64];
+    pid_t pid;
+    struct pod *next;
+};
+
+struct local {
+    struct sc_platform base;
+    pid_t refmesh_pid;
+    char admin[64]; /* http://127.0.0.1:PORT */
+    char fixture_bin[PATH_MAX];
+    pthread_mutex_t mu;
+    struct pod *pods;
+    unsigned next_addr;
+    unsigned addr_base;
+};
+
+/* Every child pid, for the emergency kill from a signal handler. */
+static volatile pid_t children[MAX_CHILDREN];
+
+static void track(pid_t pid)
+{
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] == 0) {
+            children[i] = pid;
+            return;
+        }
+}
+
+static void untrack(pid_t pid)
+{
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] == pid)
+            children[i] = 0;
+}
+
+void sc_local_kill_all(void)
+{
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] > 0)
+            kill(children[i], SIGKILL);
+}
+
+/* ---- processes ---------------------------------------------------------------------- */
+
+/* Start argv with stdout on a pipe (returned in *out_fd); the child dies with us. */
+static pid_t spawn(const char *const argv[], int *out_fd, struct sc_err *err)
+{
+    int fds[2];
+    pid_t parent = getpid(), pid;
+
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        sc_err_set(err, SC_ESYS, "cannot create a pipe: %s", strerror(errno));
+        return -1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        sc_err_set(err, SC_ESYS, "cannot fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        dup2(fds[1], STDOUT_FILENO);
+        if (devnull >= 0)
+            dup2(devnull, STDIN_FILENO);
+        /* Children must not inherit a handler's view of SIGINT: the runner owns it. */
+        signal(SIGINT, SIG_IGN);
+        signal(SIGPIPE, SIG_DFL);
+        execv(argv[0], (char *const *)argv);
+        fprintf(stderr, "cannot run '%s': %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    track(pid);
+    *out_fd = fds[0];
+    return pid;
+}
+
+/* Read the child's first line ("... ready ...") within timeout_ms. */
+static int read_ready(int fd, pid_t pid, char *line, size_t len, unsigned timeout_ms,
+                      const char *what, struct sc_err *err)
+{
+    size_t have = 0;
+    uint64_t deadline = sc_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+    while (have < len - 1) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        uint64_t now = sc_now_ns();
+        ssize_t n;
+        if (now >= deadline)
+            return sc_err_set(err, SC_ETIMEOUT, "%s did not report ready", what);
+        if (poll(&p, 1, (int)((deadline - now) / 1000000 + 1)) <= 0)
+            continue;
+        n = read(fd, line + have, 1);
+        if (n <= 0) {
+            int st;
+            if (waitpid(pid, &st, WNOHANG) == pid) {
+                untrack(pid);
+                return sc_err_set(err, SC_EIO, "%s exited before it was ready (status %d)", what,
+                                  WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+            }
+            return sc_err_set(err, SC_EIO, "%s closed its output before it was ready", what);
+        }
+        if (line[have] == '\n')
+            break;
+        have++;
+    }
+    line[have] = '\0';
+    return 0;
+}
+
+static void stop_child(pid_t pid)
+{
+    int st;
+    if (pid <= 0)
+        return;
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 200; i++) {
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            untrack(pid);
+            return;
+        }
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    untrack(pid);
+}
+
+static int find_bin(const char *given, const char *env, const char *name, const char *subdir,
+                    char *out, struct sc_err *err)
+{
+    char self[PATH_MAX - 128], cand[PATH_MAX];
+    ssize_t n;
+    const char *e = getenv(env);
+
+    if (given != NULL || e != NULL) {
+        snprintf(out, PATH_MAX, "%s", given ? given : e);
+        if (access(out, X_OK) == 0)
+            return 0;
+        return sc_err_set(err, SC_EINVAL, "cannot run '%s': %s", out, strerror(errno));
+    }
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        char *slash;
+        self[n] = '\0';
+        slash = strrchr(self, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(cand, sizeof(cand), "%s/%s", self, name);
+        if (access(cand, X_OK) == 0) {
+            snprintf(out, PATH_MAX, "%s", cand);
+            return 0;
+        }
+        snprintf(cand, sizeof(cand), "%s/../%s/%s", self, subdir, name);
+        if (access(cand, X_OK) == 0) {
+            snprintf(out, PATH_MAX, "%s", cand);
+            return 0;
+        }
+    }
+    {
+        const char *path = getenv("PATH");
+        char *copy = sc_xstrdup(path ? path : "/usr/bin"), *save = NULL;
+        for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+            snprintf(cand, sizeof(cand), "%s/%s", d, name);
+            if (access(cand, X_OK) == 0) {
+                snprintf(out, PATH_MAX, "%s", cand);
+                free(copy);
+                return 0;
+            }
+        }
+        free(copy);
+    }
+    return sc_err_set(err, SC_ENOTFOUND,
+                      "cannot find '%s' (next to smi-conformance, in the build tree or PATH; "
+                      "set %s)",
+                      name, env);
+}
+
+/* ---- HTTP ------------------------------------------------------------------------------- */
+
+struct buf {
+    char *p;
+    size_t n;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    struct buf *b = ud;
+    size_t len = size * nmemb;
+    if (b->n + len > 64u * 1024 * 1024)
+        return 0;
+    b->p = realloc(b->p, b->n + len + 1);
+    if (b->p == NULL)
+        abort();
+    memcpy(b->p + b->n, ptr, len);
+    b->n += len;
+    b->p[b->n] = '\0';
+    return len;
+}
+
+/* One HTTP call; *body (caller frees) gets the answer. Returns the status or -1. */
+static long http_call(const char *method, const char *url, const char *body, long timeout_ms,
+                      char **out, struct sc_err *err)
+{
+    CURL *h = curl_easy_init();
+    struct curl_slist *hdr = NULL;
+    struct buf b = {NULL, 0};
+    long status = -1;
+    CURLcode rc;
+
+    if (h == NULL) {
+        sc_err_set(err, SC_ENOMEM, "cannot create an HTTP handle");
+        return -1;
+    }
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+    if (body != NULL) {
+        hdr = curl_slist_append(hdr, "Content-Type: application/json");
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    rc = curl_easy_perform(h);
+    if (rc != CURLE_OK)
+        sc_err_set(err, SC_ECONNECT, "%s %s: %s", method, url, curl_easy_strerror(rc));
+    else
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+    if (out != NULL)
+        *out = b.p ? b.p : sc_xstrdup("");
+    else
+        free(b.p);
+    return status;
+}
+
+/* Admin API call expecting 2xx; the refmesh's {"error": ...} becomes the message. */
+static int admin(struct local *l, const char *method, const char *path, const char *body,
+                 char **out, struct sc_err *err)
+{
+    char url[1024], *resp = NULL;
+    long st;
+    snprintf(url, sizeof(url), "%s%s", l->admin, path);
+    st = http_call(method, url, body, 30000, &resp, err);
+    if (st < 0) {
+        free(resp);
+        return SC_ECONNECT;
+    }
+    if (st < 200 || st >= 300) {
+        cJSON *j = cJSON_Parse(resp);
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+        sc_err_set(err, st == 404 ? SC_ENOTFOUND : SC_EINVAL, "refmesh %s %s: %ld %s", method, path,
+                   st, cJSON_IsString(e) ? e->valuestring : resp);
+        cJSON_Delete(j);
+        free(resp);
+        return err ? err->code : SC_EINVAL;
+    }
+    if (out)
+        *out = resp;
+    else
+        free(resp);
+    return 0;
+}
+
+/* ---- operations --------------------------------------------------------------------------- */
+
+static int l_served(struct sc_platform *p, const char *group, int *v, size_t *n)
+{
+    (void)p;
+    *n = 0;
+    if (strcmp(group, "access") == 0)
+        for (int i = 3; i >= 1; i--)
+            v[(*n)++] = i;
+    else if (strcmp(group, "specs") == 0 || strcmp(group, "split") == 0)
+        for (int i = 4; i >= 1; i--)
+            v[(*n)++] = i;
+    else if (strcmp(group, "metrics") == 0)
+        for (int i = 2; i >= 1; i--)
+            v[(*n)++] = i;
+    return 0;
+}
+
+static int l_create_namespace(struct sc_platform *p, const char *ns, struct sc_err *err)
+{
+    char body[256];
+    snprintf(body, sizeof(body), "{\"name\":\"%s\"}", ns);
+    return admin((struct local *)p, "POST", "/namespaces", body, NULL, err);
+}
+
+static int l_delete_namespace(struct sc_platform *p, const char *ns, struct sc_err *err)
+{
+    struct local *l = (struct local *)p;
+    struct pod **pp, *dead = NULL;
+    char path[256];
+
+    pthread_mutex_lock(&l->mu);
+    for (pp = &l->pods; *pp;) {
+        if (strcmp((*pp)->ns, ns) == 0) {
+            struct pod *x = *pp;
+            *pp = x->next;
+            x->next = dead;
+            dead = x;
+        } else {
+            pp = &(*pp)->next;
+        }
+    }
+    pthread_mutex_unlock(&l->mu);
+    while (dead) {
+        struct pod *x = dead;
+        dead = x->next;
+        stop_child(x->pid);
+        free(x->ns);
+        free(x->name);
+        free(x->workload);
+        free(x);
+    }
+    snprintf(path, sizeof(path), "/namespaces/%s", ns);
+    return admin(l, "DELETE", path, NULL, NULL, err);
+}
+
+static int start_pod(struct local *l, const char *ns, const struct sc_workload *w, unsigned i,
+                     struct sc_err *err)
+{
+    struct pod *pod = sc_xcalloc(1, sizeof(*pod));
+    char name[128], line[256], agent[16];
+    int fd = -1, attempt;
+    cJSON *j, *labels;
+    char *body, *resp = NULL;
+
+    snprintf(name, sizeof(name), "%s-%u", w->name, i);
+    snprintf(agent, sizeof(agent), "%d", FIXTURE_AGENT_PORT);
+    for (attempt = 0; attempt < 8; attempt++) {
+        unsigned a;
+        const char *argv[32];
+        int n = 0;
+        pthread_mutex_lock(&l->mu);
+        a = l->next_addr++;
+        pthread_mutex_unlock(&l->mu);
+        snprintf(pod->addr, sizeof(pod->addr), "127.%u.%u.%u", l->addr_base, (a / 250) % 250,
+                 a % 250 + 2);
+        argv[n++] = l->fixture_bin;
+        argv[n++] = "--listen";
+        argv[n++] = pod->addr;
+        argv[n++] = "--http-port";
+        argv[n++] = HTTP_PORTS;
+        argv[n++] = "--http-port";
+        argv[n++] = "8081";
+        argv[n++] = "--tcp-port";
+        argv[n++] = "9000";
+        argv[n++] = "--udp-port";
+        argv[n++] = "9001";
+        argv[n++] = "--agent-port";
+        argv[n++] = agent;
+        argv[n++] = "--pod";
+        argv[n++] = name;
+        argv[n++] = "--namespace";
+        argv[n++] = ns;
+        argv[n++] = "--service-account";
+        argv[n++] = w->sa;
+        if (w->version) {
+            argv[n++] = "--version";
+            argv[n++] = w->version;
+        }
+        argv[n] = NULL;
+        pod->pid = spawn(argv, &fd, err);
+        if (pod->pid < 0) {
+            free(pod);
+            return SC_ESYS;
+        }
+        if (read_ready(fd, pod->pid, line, sizeof(line), 10000, "smi-fixture", err) == 0 &&
+            strstr(line, "ready") != NULL)
+            break;
+        close(fd);
+        fd = -1;
+        stop_child(pod->pid);
+        pod->pid = -1;
+        sc_log_debug("local", "pod %s/%s on %s did not start, trying another address", ns, name,
+                     pod->addr);
+    }
+    if (fd >= 0)
+        close(fd);
+    if (pod->pid < 0) {
+        free(pod);
+        return sc_err_prefix(err, "cannot start pod %s/%s", ns, name);
+    }
+    j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "name", name);
+    cJSON_AddStringToObject(j, "namespace", ns);
+    cJSON_AddStringToObject(j, "serviceAccount", w->sa);
+    cJSON_AddStringToObject(j, "address", pod->addr);
+    cJSON_AddStringToObject(j, "deployment", w->name);
+    labels = cJSON_AddObjectToObject(j, "labels");
+    for (size_t k = 0; k < w->nlabels; k++)
+        cJSON_AddStringToObject(labels, w->labels[k].key, w->labels[k].value);
+    if (w->version && !cJSON_GetObjectItem(labels, "version"))
+        cJSON_AddStringToObject(labels, "version", w->version);
+    body = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    if (admin(l, "POST", "/pods", body, &resp, err) != 0) {
+        free(body);
+        stop_child(pod->pid);
+        free(pod);
+        return err ? err->code : SC_EINVAL;
+    }
+    free(body);
+    j = cJSON_Parse(resp);
+    free(resp);
+    {
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "egress");
+        if (!cJSON_IsString(e)) {
+            cJSON_Delete(j);
+            stop_child(pod->pid);
+            free(pod);
+            return sc_err_set(err, SC_EPROTO, "refmesh gave pod %s/%s no egress listener", ns,
+                              name);
+        }
+        snprintf(pod->egress, sizeof(pod->egress), "%s", e->valuestring);
+    }
+    cJSON_Delete(j);
+    pod->ns = sc_xstrdup(ns);
+    pod->name = sc_xstrdup(name);
+    pod->workload = sc_xstrdup(w->name);
+    pthread_mutex_lock(&l->mu);
+    pod->next = l->pods;
+    l->pods = pod;
+    pthread_mutex_unlock(&l->mu);
+    return 0;
+}
+
+static int l_deploy(struct sc_platform *p, const char *ns, const struct sc_workload *w,
+                    struct sc_err *err)
+{
+    for (unsigned i = 0; i < w->replicas; i++) {
+        int rc = start_pod((struct local *)p, ns, w, i, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int l_create_service(struct sc_platform *p, const char *ns, const struct sc_service *s,
+                            struct sc_err *err)
+{
+    cJSON *j = cJSON_CreateObject(), *sel, *ports;
+    char *body;
+    int rc;
+
+    cJSON_AddStringToObject(j, "name", s->name);
+    cJSON_AddStringToObject(j, "namespace", ns);
+    sel = cJSON_AddObjectToObject(j, "selector");
+    for (size_t i = 0; i < s->nselector; i++)
+        cJSON_AddStringToObject(sel, s->selector[i].key, s->selector[i].value);
+    ports = cJSON_AddArrayToObject(j, "ports");
+    for (size_t i = 0; i < s->nports; i++) {
+        cJSON *pt = cJSON_CreateObject();
+        cJSON_AddNumberToObject(pt, "port", s->ports[i].port);
+        cJSON_AddNumberToObject(pt, "targetPort", s->ports[i].port);
+        cJSON_AddStringToObject(pt, "protocol", s->ports[i].proto == SC_PROTO_UDP ? "UDP" : "TCP");
+        cJSON_AddItemToArray(ports, pt);
+    }
+    body = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    rc = admin((struct local *)p, "POST", "/services", body, NULL, err);
+    free(body);
+    return rc;
+}
+
+static int l_wait_ready(struct sc_platform *p, const char *ns, unsigned timeout_ms,
+                        struct sc_err *err)
+{
+    struct local *l = (struct local *)p;
+    uint64_t deadline = sc_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+    for (;;) {
+        bool all = true;
+        char last[128] = "";
+        pthread_mutex_lock(&l->mu);
+        for (struct pod *x = l->pods; x && all; x = x->next) {
+            char url[128];
+            long st;
+            if (strcmp(x->ns, ns) != 0)
+                continue;
+            snprintf(url, sizeof(url), "http://%s:%d/v1/health", x->addr, FIXTURE_AGENT_PORT);
+            st = http_call("GET", url, NULL, 2000, NULL, NULL);
+            if (st != 200) {
+                all = false;
+                snprintf(last, sizeof(last), "%s (health: %ld)", x->name, st);
+            }
+        }
+        pthread_mutex_unlock(&l->mu);
+        if (all)
+            return 0;
+        if (sc_now_ns() >= deadline)
+            return sc_err_set(err, SC_ETIMEOUT, "pod %s not ready within %ums", last, timeout_ms);
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static int l_apply(struct sc_platform *p, const char *ns, const char *json, struct sc_err *err)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/objects?namespace=%s", ns);
+    return admin((struct local *)p, "POST", path, json, NULL, err);
+}
+
+static int l_remove(struct sc_platform *p, const char *ns, const char *api_version,
+                    const char *kind, const char *name, struct sc_err *err)
+{
+    char path[512];
+    (void)api_version;
+    snprintf(path, sizeof(path), "/namespaces/%s/objects/%s/%s", ns, kind, name);
+    return admin((struct local *)p, "DELETE", path, NULL, NULL, err);
+}
+
+static int l_traffic(struct sc_platform *p, const char *ns, const char *workload, unsigned idx,
+                     const char *plan_json, char **result, struct sc_err *err)
+{
+    struct local *l = (struct local *)p;
+    struct pod *pod = NULL;
+    char name[160], url[128], proxy[96], addr[32], egress[64];
+    cJSON *plan = cJSON_Parse(plan_json);
+    const cJSON *proto;
+    char *body;
+    long st;
+
+    snprintf(name, sizeof(name), "%s-%u", workload, idx);
+    pthread_mutex_lock(&l->mu);
+    for (struct pod *x = l->pods; x; x = x->next)
+        if (strcmp(x->ns, ns) == 0 && strcmp(x->name, name) == 0)
+            pod = x;
+    if (pod) {
+        snprintf(addr, sizeof(addr), "%s", pod->addr);
+        snprintf(egress, sizeof(egress), "%s", pod->egress);
+    }
+    pthread_mutex_unlock(&l->mu);
+    if (pod == NULL || plan == NULL) {
+        cJSON_Delete(plan);
+        return sc_err_set(err, SC_ENOTFOUND, "no pod %s/%s to send from", ns, name);
+    }
+    proto = cJSON_GetObjectItemCaseSensitive(plan, "protocol");
+    if (cJSON_IsString(proto) && strcmp(proto->valuestring, "udp") == 0) {
+        /* UDP goes through a relay the refmesh hands out for (pod, service, port). */
+        const char *target = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "target"));
+        char svc[128] = "", sns[96] = "", *resp = NULL;
+        int port = 0;
+        cJSON *rq = cJSON_CreateObject(), *rj;
+        if (target == NULL || sscanf(target, "%127[^.].%95[^:]:%d", svc, sns, &port) != 3) {
+            cJSON_Delete(rq);
+            cJSON_Delete(plan);
+            return sc_err_set(err, SC_EINVAL, "udp target '%s' is not service.ns:port",
+                              target ? target : "");
+        }
+        cJSON_AddStringToObject(rq, "pod", name);
+        cJSON_AddStringToObject(rq, "namespace", ns);
+        cJSON_AddStringToObject(rq, "service", svc);
+        cJSON_AddStringToObject(rq, "serviceNamespace", sns);
+        cJSON_AddNumberToObject(rq, "port", port);
+        body = cJSON_PrintUnformatted(rq);
+        cJSON_Delete(rq);
+        if (admin(l, "POST", "/udp-relays", body, &resp, err) != 0) {
+            free(body);
+            cJSON_Delete(plan);
+            return err ? err->code : SC_EINVAL;
+        }
+        free(body);
+        rj = cJSON_Parse(resp);
+        free(resp);
+        if (!cJSON_IsString(cJSON_GetObjectItem(rj, "relay"))) {
+            cJSON_Delete(rj);
+            cJSON_Delete(plan);
+            return sc_err_set(err, SC_EPROTO, "refmesh gave no UDP relay");
+        }
+        cJSON_AddStringToObject(plan, "relay", cJSON_GetObjectItem(rj, "relay")->valuestring);
+        cJSON_Delete(rj);
+    } else {
+        snprintf(proxy, sizeof(proxy), "http://%s", egress);
+        cJSON_AddStringToObject(plan, "proxy", proxy);
+    }
+    body = cJSON_PrintUnformatted(plan);
+    cJSON_Delete(plan);
+    snprintf(url, sizeof(url), "http://%s:%d/v1/traffic", addr, FIXTURE_AGENT_PORT);
+    st = http_call("POST", url, body, 120000, result, err);
+    free(body);
+    if (st < 0)
+        return SC_ECONNECT;
+    if (st != 200) {
+        sc_err_set(err, SC_EPROTO, "agent %s/%s answered %ld: %.300s", ns, name, st, *result);
+        free(*result);
+        *result = NULL;
+        return SC_EPROTO;
+    }
+    return 0;
+}
+
+static int l_metrics(struct sc_platform *p, const char *path, char **json, struct sc_err *err)
+{
+    struct local *l = (struct local *)p;
+    char url[1024];
+    long st;
+    snprintf(url, sizeof(url), "%s%s", l->admin, path);
+    st = http_call("GET", url, NULL, 10000, json, err);
+    if (st < 0)
+        return SC_ECONNECT;
+    if (st != 200) {
+        sc_err_set(err, st == 404 ? SC_ENOTFOUND : SC_EPROTO, "GET %s: %ld %.200s", path, st,
+                   *json);
+        free(*json);
+        *json = NULL;
+        return err ? err->code : SC_EPROTO;
+    }
+    return 0;
+}
+
+static void l_diagnostics(struct sc_platform *p, const char *ns, char **out)
+{
+    struct local *l = (struct local *)p;
+    char *state = NULL;
+    cJSON *j, *keep;
+    const cJSON *it;
+    *out = NULL;
+    if (admin(l, "GET", "/state", NULL, &state, NULL) != 0)
+        return;
+    j = cJSON_Parse(state);
+    free(state);
+    /* Only what belongs to the namespace: the refmesh's view of the failed test. */
+    keep = cJSON_CreateObject();
+    for (int k = 0; k < 3; k++) {
+        static const char *const keys[] = {"pods", "services", "objects"};
+        cJSON *arr = cJSON_AddArrayToObject(keep, keys[k]);
+        cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, keys[k]))
+        {
+            const char *n = cJSON_GetStringValue(cJSON_GetObjectItem(it, "namespace"));
+            if (n == NULL) {
+                const cJSON *md = cJSON_GetObjectItem(it, "metadata");
+                n = cJSON_GetStringValue(cJSON_GetObjectItem(md, "namespace"));
+            }
+            if (n != NULL && strcmp(n, ns) == 0)
+                cJSON_AddItemToArray(arr, cJSON_Duplicate(it, 1));
+        }
+    }
+    *out = cJSON_Print(keep);
+    cJSON_Delete(keep);
+    cJSON_Delete(j);
+}
+
+static void l_destroy(struct sc_platform *p)
+{
+    struct local *l = (struct local *)p;
+    while (l->pods) {
+        struct pod *x = l->pods;
+        l->pods = x->next;
+        stop_child(x->pid);
+        free(x->ns);
+        free(x->name);
+        free(x->workload);
+        free(x);
+    }
+    stop_child(l->refmesh_pid);
+    pthread_mutex_destroy(&l->mu);
+    free(l);
+}
+
+static const struct sc_platform_ops local_ops = {
+    .name = "local",
+    .served = l_served,
+    .create_namespace = l_create_namespace,
+    .delete_namespace = l_delete_namespace,
+    .deploy = l_deploy,
+    .create_service = l_create_service,
+    .wait_ready = l_wait_ready,
+    .apply = l_apply,
+    .remove = l_remove,
+    .traffic = l_traffic,
+    .metrics = l_metrics,
+    .diagnostics = l_diagnostics,
+    .destroy = l_destroy,
+};
+
+int sc_local_new(const struct sc_local_opts *o, struct sc_platform **out, struct sc_err *err)
+{
+    struct local *l = sc_xcalloc(1, sizeof(*l));
+    char refmesh[PATH_MAX], line[256], seed[32];
+    const char *argv[80];
+    int n = 0, fd, rc;
+    const char *port;
+
+    *out = NULL;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if ((rc = find_bin(o->refmesh_bin, "SC_REFMESH", "smi-refmesh", "fixtures/refmesh", refmesh,
+                       err)) != 0 ||
+        (rc = find_bin(o->fixture_bin, "SC_FIXTURE", "smi-fixture", "fixtures/server",
+                       l->fixture_bin, err)) != 0) {
+        free(l);
+        return rc;
+    }
+    argv[n++] = refmesh;
+    argv[n++] = "--admin";
+    argv[n++] = "127.0.0.1:0";
+    if (o->seed != 0) {
+        snprintf(seed, sizeof(seed), "%lu", o->seed);
+        argv[n++] = "--seed";
+        argv[n++] = seed;
+    }
+    for (size_t i = 0; o->violations && o->violations[i] && n < 76; i++) {
+        argv[n++] = "--violate";
+        argv[n++] = o->violations[i];
+    }
+    argv[n] = NULL;
+    l->refmesh_pid = spawn(argv, &fd, err);
+    if (l->refmesh_pid < 0) {
+        free(l);
+        return SC_ESYS;
+    }
+    rc = read_ready(fd, l->refmesh_pid, line, sizeof(line), 10000, "smi-refmesh", err);
+    close(fd);
+    port = strstr(line, "admin=");
+    if (rc != 0 || port == NULL) {
+        stop_child(l->refmesh_pid);
+        free(l);
+        return rc ? rc : sc_err_set(err, SC_EPROTO, "smi-refmesh said '%s', not ready", line);
+    }
+    snprintf(l->admin, sizeof(l->admin), "http://127.0.0.1:%d", atoi(port + 6));
+    pthread_mutex_init(&l->mu, NULL);
+    /* Pod addresses: 127.B.x.y with B from our pid, so concurrent runs rarely meet; a clash
+     * makes the fixture fail to bind and the next address is tried. */
+    l->addr_base = 20 + (unsigned)(getpid() % 200);
+    l->base.ops = &local_ops;
+    l->base.deny_http_status = 403;
+    l->base.deny_tcp_refused = true;
+    *out = &l->base;
+    return 0;
+}
