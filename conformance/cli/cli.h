@@ -7,6 +7,13 @@ enum { SC_EXIT_OK = 0, SC_EXIT_FAIL = 1, SC_EXIT_USAGE = 2 };
 
 /* `smi-conformance load ...`: argv[0] is "load". Returns the exit code. */
 int sc_cmd_load(int argc, char **argv);
+/* `smi-conformance report RESULTS.json ...`: re-render reports from a JSON result. */
+int sc_cmd_report(int argc, char **argv);
+/* `smi-conformance validate FILE...`: check SMI manifests against their version's schema. */
+int sc_cmd_validate(int argc, char **argv);
+
+/* `smi-conformance run ...` and `smi-conformance list ...` (argv[0] is the command). */
+int sc_cmd_run(int argc, char **argv);
 
 /* Print "smi-conformance: error: <msg>" to stderr. */
 void sc_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

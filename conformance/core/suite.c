@@ -376,18 +376,20 @@ static int parse_apply(const char *file, const struct sc_doc_node *v, struct sc_
         int rc;
         sc_err_init(&inner);
         rc = sc_smi_obj_from_doc(d->root, file, "default", &o, &diag, &inner);
+        /* Positions inside the block: lines count from the line after "apply: |", and
+         * the block's content is indented one level (two columns) past the key. */
         if (rc != 0)
-            /* Lines inside the block count from the block's first line. */
             return sc_err_set(err, SC_EINVAL, "%s:%d:%d: %s: %s", file, v->line + diag.line,
-                              diag.col, diag.path[0] ? diag.path : "object", diag.msg);
+                              diag.col + v->key_col + 1, diag.path[0] ? diag.path : "object",
+                              diag.msg);
         if (o->version != sc_smi_group_newest(sc_smi_kind_group(o->kind))) {
-            int line = v->line + d->line;
+            enum sc_smi_group g = sc_smi_kind_group(o->kind);
             sc_smi_obj_free(o);
             return sc_err_set(err, SC_EINVAL,
                               "%s:%d:%d: objects in suites are written in the newest version of "
                               "their group (%s v1alpha%d)",
-                              file, line, d->col, sc_smi_group_name(sc_smi_kind_group(o->kind)),
-                              sc_smi_group_newest(sc_smi_kind_group(o->kind)));
+                              file, v->line + d->line, d->col + v->key_col + 1,
+                              sc_smi_group_name(g), sc_smi_group_newest(g));
         }
         sc_smi_obj_free(o);
     }

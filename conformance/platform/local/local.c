@@ -716,6 +716,11 @@ static const struct sc_platform_ops local_ops = {
     .destroy = l_destroy,
 };
 
+const char *sc_local_admin_url(const struct sc_platform *p)
+{
+    return ((const struct local *)p)->admin;
+}
+
 int sc_local_new(const struct sc_local_opts *o, struct sc_platform **out, struct sc_err *err)
 {
     struct local *l = sc_xcalloc(1, sizeof(*l));

@@ -15,6 +15,9 @@ struct sc_local_opts {
 /* Start smi-refmesh and return the platform (caller destroys with p->ops->destroy). */
 int sc_local_new(const struct sc_local_opts *o, struct sc_platform **out, struct sc_err *err);
 
+/* The refmesh admin API base URL ("http://127.0.0.1:PORT"), for --keep. */
+const char *sc_local_admin_url(const struct sc_platform *p);
+
 /* Stop every child process at once (from a signal handler's second SIGINT: async-signal
  * safe, uses only kill()). */
 void sc_local_kill_all(void);

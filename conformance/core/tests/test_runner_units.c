@@ -1,0 +1,200 @@
+/* test_runner_units.c - suite loading (errors with FILE:LINE:COL), statistics, results. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/results.h"
+#include "core/stats.h"
+#include "core/suite.h"
+
+static char path_buf[1024];
+
+static const char *suite_file(const char *name)
+{
+    const char *src = getenv("SC_SOURCE_DIR");
+    snprintf(path_buf, sizeof(path_buf), "%s/conformance/core/tests/suites/%s", src ? src : ".",
+             name);
+    return path_buf;
+}
+
+START_TEST(a_good_test_file_loads_into_the_model)
+{
+    struct sc_test *t = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_msg(sc_test_load(suite_file("good.yaml"), &t, &err) == 0, "%s", err.msg);
+    ck_assert_str_eq(t->name, "good-test");
+    ck_assert_str_eq(t->area, "split");
+    ck_assert_uint_eq(t->nfeatures, 1);
+    ck_assert_str_eq(t->features[0], "core");
+    ck_assert_uint_eq(t->nworkloads, 2);
+    ck_assert_uint_eq(t->workloads[1].replicas, 2);
+    ck_assert_uint_eq(t->services[0].nports, 2);
+    ck_assert_int_eq(t->services[0].ports[1].port, 9001);
+    ck_assert_int_eq(t->services[0].ports[1].proto, SC_PROTO_UDP);
+    ck_assert_uint_eq(t->nsteps, 3);
+    ck_assert_int_eq(t->steps[0].kind, SC_STEP_APPLY);
+    ck_assert_int_eq(t->steps[1].expect, SC_EXPECT_SPLIT);
+    ck_assert_double_eq_tol(t->steps[1].tolerance, 0.1, 1e-12);
+    ck_assert_str_eq(t->steps[1].traffic.headers[0].key, "x-a");
+    ck_assert_str_eq(t->steps[1].traffic.method, "GET");
+    ck_assert_int_eq(t->steps[2].kind, SC_STEP_DELETE);
+    ck_assert(sc_service_selects(&t->services[0], &t->workloads[1]));
+    ck_assert(!sc_service_selects(&t->services[0], &t->workloads[0]));
+    sc_test_free(t);
+}
+END_TEST
+
+static void expect_bad(const char *file, int line, int col, const char *what)
+{
+    struct sc_test *t = NULL;
+    struct sc_err err;
+    char want[1100];
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_test_load(suite_file(file), &t, &err), SC_EINVAL);
+    ck_assert_ptr_null(t);
+    snprintf(want, sizeof(want), "%s:%d:%d: ", suite_file(file), line, col);
+    ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "'%s' does not start with '%s'",
+                  err.msg, want);
+    ck_assert_msg(strstr(err.msg, what) != NULL, "'%s' not in '%s'", what, err.msg);
+}
+
+START_TEST(yaml_syntax_errors_name_file_line_and_column)
+{
+    struct sc_test *t = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_test_load(suite_file("bad-yaml.yaml"), &t, &err), SC_EINVAL);
+    ck_assert_msg(strstr(err.msg, "bad-yaml.yaml:4:") != NULL ||
+                      strstr(err.msg, "bad-yaml.yaml:3:") != NULL,
+                  "%s", err.msg);
+}
+END_TEST
+
+START_TEST(an_unknown_step_is_named_at_its_position)
+{
+    expect_bad("bad-step.yaml", 6, 5, "unknown step 'frobnicate'");
+}
+END_TEST
+
+START_TEST(an_unknown_field_is_named_with_what_was_expected)
+{
+    expect_bad("bad-field.yaml", 4, 34, "unknown field 'colour' in workload");
+}
+END_TEST
+
+START_TEST(a_manifest_failing_its_schema_is_reported_at_its_line)
+{
+    expect_bad("bad-manifest.yaml", 14, 9, "extra");
+}
+END_TEST
+
+START_TEST(a_reference_to_an_unknown_service_is_reported)
+{
+    expect_bad("bad-ref.yaml", 6, 5, "unknown service 'nowhere'");
+}
+END_TEST
+
+START_TEST(objects_in_an_old_version_are_refused)
+{
+    expect_bad("old-version.yaml", 7, 7, "newest version");
+}
+END_TEST
+
+START_TEST(a_missing_file_is_an_io_error)
+{
+    struct sc_test *t = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_test_load(suite_file("no-such.yaml"), &t, &err), SC_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no-such.yaml"));
+}
+END_TEST
+
+START_TEST(split_sample_size_bounds_a_false_fail_by_one_in_a_million)
+{
+    uint64_t n2 = sc_stats_split_requests(2, 0.05, 1e-6);
+    uint64_t n3 = sc_stats_split_requests(3, 0.05, 1e-6);
+    ck_assert_uint_eq(n2, 3041);
+    ck_assert_uint_eq(n3, 3122);
+    /* The bound it guarantees: 2 k exp(-2 n t^2) <= 1e-6, and n is the smallest such. */
+    ck_assert(4.0 * exp(-2.0 * (double)n2 * 0.0025) <= 1e-6);
+    ck_assert(4.0 * exp(-2.0 * (double)(n2 - 1) * 0.0025) > 1e-6);
+    ck_assert_uint_gt(sc_stats_split_requests(2, 0.02, 1e-6), n2);
+}
+END_TEST
+
+START_TEST(wilson_interval_contains_the_share_and_narrows_with_n)
+{
+    double lo, hi, lo2, hi2;
+    sc_stats_wilson(200, 1000, 1.96, &lo, &hi);
+    ck_assert(lo < 0.2 && 0.2 < hi);
+    ck_assert_double_eq_tol(lo, 0.1763, 1e-3);
+    ck_assert_double_eq_tol(hi, 0.2260, 1e-3);
+    sc_stats_wilson(2000, 10000, 1.96, &lo2, &hi2);
+    ck_assert(hi2 - lo2 < hi - lo);
+    sc_stats_wilson(0, 100, 1.96, &lo, &hi);
+    ck_assert_double_eq(lo, 0);
+}
+END_TEST
+
+START_TEST(summaries_count_by_area_and_version)
+{
+    struct sc_run *r = sc_run_new();
+    struct sc_case *c;
+    static const struct {
+        const char *area, *version;
+        enum sc_verdict v;
+    } cases[] = {{"access", "v1alpha1", SC_PASSED},
+                 {"access", "v1alpha2", SC_FAILED},
+                 {"split", "v1alpha1", SC_SKIPPED},
+                 {"split", "v1alpha4", SC_PASSED}};
+    struct sc_summary s;
+    for (size_t i = 0; i < 4; i++) {
+        c = sc_run_add_case(r);
+        c->area = strdup(cases[i].area);
+        c->version = strdup(cases[i].version);
+        c->test = strdup("t");
+        c->verdict = cases[i].v;
+    }
+    s = sc_run_summary(r);
+    ck_assert_uint_eq(s.total, 4);
+    ck_assert_uint_eq(s.passed, 2);
+    ck_assert_uint_eq(s.failed, 1);
+    ck_assert_uint_eq(s.skipped, 1);
+    s = sc_run_summary_of(r, "access", NULL);
+    ck_assert_uint_eq(s.total, 2);
+    s = sc_run_summary_of(r, "split", "v1alpha4");
+    ck_assert_uint_eq(s.passed, 1);
+    ck_assert_uint_eq(s.total, 1);
+    sc_run_free(r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("runner_units");
+    TCase *tc = tcase_create("units");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_test(tc, a_good_test_file_loads_into_the_model);
+    tcase_add_test(tc, yaml_syntax_errors_name_file_line_and_column);
+    tcase_add_test(tc, an_unknown_step_is_named_at_its_position);
+    tcase_add_test(tc, an_unknown_field_is_named_with_what_was_expected);
+    tcase_add_test(tc, a_manifest_failing_its_schema_is_reported_at_its_line);
+    tcase_add_test(tc, a_reference_to_an_unknown_service_is_reported);
+    tcase_add_test(tc, objects_in_an_old_version_are_refused);
+    tcase_add_test(tc, a_missing_file_is_an_io_error);
+    tcase_add_test(tc, split_sample_size_bounds_a_false_fail_by_one_in_a_million);
+    tcase_add_test(tc, wilson_interval_contains_the_share_and_narrows_with_n);
+    tcase_add_test(tc, summaries_count_by_area_and_version);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,531 @@
+/* html.c - the HTML report: plain HTML, CSS and SVG written by hand, nothing to fetch. */
+#include "reporters/html.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reporters/buf.h"
+#include "reporters/model.h"
+
+static const char css[] =
+    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;"
+    "color:#1f2328;background:#fff}\n"
+    "header,main,footer{max-width:1100px;margin:0 auto;padding:0 20px}\n"
+    "h1{font-size:24px;margin:20px 0 8px}h2{font-size:19px;margin:28px 0 10px;"
+    "border-bottom:1px solid #d0d7de}h3{font-size:16px;margin:0 0 6px}\n"
+    "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}\n"
+    "dl.facts dt{color:#59636e}dl.facts dd{margin:0}\n"
+    "code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}\n"
+    "pre{background:#f6f8fa;padding:8px;overflow:auto;white-space:pre-wrap;"
+    "word-break:break-word;max-height:480px}\n"
+    "table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #d0d7de;"
+    "padding:4px 8px;text-align:left;vertical-align:top}\n"
+    "table.matrix td{text-align:center;min-width:90px}table.matrix a{color:inherit}\n"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    ".success,.passed{background:#dafbe1}.failure,.failed{background:#ffebe9}"
+    ".partial{background:#fff8c5}.skipped{background:#eaeef2;color:#59636e}"
+    ".none{background:#fff}\n"
+    ".badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;"
+    "font-weight:600;border:1px solid #d0d7de}\n"
+    "article.case{border:1px solid #d0d7de;border-radius:6px;padding:10px 14px;"
+    "margin:10px 0;background:#fff}\n"
+    "article.case.failed{border-left:5px solid #cf222e}article.case.passed{border-left:5px "
+    "solid #1a7f37}article.case.skipped{border-left:5px solid #8c959f}\n"
+    ".meta{color:#59636e;margin:2px 0 6px}.message{font-weight:600}\n"
+    ".chart{margin:8px 0}.chart text{font:11px system-ui,sans-serif;fill:#1f2328}\n"
+    ".chart .grid{stroke:#d0d7de}.chart .obs{fill:#0969da}.chart .obs.bad{fill:#cf222e}\n"
+    ".chart .tol{fill:#1a7f37;opacity:.18}.chart .exp{stroke:#1a7f37;stroke-width:2}\n"
+    ".chart .ci{stroke:#1f2328;stroke-width:1.5}.chart .client{fill:#0969da}"
+    ".chart .mesh{fill:#bf8700}.chart .expbar{fill:#8c959f}\n"
+    ".legend{color:#59636e;font-size:12px}\n"
+    "ul.assertions{list-style:none;padding:0}ul.assertions li{margin:6px 0}\n"
+    ".ok{color:#1a7f37;font-weight:700}.bad{color:#cf222e;font-weight:700}\n";
+
+static const char script[] =
+    "(function(){var cb=document.getElementById('only-failed');if(!cb)return;"
+    "cb.addEventListener('change',function(){var a=document.querySelectorAll('article.case');"
+    "for(var i=0;i<a.length;i++){a[i].hidden=cb.checked&&a[i].getAttribute('data-result')"
+    "!=='failed';}});document.documentElement.setAttribute('data-ready','1');})();\n";
+
+static void text(struct sc_buf *b, const char *s)
+{
+    sc_buf_esc(b, s, SC_ESC_XML_TEXT);
+}
+
+static void attr(struct sc_buf *b, const char *name, const char *value)
+{
+    sc_buf_printf(b, " %s=\"", name);
+    sc_buf_esc(b, value, SC_ESC_XML_ATTR);
+    sc_buf_puts(b, "\"");
+}
+
+static double clamp01(double v)
+{
+    return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/* ---- charts ---- */
+
+/* A round axis end at or above v, so the four quarter ticks read well (1, 2, 4, 6, 8 x 10^k). */
+static double nice_ceil(double v)
+{
+    static const double steps[] = {1, 2, 4, 6, 8, 10};
+    double p;
+    if (!(v > 0) || !isfinite(v))
+        return 1;
+    p = pow(10, floor(log10(v)));
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+        if (v <= steps[i] * p * (1 + 1e-12))
+            return steps[i] * p;
+    return 10 * p;
+}
+
+#define LABEL_W 150.0
+#define PLOT_W  400.0
+#define VALUE_W 170.0
+#define CHART_W (LABEL_W + PLOT_W + VALUE_W)
+
+static void svg_open(struct sc_buf *b, double h, const char *label)
+{
+    sc_buf_printf(b,
+                  "<svg class=\"chart\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+                  "role=\"img\"",
+                  CHART_W, h, CHART_W, h);
+    attr(b, "aria-label", label);
+    sc_buf_puts(b, ">\n");
+}
+
+static void svg_label(struct sc_buf *b, double y, const char *s)
+{
+    sc_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", LABEL_W - 6, y);
+    text(b, s);
+    sc_buf_puts(b, "</text>\n");
+}
+
+static void axis(struct sc_buf *b, double top, double bottom, double max, const char *unit)
+{
+    for (int i = 0; i <= 4; i++) {
+        double x = LABEL_W + PLOT_W * i / 4.0;
+        char v[64];
+        sc_buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
+                      x, top - 4, x, bottom);
+        sc_report_fmt_value(max * i / 4.0, unit, v, sizeof(v));
+        sc_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", x,
+                      top - 7, v);
+    }
+}
+
+static bool is_share(const struct sc_figure *f)
+{
+    return f->unit != NULL && strcmp(f->unit, "share") == 0;
+}
+
+/* Each backend's observed share: bar; expected: green line in a tolerance band; the 95%
+ * interval: a whisker. */
+static void split_chart(struct sc_buf *b, const struct sc_assertion *a)
+{
+    size_t n = 0, row = 0;
+    for (size_t i = 0; i < a->nfigures; i++)
+        n += is_share(&a->figures[i]);
+    if (n == 0)
+        return;
+    double top = 24, rh = 26, h = top + rh * (double)n + 6;
+    svg_open(b, h, "observed share per backend against the expected share");
+    axis(b, top, h - 6, 1.0, "share");
+    for (size_t i = 0; i < a->nfigures; i++) {
+        const struct sc_figure *f = &a->figures[i];
+        char o[64], e[64], lo[64], hi[64];
+        if (!is_share(f))
+            continue;
+        double y = top + rh * (double)row++;
+        sc_buf_puts(b, "<g>");
+        sc_buf_puts(b, "<title>");
+        text(b, f->name);
+        sc_buf_printf(b, ": observed %s, expected %s",
+                      sc_report_fmt_value(f->observed, f->unit, o, sizeof(o)),
+                      sc_report_fmt_value(f->expected, f->unit, e, sizeof(e)));
+        if (isfinite(f->lo) && isfinite(f->hi))
+            sc_buf_printf(b, ", 95%% interval %s .. %s",
+                          sc_report_fmt_value(f->lo, f->unit, lo, sizeof(lo)),
+                          sc_report_fmt_value(f->hi, f->unit, hi, sizeof(hi)));
+        sc_buf_puts(b, "</title>");
+        svg_label(b, y + 17, f->name);
+        if (isfinite(f->expected) && isfinite(f->tolerance)) {
+            double l = clamp01(f->expected - f->tolerance), r = clamp01(f->expected + f->tolerance);
+            sc_buf_printf(b,
+                          "<rect class=\"tol\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                          "height=\"%.1f\"/>",
+                          LABEL_W + l * PLOT_W, y + 2, (r - l) * PLOT_W, rh - 4);
+        }
+        if (isfinite(f->observed))
+            sc_buf_printf(b,
+                          "<rect class=\"obs%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                          "height=\"%.1f\"/>",
+                          a->passed ? "" : " bad", LABEL_W, y + 7, clamp01(f->observed) * PLOT_W,
+                          rh - 14);
+        if (isfinite(f->expected)) {
+            double x = LABEL_W + clamp01(f->expected) * PLOT_W;
+            sc_buf_printf(b,
+                          "<line class=\"exp\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
+                          x, y + 1, x, y + rh - 1);
+        }
+        if (isfinite(f->lo) && isfinite(f->hi)) {
+            double x1 = LABEL_W + clamp01(f->lo) * PLOT_W, x2 = LABEL_W + clamp01(f->hi) * PLOT_W;
+            double ym = y + rh / 2;
+            sc_buf_printf(
+                b, "<path class=\"ci\" d=\"M%.1f %.1fH%.1fM%.1f %.1fV%.1fM%.1f %.1fV%.1f\"/>", x1,
+                ym, x2, x1, ym - 5, ym + 5, x2, ym - 5, ym + 5);
+        }
+        sc_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\">%s", LABEL_W + PLOT_W + 8, y + 17,
+                      sc_report_fmt_value(f->observed, f->unit, o, sizeof(o)));
+        if (f->total)
+            sc_buf_printf(b, " (%llu/%llu)", (unsigned long long)f->count,
+                          (unsigned long long)f->total);
+        sc_buf_puts(b, "</text></g>\n");
+    }
+    sc_buf_puts(b, "</svg>\n<div class=\"legend\">bar: observed share; green line: expected; "
+                   "green band: tolerance; whisker: 95% interval</div>\n");
+}
+
+static bool any_finite(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i]))
+            return true;
+    return false;
+}
+
+/* Latency percentiles, client side against what the mesh reported, in ms. */
+static void latency_chart(struct sc_buf *b, const struct sc_assertion *a)
+{
+    static const char *const names[4] = {"p50", "p90", "p99", "max"};
+    double max = 0;
+    if (!any_finite(a->client_p, 4) && !any_finite(a->mesh_p, 4))
+        return;
+    for (int i = 0; i < 4; i++) {
+        if (isfinite(a->client_p[i]) && a->client_p[i] > max)
+            max = a->client_p[i];
+        if (isfinite(a->mesh_p[i]) && a->mesh_p[i] > max)
+            max = a->mesh_p[i];
+    }
+    max = nice_ceil(max / 1000.0); /* ms */
+    double top = 24, rh = 30, h = top + rh * 4 + 6;
+    svg_open(b, h, "latency percentiles: client side against the mesh's report");
+    axis(b, top, h - 6, max, "ms");
+    for (int i = 0; i < 4; i++) {
+        double y = top + rh * i;
+        svg_label(b, y + 18, names[i]);
+        const double v[2] = {a->client_p[i] / 1000.0, a->mesh_p[i] / 1000.0};
+        static const char *const cls[2] = {"client", "mesh"};
+        for (int k = 0; k < 2; k++) {
+            double yy = y + 4 + k * 11;
+            if (!isfinite(v[k])) {
+                sc_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\">%s: n/a</text>\n", LABEL_W + 4,
+                              yy + 9, cls[k]);
+                continue;
+            }
+            sc_buf_printf(b,
+                          "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\">"
+                          "<title>%s %s: %.3f ms</title></rect>",
+                          cls[k], LABEL_W, yy, v[k] / max * PLOT_W, cls[k], names[i], v[k]);
+            sc_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\">%s %.3f ms</text>\n",
+                          LABEL_W + PLOT_W + 8, yy + 9, cls[k], v[k]);
+        }
+    }
+    sc_buf_puts(b, "</svg>\n<div class=\"legend\">blue: client side (the agent); amber: as "
+                   "reported by the mesh</div>\n");
+}
+
+/* Every other figure with both numbers: expected (grey) against observed (blue), with the
+ * tolerance band. For metrics the expectation is what the agent saw and the observation
+ * what the mesh reported, so this is the agreement chart. */
+static void figures_chart(struct sc_buf *b, const struct sc_assertion *a)
+{
+    size_t n = 0, row = 0;
+    double max = 0;
+    for (size_t i = 0; i < a->nfigures; i++) {
+        const struct sc_figure *f = &a->figures[i];
+        if (is_share(f) || !isfinite(f->expected) || !isfinite(f->observed))
+            continue;
+        n++;
+        double hi = f->expected + (isfinite(f->tolerance) ? f->tolerance : 0);
+        if (hi > max)
+            max = hi;
+        if (f->observed > max)
+            max = f->observed;
+    }
+    if (n == 0)
+        return;
+    max = nice_ceil(max);
+    double top = 24, rh = 30, h = top + rh * (double)n + 6;
+    bool metrics = strcmp(a->kind, "metrics") == 0;
+    svg_open(b, h,
+             metrics ? "metrics agreement: what the agent observed against what the mesh "
+                       "reported"
+                     : "expected against observed");
+    axis(b, top, h - 6, max, NULL);
+    for (size_t i = 0; i < a->nfigures; i++) {
+        const struct sc_figure *f = &a->figures[i];
+        char e[64], o[64], t[64];
+        if (is_share(f) || !isfinite(f->expected) || !isfinite(f->observed))
+            continue;
+        double y = top + rh * (double)row++;
+        sc_buf_puts(b, "<g><title>");
+        text(b, f->name);
+        sc_buf_printf(b, ": expected %s", sc_report_fmt_value(f->expected, f->unit, e, sizeof(e)));
+        if (isfinite(f->tolerance))
+            sc_buf_printf(b, " +/- %s", sc_report_fmt_value(f->tolerance, f->unit, t, sizeof(t)));
+        sc_buf_printf(b, ", observed %s</title>",
+                      sc_report_fmt_value(f->observed, f->unit, o, sizeof(o)));
+        svg_label(b, y + 18, f->name);
+        if (isfinite(f->tolerance)) {
+            double l = fmax(0, f->expected - f->tolerance), r = f->expected + f->tolerance;
+            sc_buf_printf(b,
+                          "<rect class=\"tol\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                          "height=\"%.1f\"/>",
+                          LABEL_W + l / max * PLOT_W, y + 1, (r - l) / max * PLOT_W, rh - 2);
+        }
+        sc_buf_printf(b,
+                      "<rect class=\"expbar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\"/>"
+                      "<rect class=\"obs%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\"/>",
+                      LABEL_W, y + 4, fmax(0, f->expected) / max * PLOT_W, a->passed ? "" : " bad",
+                      LABEL_W, y + 15, fmax(0, f->observed) / max * PLOT_W);
+        sc_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\">expected %s</text>", LABEL_W + PLOT_W + 8,
+                      y + 13, e);
+        sc_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\">observed %s</text></g>\n",
+                      LABEL_W + PLOT_W + 8, y + 25, o);
+    }
+    sc_buf_printf(b,
+                  "</svg>\n<div class=\"legend\">grey: expected%s; blue: observed%s; green "
+                  "band: tolerance</div>\n",
+                  metrics ? " (what the agent observed)" : "",
+                  metrics ? " (what the mesh reported)" : "");
+}
+
+/* ---- the page ---- */
+
+static void fact(struct sc_buf *b, const char *name, const char *value)
+{
+    if (value == NULL)
+        return;
+    sc_buf_printf(b, "<dt>%s</dt><dd>", name);
+    text(b, value);
+    sc_buf_puts(b, "</dd>\n");
+}
+
+static void figures_table(struct sc_buf *b, const struct sc_assertion *a)
+{
+    char v[5][64];
+    if (a->nfigures == 0)
+        return;
+    sc_buf_puts(b, "<table class=\"figures\"><thead><tr><th>figure</th><th>expected</th>"
+                   "<th>tolerance</th><th>observed</th><th>95% interval</th><th>count</th>"
+                   "</tr></thead><tbody>\n");
+    for (size_t i = 0; i < a->nfigures; i++) {
+        const struct sc_figure *f = &a->figures[i];
+        sc_buf_puts(b, "<tr><td>");
+        text(b, f->name);
+        sc_buf_printf(b,
+                      "</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
+                      "<td class=\"num\">%s</td>",
+                      sc_report_fmt_value(f->expected, f->unit, v[0], sizeof(v[0])),
+                      sc_report_fmt_value(f->tolerance, f->unit, v[1], sizeof(v[1])),
+                      sc_report_fmt_value(f->observed, f->unit, v[2], sizeof(v[2])));
+        if (isfinite(f->lo) && isfinite(f->hi))
+            sc_buf_printf(b, "<td class=\"num\">%s .. %s</td>",
+                          sc_report_fmt_value(f->lo, f->unit, v[3], sizeof(v[3])),
+                          sc_report_fmt_value(f->hi, f->unit, v[4], sizeof(v[4])));
+        else
+            sc_buf_puts(b, "<td class=\"num\">-</td>");
+        if (f->total)
+            sc_buf_printf(b, "<td class=\"num\">%llu / %llu</td></tr>\n",
+                          (unsigned long long)f->count, (unsigned long long)f->total);
+        else if (f->count)
+            sc_buf_printf(b, "<td class=\"num\">%llu</td></tr>\n", (unsigned long long)f->count);
+        else
+            sc_buf_puts(b, "<td class=\"num\">-</td></tr>\n");
+    }
+    sc_buf_puts(b, "</tbody></table>\n");
+}
+
+static void case_article(struct sc_buf *b, const struct sc_case *c, size_t idx)
+{
+    const char *res = sc_verdict_name(c->verdict);
+    sc_buf_printf(b, "<article class=\"case %s\" id=\"case-%zu\" data-result=\"%s\"", res, idx,
+                  res);
+    attr(b, "data-area", c->area);
+    attr(b, "data-version", c->version);
+    sc_buf_printf(b, ">\n<h3><span class=\"badge %s\">%s</span> ", res, res);
+    text(b, c->test);
+    sc_buf_puts(b, " <code>[");
+    text(b, c->version);
+    sc_buf_puts(b, "]</code></h3>\n<p class=\"meta\">");
+    text(b, c->area);
+    for (size_t i = 0; i < c->nfeatures; i++) {
+        sc_buf_puts(b, i ? ", " : " \xc2\xb7 features: ");
+        text(b, c->features[i]);
+    }
+    sc_buf_printf(b, " \xc2\xb7 %.3f s", (double)c->duration_ns / 1e9);
+    if (c->file) {
+        sc_buf_puts(b, " \xc2\xb7 <code>");
+        text(b, c->file);
+        sc_buf_puts(b, "</code>");
+    }
+    sc_buf_puts(b, "</p>\n");
+    if (c->message) {
+        sc_buf_puts(b, "<p class=\"message\">");
+        text(b, c->message);
+        sc_buf_puts(b, "</p>\n");
+    }
+    if (c->nassertions) {
+        sc_buf_puts(b, "<ul class=\"assertions\">\n");
+        for (size_t i = 0; i < c->nassertions; i++) {
+            const struct sc_assertion *a = &c->assertions[i];
+            sc_buf_printf(b,
+                          "<li class=\"assertion\" data-passed=\"%s\"><span class=\"%s\">%s"
+                          "</span> <code>",
+                          a->passed ? "true" : "false", a->passed ? "ok" : "bad",
+                          a->passed ? "\xe2\x9c\x93" : "\xe2\x9c\x97");
+            text(b, a->kind);
+            sc_buf_puts(b, "</code> ");
+            text(b, a->what);
+            if (a->message) {
+                sc_buf_puts(b, "<br><span class=\"bad\">");
+                text(b, a->message);
+                sc_buf_puts(b, "</span>");
+            }
+            sc_buf_puts(b, "\n");
+            figures_table(b, a);
+            split_chart(b, a);
+            figures_chart(b, a);
+            latency_chart(b, a);
+            sc_buf_puts(b, "</li>\n");
+        }
+        sc_buf_puts(b, "</ul>\n");
+    }
+    if (c->log) {
+        sc_buf_printf(b, "<details%s><summary>Steps</summary><pre class=\"log\">",
+                      c->verdict == SC_FAILED ? " open" : "");
+        text(b, c->log);
+        sc_buf_puts(b, "</pre></details>\n");
+    }
+    if (c->diagnostics) {
+        sc_buf_puts(b, "<details><summary>Diagnostics</summary><pre class=\"diagnostics\">");
+        text(b, c->diagnostics);
+        sc_buf_puts(b, "</pre></details>\n");
+    }
+    sc_buf_puts(b, "</article>\n");
+}
+
+static void matrix(struct sc_buf *b, const struct sc_run *r)
+{
+    const char **areas, **versions;
+    size_t nareas = sc_report_areas(r, &areas), nv = sc_report_versions(r, NULL, &versions);
+
+    sc_buf_puts(b, "<table class=\"matrix\" id=\"matrix\"><thead><tr><th>area</th>");
+    for (size_t k = 0; k < nv; k++) {
+        sc_buf_puts(b, "<th>");
+        text(b, versions[k]);
+        sc_buf_puts(b, "</th>");
+    }
+    sc_buf_puts(b, "</tr></thead><tbody>\n");
+    for (size_t i = 0; i < nareas; i++) {
+        sc_buf_puts(b, "<tr");
+        attr(b, "data-area", areas[i]);
+        sc_buf_puts(b, "><th>");
+        text(b, areas[i]);
+        sc_buf_puts(b, "</th>");
+        for (size_t k = 0; k < nv; k++) {
+            struct sc_summary s = sc_run_summary_of(r, areas[i], versions[k]);
+            const char *res = sc_report_result(s);
+            size_t first = 0;
+            if (s.total == 0) {
+                sc_buf_puts(b, "<td class=\"none\"></td>");
+                continue;
+            }
+            while (strcmp(r->cases[first].area, areas[i]) != 0 ||
+                   strcmp(r->cases[first].version, versions[k]) != 0)
+                first++;
+            sc_buf_printf(b, "<td class=\"cell %s\" data-result=\"%s\"", res, res);
+            attr(b, "data-version", versions[k]);
+            sc_buf_printf(b, "><a href=\"#case-%zu\">%s</a><br><small>%zu passed", first, res,
+                          s.passed);
+            if (s.failed)
+                sc_buf_printf(b, ", %zu failed", s.failed);
+            if (s.skipped)
+                sc_buf_printf(b, ", %zu skipped", s.skipped);
+            sc_buf_puts(b, "</small></td>");
+        }
+        sc_buf_puts(b, "</tr>\n");
+    }
+    sc_buf_puts(b, "</tbody></table>\n");
+    free(areas);
+    free(versions);
+}
+
+char *sc_report_html(const struct sc_run *r)
+{
+    struct sc_buf b = SC_BUF_INIT, tmp = SC_BUF_INIT;
+    struct sc_summary all = sc_run_summary(r);
+    const char *verdict = all.failed ? "failed" : all.passed ? "passed" : "nothing ran";
+    char t[40];
+
+    sc_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                    "<title>SMI conformance: ");
+    text(&b, r->mesh ? r->mesh : "?");
+    sc_buf_printf(&b, " %s</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n", verdict,
+                  css);
+    sc_buf_printf(&b,
+                  "<h1>SMI conformance <span class=\"badge %s\" id=\"verdict\">%s</span></h1>\n",
+                  all.failed   ? "failure"
+                  : all.passed ? "success"
+                               : "skipped",
+                  verdict);
+    sc_buf_printf(&b,
+                  "<p id=\"summary\"><b>%zu</b> passed, <b>%zu</b> failed, <b>%zu</b> "
+                  "skipped of %zu test cases</p>\n<dl class=\"facts\">\n",
+                  all.passed, all.failed, all.skipped, all.total);
+    fact(&b, "mesh", r->mesh);
+    fact(&b, "platform", r->platform);
+    fact(&b, "Kubernetes", r->kube_version);
+    sc_buf_printf(&tmp, "%s (commit %s)", r->harness_version ? r->harness_version : "?",
+                  r->harness_commit ? r->harness_commit : "?");
+    fact(&b, "harness", tmp.p);
+    sc_buf_release(&tmp);
+    if (r->start_ms)
+        fact(&b, "started", sc_report_time(r->start_ms, t, sizeof(t)));
+    sc_buf_printf(&tmp, "%.1f s", (double)r->duration_ns / 1e9);
+    fact(&b, "duration", tmp.p);
+    sc_buf_release(&tmp);
+    for (size_t i = 0; i < r->nserved; i++) {
+        sc_buf_printf(&tmp, "%s%s ", i ? ", " : "", r->served[i].group);
+        for (size_t k = 0; k < r->served[i].nversions; k++)
+            sc_buf_printf(&tmp, "%s%s", k ? "/" : "", r->served[i].versions[k]);
+    }
+    if (r->nserved)
+        fact(&b, "served", tmp.p);
+    sc_buf_release(&tmp);
+    for (size_t i = 0; i < r->nviolations; i++)
+        sc_buf_printf(&tmp, "%s%s", i ? ", " : "", r->violations[i]);
+    if (r->nviolations)
+        fact(&b, "violations", tmp.p);
+    sc_buf_release(&tmp);
+    char *cmd = sc_report_command_line(r);
+    fact(&b, "command", cmd);
+    free(cmd);
+    sc_buf_puts(&b, "</dl>\n</header>\n<main>\n<h2>Results by area and version</h2>\n");
+    matrix(&b, r);
+    sc_buf_puts(&b, "<h2>Test cases</h2>\n<p><label><input type=\"checkbox\" id=\"only-failed\"> "
+                    "failed only</label></p>\n");
+    for (size_t i = 0; i < r->ncases; i++)
+        case_article(&b, &r->cases[i], i);
+    sc_buf_printf(&b,
+                  "</main>\n<footer><p class=\"legend\">smi-conformance report, results "
+                  "schema smi-conformance/results/v1</p></footer>\n<script>\n%s</script>\n"
+                  "</body>\n</html>\n",
+                  script);
+    return sc_buf_detach(&b);
+}

@@ -1,0 +1,84 @@
+#!/bin/sh
+# html_chromium.sh BIN TESTS_DIR - the HTML report in a real headless Chromium: it renders with
+# no console output (no script errors, nothing fetched), the DOM holds the expected rows and
+# charts, the script ran, and a screenshot is taken. Exit 77 (skipped) without chromium.
+set -u
+bin=$1
+dir=$2
+chrome=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$chrome" ]; then
+    echo "SKIP: chromium is not installed (Debian package 'chromium')"
+    exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() {
+    echo "FAIL: $*"
+    exit 1
+}
+
+# run_chrome PAGE ARGS...: a fresh profile, no network (every host name fails to resolve)
+run_chrome() {
+    page=$1
+    shift
+    rm -rf "$tmp/profile"
+    timeout 60 "$chrome" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --host-resolver-rules="MAP * ~NOTFOUND" --user-data-dir="$tmp/profile" \
+        --enable-logging=stderr --v=0 "$@" "file://$page"
+}
+
+# Chromium logs every console message of the page as ":CONSOLE" (errors included, at INFO).
+console_lines() {
+    grep ':CONSOLE' "$1" || true
+}
+
+# The detector must be able to fail: a page that throws is caught.
+printf '<!DOCTYPE html><html><body><script>throw new Error("sc-probe")</script></body></html>' \
+    >"$tmp/bad.html"
+run_chrome "$tmp/bad.html" --dump-dom >/dev/null 2>"$tmp/bad.err"
+console_lines "$tmp/bad.err" | grep -q 'sc-probe' ||
+    fail "the console detector did not see a thrown error (chromium's log format changed?)"
+
+"$bin" report -q --html "$tmp/report.html" "$dir/data/mixed.json" || fail "report --html failed"
+
+run_chrome "$tmp/report.html" --dump-dom >"$tmp/dom.html" 2>"$tmp/dom.err" ||
+    fail "chromium --dump-dom failed: $(tail -3 "$tmp/dom.err")"
+msgs=$(console_lines "$tmp/dom.err")
+[ -z "$msgs" ] || fail "console output from the page: $msgs"
+
+count() {
+    grep -o "$1" "$tmp/dom.html" | wc -l | tr -d ' '
+}
+expect() {
+    n=$(count "$1")
+    [ "$n" = "$2" ] || fail "DOM has $n x '$1', expected $2"
+}
+expect '<article class="case ' 9
+expect '<article class="case failed"' 3
+expect '<article class="case skipped"' 2
+expect '<tr data-area=' 4
+expect '<td class="cell ' 6
+expect '<td class="cell failure"' 3
+expect 'aria-label="observed share per backend' 2
+expect 'aria-label="latency percentiles' 1
+expect 'aria-label="metrics agreement' 1
+expect 'data-ready="1"' 1
+expect '<li class="assertion" data-passed="false"' 2
+grep -q '<h1>SMI conformance <span class="badge failure" id="verdict">failed</span>' "$tmp/dom.html" ||
+    fail "verdict heading missing"
+# self-contained: nothing to fetch
+if grep -Eq '(src|href)="(https?:)?//' "$tmp/report.html"; then
+    fail "the page references an external resource"
+fi
+
+run_chrome "$tmp/report.html" --window-size=1280,2400 --screenshot="$tmp/shot.png" \
+    >/dev/null 2>"$tmp/shot.err" || fail "chromium --screenshot failed"
+[ "$(head -c 8 "$tmp/shot.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] ||
+    fail "the screenshot is not a PNG"
+size=$(wc -c <"$tmp/shot.png")
+[ "$size" -gt 20000 ] || fail "the screenshot is suspiciously small ($size bytes)"
+if [ -n "${SC_SCREENSHOT_DIR:-}" ]; then
+    cp "$tmp/shot.png" "$SC_SCREENSHOT_DIR/report.png"
+fi
+echo "ok: rendered without console output, DOM as expected, screenshot $size bytes"

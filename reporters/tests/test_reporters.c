@@ -1,0 +1,472 @@
+/* test_reporters.c - JSON round trips and field errors, escapes, views, and golden files for
+ * JUnit, the conformance report, Markdown, the console table and JSON.
+ * SC_UPDATE_GOLDEN=1 rewrites the golden files from the current output (review the diff). */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reporters/buf.h"
+#include "reporters/confreport.h"
+#include "reporters/console.h"
+#include "reporters/html.h"
+#include "reporters/json.h"
+#include "reporters/junit.h"
+#include "reporters/markdown.h"
+#include "reporters/model.h"
+
+static const char *tests_dir(void)
+{
+    const char *d = getenv("SC_REPORTERS_DIR");
+    ck_assert_msg(d != NULL, "SC_REPORTERS_DIR is not set (run through ctest)");
+    return d;
+}
+
+static char *slurp(const char *rel)
+{
+    char path[1024], *text;
+    size_t len;
+    struct sc_err err;
+    sc_err_init(&err);
+    snprintf(path, sizeof(path), "%s/tests/%s", tests_dir(), rel);
+    ck_assert_msg(sc_report_read_file(path, &text, &len, &err) == 0, "%s", err.msg);
+    return text;
+}
+
+static struct sc_run *load(const char *name)
+{
+    char path[1024];
+    struct sc_run *r;
+    struct sc_err err;
+    sc_err_init(&err);
+    snprintf(path, sizeof(path), "%s/tests/data/%s", tests_dir(), name);
+    ck_assert_msg(sc_report_json_load(path, &r, &err) == 0, "%s", err.msg);
+    return r;
+}
+
+/* Compare with tests/golden/NAME; on a difference write the output beside the build so
+ * `diff` shows it. */
+static void golden(const char *name, char *actual)
+{
+    char path[1024], rel[256];
+    struct sc_err err;
+    sc_err_init(&err);
+    snprintf(path, sizeof(path), "%s/tests/golden/%s", tests_dir(), name);
+    if (getenv("SC_UPDATE_GOLDEN") != NULL) {
+        ck_assert_msg(sc_report_write_file(path, actual, strlen(actual), &err) == 0, "%s", err.msg);
+        free(actual);
+        return;
+    }
+    snprintf(rel, sizeof(rel), "golden/%s", name);
+    char *want = slurp(rel);
+    if (strcmp(want, actual) != 0) {
+        char out[1024];
+        snprintf(out, sizeof(out), "%s.actual", name);
+        sc_report_write_file(out, actual, strlen(actual), &err);
+        ck_abort_msg("%s differs from the golden file: diff %s %s (SC_UPDATE_GOLDEN=1 to accept)",
+                     name, path, out);
+    }
+    free(want);
+    free(actual);
+}
+
+static struct sc_implementation acme_implementation(void)
+{
+    struct sc_implementation im = {
+        .organization = strdup("ACME Mesh, Inc."),
+        .project = strdup("acme-mesh"),
+        .url = strdup("https://example.org/acme-mesh"),
+        .version = strdup("1.2.3"),
+        .contact = calloc(2, sizeof(char *)),
+        .ncontact = 2,
+    };
+    im.contact[0] = strdup("@acme/mesh-maintainers");
+    im.contact[1] = strdup("mesh@example.org");
+    return im;
+}
+
+START_TEST(mixed_run_renders_as_the_golden_files)
+{
+    struct sc_run *r = load("mixed.json");
+    struct sc_implementation acme = acme_implementation();
+    golden("mixed.junit.xml", sc_junit_xml(r));
+    golden("mixed.report.yaml", sc_report_conformance_yaml(r, &acme));
+    sc_implementation_release(&acme);
+    golden("mixed.md", sc_report_markdown(r, false));
+    golden("mixed.console.txt", sc_console_summary(r));
+    golden("mixed.json", sc_report_json(r));
+    sc_run_free(r);
+}
+END_TEST
+
+START_TEST(passing_kube_run_renders_as_the_golden_files)
+{
+    struct sc_run *r = load("passing.json");
+    golden("passing.junit.xml", sc_junit_xml(r));
+    golden("passing.report.yaml", sc_report_conformance_yaml(r, NULL));
+    golden("passing.md", sc_report_markdown(r, true));
+    golden("passing.console.txt", sc_console_summary(r));
+    sc_run_free(r);
+}
+END_TEST
+
+START_TEST(written_json_reads_back_to_the_same_run)
+{
+    struct sc_run *r = sc_run_new(), *back;
+    struct sc_case *c;
+    struct sc_assertion *a;
+    struct sc_figure *f;
+    struct sc_err err;
+    char *one, *two;
+
+    sc_err_init(&err);
+    r->harness_version = strdup("9.9.9");
+    r->platform = strdup("local");
+    r->start_ms = 1764092460123ull;
+    r->duration_ns = 1234567891ull;
+    c = sc_run_add_case(r);
+    c->test = strdup("t");
+    c->area = strdup("split");
+    c->version = strdup("v1alpha4");
+    c->verdict = SC_FAILED;
+    c->duration_ns = 5000000;
+    c->message = strdup("off by \"a lot\"\n\tsecond line");
+    a = sc_case_add_assertion(c, "split", "web splits");
+    a->client_p[0] = 1500;
+    a->mesh_p[2] = 99000;
+    f = sc_assertion_add_figure(a, "web-v1", "share");
+    f->expected = 0.2;
+    f->observed = 0.213;
+    f->lo = 0.198;
+    f->count = 640;
+    f->total = 3000;
+
+    one = sc_report_json(r);
+    ck_assert_int_eq(sc_report_json_parse(one, strlen(one), "x.json", &back, &err), 0);
+    two = sc_report_json(back);
+    ck_assert_str_eq(one, two);
+    ck_assert_str_eq(back->harness_version, "9.9.9");
+    ck_assert_ptr_null(back->harness_commit);
+    ck_assert_uint_eq(back->start_ms, 1764092460123ull);
+    ck_assert_uint_eq(back->duration_ns, 1234567891ull);
+    ck_assert_int_eq(back->cases[0].verdict, SC_FAILED);
+    ck_assert_str_eq(back->cases[0].message, "off by \"a lot\"\n\tsecond line");
+    ck_assert_uint_eq(back->cases[0].start_ms, 0);
+    const struct sc_assertion *ba = &back->cases[0].assertions[0];
+    ck_assert(!ba->passed);
+    ck_assert_double_eq(ba->client_p[0], 1500);
+    ck_assert(isnan(ba->client_p[1]));
+    ck_assert_double_eq(ba->mesh_p[2], 99000);
+    ck_assert_double_eq(ba->figures[0].observed, 0.213);
+    ck_assert(isnan(ba->figures[0].hi));
+    ck_assert(isnan(ba->figures[0].tolerance));
+    ck_assert_uint_eq(ba->figures[0].count, 640);
+    ck_assert_str_eq(ba->figures[0].unit, "share");
+    ck_assert(strstr(one, "\"latency\":\t{") != NULL);
+    free(one);
+    free(two);
+    sc_run_free(r);
+    sc_run_free(back);
+}
+END_TEST
+
+/* Replace the first `from` in the mixed input with `to` and return the reader's message. */
+static char *read_error_after(const char *from, const char *to)
+{
+    static char msg[600];
+    char *text = slurp("data/mixed.json"), *at = strstr(text, from), *edited;
+    struct sc_run *r = NULL;
+    struct sc_err err;
+
+    ck_assert_msg(at != NULL, "'%s' is not in mixed.json", from);
+    sc_err_init(&err);
+    if (asprintf(&edited, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from)) < 0)
+        abort();
+    ck_assert_int_eq(sc_report_json_parse(edited, strlen(edited), "in.json", &r, &err), SC_EINVAL);
+    ck_assert_ptr_null(r);
+    snprintf(msg, sizeof(msg), "%s", err.msg);
+    free(edited);
+    free(text);
+    return msg;
+}
+
+START_TEST(json_reader_names_the_bad_field)
+{
+    ck_assert_str_eq(read_error_after("results/v1", "results/v2"),
+                     "in.json: schemaVersion: unsupported schema 'smi-conformance/results/v2' "
+                     "(this harness reads smi-conformance/results/v1)");
+    ck_assert_str_eq(read_error_after("\"passed\":\ttrue", "\"passed\":\t\"yes\""),
+                     "in.json: tests[0].assertions[0].passed: expected true or false");
+    ck_assert_str_eq(read_error_after("\"result\":\t\"passed\"", "\"result\":\t\"ok\""),
+                     "in.json: tests[0].result: expected one of passed, failed, skipped");
+    ck_assert_str_eq(read_error_after("\"count\":\t1509", "\"count\":\t-3"),
+                     "in.json: tests[4].assertions[0].figures[0].count: expected a whole number "
+                     ">= 0, got -3");
+    ck_assert_str_eq(read_error_after("\"observed\":\t0.4962", "\"observed\":\t\"high\""),
+                     "in.json: tests[4].assertions[0].figures[0].observed: expected a number");
+    ck_assert_str_eq(read_error_after("\"name\":\t\"split-matches\"", "\"nom\":\t\"x\""),
+                     "in.json: tests[6].name: required field is missing");
+    ck_assert_str_eq(read_error_after("\"startTime\":\t\"2025-11-25T17:41:05.000Z\"",
+                                      "\"startTime\":\t\"yesterday\""),
+                     "in.json: tests[3].startTime: expected an RFC 3339 time, got 'yesterday'");
+    ck_assert_str_eq(read_error_after("\"total\":\t9", "\"total\":\t8"),
+                     "in.json: summary.total: is 8 but the tests say 9 (truncated or edited "
+                     "file?)");
+    ck_assert_str_eq(read_error_after("\"tests\":\t[{", "\"tsets\":\t[{"),
+                     "in.json: tests: required field is missing");
+    ck_assert_str_eq(read_error_after("\"platform\":\t\"local\",", "\"platform\":\t\"local\""),
+                     "in.json:8:2: not valid JSON");
+}
+END_TEST
+
+START_TEST(json_reader_refuses_trailing_text_and_non_objects)
+{
+    struct sc_run *r;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_report_json_parse("{} x", 4, NULL, &r, &err), SC_EINVAL);
+    ck_assert_str_eq(err.msg, "<input>:1:4: not valid JSON");
+    ck_assert_int_eq(sc_report_json_parse("[1]", 3, "a", &r, &err), SC_EINVAL);
+    ck_assert_str_eq(err.msg, "a: expected an object");
+    ck_assert_int_eq(sc_report_json_load("/nonexistent/r.json", &r, &err), SC_EIO);
+    ck_assert_str_eq(err.msg, "cannot read '/nonexistent/r.json': No such file or directory");
+}
+END_TEST
+
+START_TEST(xml_escapes_markup_controls_and_broken_utf8)
+{
+    struct sc_buf b = SC_BUF_INIT;
+    sc_buf_esc(&b, "a<b>&\"c'\n\x1b\x7f\xff\xc3(\xe2\x82\xac", SC_ESC_XML_ATTR);
+    ck_assert_str_eq(b.p, "a&lt;b&gt;&amp;&quot;c&apos;&#10;\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                          "\xef\xbf\xbd(\xe2\x82\xac");
+    sc_buf_release(&b);
+    sc_buf_esc(&b, "x\ty\nz\"'", SC_ESC_XML_TEXT);
+    ck_assert_str_eq(b.p, "x\ty\nz\"'");
+    sc_buf_release(&b);
+    /* surrogates and overlong forms are not characters */
+    sc_buf_esc(&b, "\xed\xa0\x80|\xc0\xaf", SC_ESC_NONE);
+    ck_assert_str_eq(b.p, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd");
+    sc_buf_release(&b);
+    sc_buf_esc(&b, "a|b\nc`d`", SC_ESC_MD_CELL);
+    ck_assert_str_eq(b.p, "a\\|b c\\`d\\`");
+    sc_buf_release(&b);
+}
+END_TEST
+
+START_TEST(yaml_quotes_strings_that_would_read_as_other_types)
+{
+    struct sc_run *r = sc_run_new();
+    r->mesh = strdup("yes");
+    r->platform = strdup("1.5");
+    r->harness_commit = strdup("");
+    r->command_line = strdup("run --focus 'a: b'");
+    char *y = sc_report_conformance_yaml(r, NULL);
+    ck_assert_ptr_nonnull(strstr(y, "\nmeshProfile: \"yes\"\n"));
+    ck_assert_ptr_nonnull(strstr(y, "\nplatform: \"1.5\"\n"));
+    ck_assert_ptr_nonnull(strstr(y, "\n  commit: \"\"\n"));
+    ck_assert_ptr_nonnull(strstr(y, "\n  version: null\n"));
+    ck_assert_ptr_nonnull(strstr(y, "\nresults: []\n"));
+    ck_assert_ptr_nonnull(strstr(y, "command: 'run --focus ''a: b'''\n"));
+    free(y);
+    sc_run_free(r);
+}
+END_TEST
+
+START_TEST(cell_results_follow_the_report_vocabulary)
+{
+    ck_assert_str_eq(sc_report_result((struct sc_summary){3, 3, 0, 0}), "success");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){3, 2, 0, 1}), "partial");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){3, 2, 1, 0}), "failure");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){3, 0, 1, 2}), "failure");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){2, 0, 0, 2}), "skipped");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){0, 0, 0, 0}), "none");
+}
+END_TEST
+
+START_TEST(versions_sort_by_kubernetes_priority)
+{
+    static const char *const in[] = {"v1", "v1alpha10", "v1beta1", "v1alpha2", "v2alpha1"};
+    struct sc_run *r = sc_run_new();
+    const char **v;
+    for (size_t i = 0; i < 5; i++) {
+        struct sc_case *c = sc_run_add_case(r);
+        c->test = strdup("t");
+        c->area = strdup(i == 2 ? "zeta" : i == 3 ? "metrics" : "access");
+        c->version = strdup(in[i]);
+    }
+    ck_assert_uint_eq(sc_report_versions(r, NULL, &v), 5);
+    ck_assert_str_eq(v[0], "v1alpha2");
+    ck_assert_str_eq(v[1], "v1alpha10");
+    ck_assert_str_eq(v[2], "v1beta1");
+    ck_assert_str_eq(v[3], "v1");
+    ck_assert_str_eq(v[4], "v2alpha1");
+    free(v);
+    ck_assert_uint_eq(sc_report_areas(r, &v), 3);
+    ck_assert_str_eq(v[0], "access");
+    ck_assert_str_eq(v[1], "metrics");
+    ck_assert_str_eq(v[2], "zeta");
+    free(v);
+    sc_run_free(r);
+}
+END_TEST
+
+START_TEST(rfc3339_times_parse_with_offsets_and_fractions)
+{
+    uint64_t ms;
+    char buf[40];
+    ck_assert_int_eq(sc_report_time_parse("2025-11-25T17:41:00.123Z", &ms), 0);
+    ck_assert_uint_eq(ms, 1764092460123ull);
+    ck_assert_str_eq(sc_report_time(ms, buf, sizeof(buf)), "2025-11-25T17:41:00.123Z");
+    ck_assert_int_eq(sc_report_time_parse("2025-11-25T18:41:00.1234+01:00", &ms), 0);
+    ck_assert_uint_eq(ms, 1764092460123ull);
+    ck_assert_int_eq(sc_report_time_parse("2025-11-25T17:41:00Z", &ms), 0);
+    ck_assert_uint_eq(ms, 1764092460000ull);
+    ck_assert_int_eq(sc_report_time_parse("2025-11-25T17:41:00", &ms), -1);
+    ck_assert_int_eq(sc_report_time_parse("2025-13-25T17:41:00Z", &ms), -1);
+    ck_assert_int_eq(sc_report_time_parse("2025-11-25T17:41:00.Z", &ms), -1);
+    ck_assert_int_eq(sc_report_time_parse("2025-11-25T17:41:00Zjunk", &ms), -1);
+}
+END_TEST
+
+START_TEST(first_line_does_not_cut_a_character)
+{
+    char buf[6];
+    ck_assert_str_eq(sc_report_first_line("ab\xe2\x82\xac\xe2\x82\xac", buf, sizeof(buf)),
+                     "ab\xe2\x82\xac");
+    ck_assert_str_eq(sc_report_first_line("one\ntwo", buf, sizeof(buf)), "one");
+    ck_assert_str_eq(sc_report_first_line(NULL, buf, sizeof(buf)), "");
+}
+END_TEST
+
+START_TEST(extended_features_are_supported_only_when_every_case_passed)
+{
+    struct sc_run *r = sc_run_new();
+    static const struct {
+        const char *feature;
+        enum sc_verdict v;
+    } cases[] = {{"udp", SC_PASSED},
+                 {"udp", SC_PASSED},
+                 {"matches", SC_PASSED},
+                 {"matches", SC_FAILED},
+                 {"core", SC_FAILED}};
+    const char **sup, **uns;
+    size_t nsup, nuns;
+    for (size_t i = 0; i < 5; i++) {
+        struct sc_case *c = sc_run_add_case(r);
+        c->test = strdup("t");
+        c->area = strdup("split");
+        c->version = strdup("v1alpha4");
+        c->features = calloc(1, sizeof(char *));
+        c->features[0] = strdup(cases[i].feature);
+        c->nfeatures = 1;
+        c->verdict = cases[i].v;
+    }
+    sc_report_features(r, "split", "v1alpha4", &sup, &nsup, &uns, &nuns);
+    ck_assert_uint_eq(nsup, 1);
+    ck_assert_str_eq(sup[0], "udp");
+    ck_assert_uint_eq(nuns, 1);
+    ck_assert_str_eq(uns[0], "matches");
+    free(sup);
+    free(uns);
+    sc_run_free(r);
+}
+END_TEST
+
+START_TEST(secrets_on_the_command_line_never_reach_a_report)
+{
+    struct sc_run *r = sc_run_new();
+    r->command_line = strdup("smi-conformance run --token abc123 --keep --kube-password=hunter2 "
+                             "--client-secret  s3 --focus x");
+    char *cmd = sc_report_command_line(r);
+    ck_assert_str_eq(cmd, "smi-conformance run --token REDACTED --keep --kube-password=REDACTED "
+                          "--client-secret  REDACTED --focus x");
+    free(cmd);
+    char *outs[] = {sc_report_json(r), sc_report_conformance_yaml(r, NULL),
+                    sc_report_markdown(r, true), sc_report_html(r)};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_msg(strstr(outs[i], "abc123") == NULL && strstr(outs[i], "hunter2") == NULL &&
+                          strstr(outs[i], "s3 ") == NULL,
+                      "output %d leaks a secret", i);
+        ck_assert_ptr_nonnull(strstr(outs[i], "--token REDACTED"));
+        free(outs[i]);
+    }
+    sc_run_free(r);
+}
+END_TEST
+
+START_TEST(html_is_self_contained_and_has_a_chart_per_kind)
+{
+    struct sc_run *r = load("mixed.json");
+    char *h = sc_report_html(r);
+    size_t n = 0;
+    for (const char *p = h; (p = strstr(p, "<article class=\"case ")) != NULL; p++)
+        n++;
+    ck_assert_uint_eq(n, 9);
+    ck_assert_ptr_nonnull(strstr(h, "<title>SMI conformance: local failed</title>"));
+    ck_assert_ptr_nonnull(strstr(h, "aria-label=\"latency percentiles"));
+    ck_assert_ptr_nonnull(strstr(h, "aria-label=\"metrics agreement"));
+    ck_assert_ptr_nonnull(strstr(h, "path &lt;restriction&gt; &amp; \"quotes\""));
+    ck_assert_ptr_null(strstr(h, "src="));
+    ck_assert_ptr_null(strstr(h, "href=\"http"));
+    ck_assert_ptr_null(strstr(h, "\x1b"));
+    free(h);
+    sc_run_free(r);
+}
+END_TEST
+
+START_TEST(implementation_file_errors_name_the_position)
+{
+    struct sc_implementation im = {0};
+    struct sc_err err;
+    char path[] = "/tmp/sc-impl-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    fputs("organization: ACME\ncontact: me@example.org\nproject: [x]\n", f);
+    fclose(f);
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_implementation_load(path, &im, &err), SC_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, ":3:10: project: expected a string"));
+    ck_assert_str_eq(im.organization, "ACME");
+    ck_assert_uint_eq(im.ncontact, 1);
+    sc_implementation_release(&im);
+    f = fopen(path, "w");
+    fputs("implementation:\n  orgnization: ACME\n", f);
+    fclose(f);
+    ck_assert_int_eq(sc_implementation_load(path, &im, &err), SC_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, ":2:3: orgnization: unknown field"));
+    sc_implementation_release(&im);
+    unlink(path);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("reporters");
+    TCase *tc = tcase_create("reporters");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_test(tc, mixed_run_renders_as_the_golden_files);
+    tcase_add_test(tc, passing_kube_run_renders_as_the_golden_files);
+    tcase_add_test(tc, written_json_reads_back_to_the_same_run);
+    tcase_add_test(tc, json_reader_names_the_bad_field);
+    tcase_add_test(tc, json_reader_refuses_trailing_text_and_non_objects);
+    tcase_add_test(tc, xml_escapes_markup_controls_and_broken_utf8);
+    tcase_add_test(tc, yaml_quotes_strings_that_would_read_as_other_types);
+    tcase_add_test(tc, cell_results_follow_the_report_vocabulary);
+    tcase_add_test(tc, versions_sort_by_kubernetes_priority);
+    tcase_add_test(tc, rfc3339_times_parse_with_offsets_and_fractions);
+    tcase_add_test(tc, first_line_does_not_cut_a_character);
+    tcase_add_test(tc, extended_features_are_supported_only_when_every_case_passed);
+    tcase_add_test(tc, secrets_on_the_command_line_never_reach_a_report);
+    tcase_add_test(tc, html_is_self_contained_and_has_a_chart_per_kind);
+    tcase_add_test(tc, implementation_file_errors_name_the_position);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
