@@ -17,6 +17,7 @@
 #include "core/runner.h"
 #include "core/suite.h"
 #include "core/util.h"
+#include "platform/kube/kube.h"
 #include "platform/local/local.h"
 #include "reporters/console.h"
 #include "reporters/json.h"
@@ -60,7 +61,14 @@ static void usage(FILE *f, bool list)
             "tests run against smi-refmesh, the local reference mesh, on 127.0.0.0/8.\n"
             "\n"
             "platform:\n"
-            "  --platform local|kube   where to run (default local; kube needs a cluster)\n"
+            "  --platform local|kube   where to run (default local; kube also when --kubeconfig,\n"
+            "                          --context or --in-cluster is given: a run never lands on\n"
+            "                          whatever cluster the current kubeconfig points at)\n"
+            "  --kubeconfig FILE       kube: kubeconfig (default $KUBECONFIG, ~/.kube/config)\n"
+            "  --context NAME          kube: context (default current-context)\n"
+            "  --in-cluster            kube: use the pod's service account\n"
+            "  --mesh NAME|FILE        kube: mesh profile (suites/profiles/NAME.yaml)\n"
+            "  --fixture-image IMAGE   kube: the smi-fixture image (default smi-fixture:VERSION)\n"
             "  --violate NAME          local: turn on a refmesh violation (repeatable); see\n"
             "                          'smi-refmesh --list-violations'\n"
             "  --seed N                local: seed of the refmesh split choices\n"
@@ -244,6 +252,11 @@ int sc_cmd_run(int argc, char **argv)
         {"refmesh", required_argument, NULL, 'R'},
         {"fixture", required_argument, NULL, 'X'},
         {"quiet", no_argument, NULL, 'q'},
+        {"kubeconfig", required_argument, NULL, 'C'},
+        {"context", required_argument, NULL, 'x'},
+        {"in-cluster", no_argument, NULL, 'i'},
+        {"mesh", required_argument, NULL, 'm'},
+        {"fixture-image", required_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -251,7 +264,9 @@ int sc_cmd_run(int argc, char **argv)
     const char *violations[MAX_LIST + 1] = {NULL}, *areas[MAX_LIST + 1] = {NULL},
                                       *features[MAX_LIST + 1] = {NULL};
     size_t nviol = 0, nareas = 0, nfeat = 0;
-    const char *platform = "local", *suites_arg = NULL, *report_dir = "reports";
+    const char *platform = NULL, *suites_arg = NULL, *report_dir = "reports";
+    struct sc_kube_opts ko;
+    char profiles[PATH_MAX + 16];
     const char *junit = NULL, *json = NULL;
     char suites[PATH_MAX], path[PATH_MAX + 32], run_id[16];
     struct sc_runner_opts ro;
@@ -268,6 +283,7 @@ int sc_cmd_run(int argc, char **argv)
     sc_err_init(&err);
     sc_runner_opts_init(&ro);
     memset(&lo, 0, sizeof(lo));
+    memset(&ko, 0, sizeof(ko));
     {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         ro.parallel = n > 0 ? (unsigned)n : 1;
@@ -349,6 +365,21 @@ int sc_cmd_run(int argc, char **argv)
         case 'q':
             quiet = true;
             break;
+        case 'C':
+            ko.kubeconfig = optarg;
+            break;
+        case 'x':
+            ko.context = optarg;
+            break;
+        case 'i':
+            ko.in_cluster = true;
+            break;
+        case 'm':
+            ko.mesh = optarg;
+            break;
+        case 'I':
+            ko.fixture_image = optarg;
+            break;
         case 'h':
             usage(stdout, list_only);
             rc = SC_EXIT_OK;
@@ -366,14 +397,25 @@ int sc_cmd_run(int argc, char **argv)
         sc_err_set(&err, SC_EINVAL, "unexpected argument '%s'", argv[optind]);
         goto out_usage;
     }
-    if (strcmp(platform, "kube") == 0) {
-        sc_err_set(&err, SC_EINVAL,
-                   "the kube platform is not available in this build yet: "
-                   "use --platform local");
+    if (platform == NULL)
+        platform = ko.kubeconfig || ko.context || ko.in_cluster ? "kube" : "local";
+    if (strcmp(platform, "local") != 0 && strcmp(platform, "kube") != 0) {
+        sc_err_set(&err, SC_EINVAL, "unknown platform '%s' (expected local or kube)", platform);
         goto out_usage;
     }
-    if (strcmp(platform, "local") != 0) {
-        sc_err_set(&err, SC_EINVAL, "unknown platform '%s' (expected local or kube)", platform);
+    if (strcmp(platform, "local") == 0 && (ko.kubeconfig || ko.context || ko.in_cluster)) {
+        sc_err_set(&err, SC_EINVAL,
+                   "--kubeconfig, --context and --in-cluster need --platform kube");
+        goto out_usage;
+    }
+    if (strcmp(platform, "kube") == 0 && ko.mesh == NULL) {
+        sc_err_set(&err, SC_EINVAL,
+                   "the kube platform needs --mesh NAME (a profile in "
+                   "suites/profiles, e.g. linkerd, osm, istio)");
+        goto out_usage;
+    }
+    if (strcmp(platform, "kube") == 0 && nviol > 0) {
+        sc_err_set(&err, SC_EINVAL, "--violate is for the local reference mesh only");
         goto out_usage;
     }
     ro.areas = nareas ? areas : NULL;
@@ -383,7 +425,14 @@ int sc_cmd_run(int argc, char **argv)
     if (find_suites(suites_arg, suites, sizeof(suites), &err) != 0 ||
         sc_suites_load(suites, &tests, &ntests, &err) != 0)
         goto out_usage;
-    if (sc_local_new(&lo, &plat, &err) != 0) {
+    if (strcmp(platform, "kube") == 0) {
+        snprintf(profiles, sizeof(profiles), "%s/profiles", suites);
+        ko.profiles_dir = profiles;
+        if (sc_kube_new(&ko, &plat, &err) != 0) {
+            sc_err_prefix(&err, "cannot use the kube platform");
+            goto out_usage;
+        }
+    } else if (sc_local_new(&lo, &plat, &err) != 0) {
         sc_err_prefix(&err, "cannot start the local platform");
         goto out_usage;
     }
@@ -405,7 +454,8 @@ int sc_cmd_run(int argc, char **argv)
     run->harness_version = sc_xstrdup(SC_VERSION);
     run->harness_commit = sc_xstrdup(SC_COMMIT);
     run->platform = sc_xstrdup(plat->ops->name);
-    run->mesh = sc_xstrdup("local");
+    run->mesh =
+        sc_xstrdup(strcmp(plat->ops->name, "kube") == 0 ? sc_kube_profile(plat)->name : "local");
     run->command_line = join_argv(argc, argv);
     run->violations = sc_xcalloc(nviol + 1, sizeof(char *));
     for (size_t i = 0; i < nviol; i++)
@@ -474,7 +524,7 @@ int sc_cmd_run(int argc, char **argv)
         if (atomic_load(&cancel_flag))
             sc_cli_error("the run was interrupted; reports hold what finished");
     }
-    if (ro.keep && !atomic_load(&cancel_flag)) {
+    if (ro.keep && !atomic_load(&cancel_flag) && strcmp(plat->ops->name, "local") == 0) {
         /* The processes die with us: stay up until the user is done looking. */
         fprintf(stderr,
                 "smi-conformance: --keep: namespaces and processes stay up; refmesh admin API "

@@ -309,20 +309,36 @@ struct casectx {
     double client_p[4]; /* latency of the last send, us */
 };
 
+/* Is `rest` (len bytes) a pod-name suffix: "N" (local pods) or "HASH-XXXXX" (Deployment
+ * pods on Kubernetes: ReplicaSet hash, then 5 random characters)? */
+static bool pod_suffix(const char *rest, size_t len)
+{
+    const char *dash = memchr(rest, '-', len);
+    bool digits = len > 0;
+    for (size_t k = 0; k < len; k++)
+        digits = digits && rest[k] >= '0' && rest[k] <= '9';
+    if (digits)
+        return true;
+    if (dash == NULL || dash == rest || (size_t)(rest + len - dash - 1) != 5)
+        return false;
+    for (const char *c = rest; c < rest + len; c++)
+        if (c != dash && !((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+            return false;
+    return true;
+}
+
+/* The workload a pod belongs to; the longest matching name wins ("web-v1" over "web"). */
 static const struct sc_workload *workload_of_pod(const struct sc_test *t, const char *pod,
                                                  size_t len)
 {
+    const struct sc_workload *best = NULL;
     for (size_t i = 0; i < t->nworkloads; i++) {
         size_t wl = strlen(t->workloads[i].name);
-        if (len > wl + 1 && strncmp(pod, t->workloads[i].name, wl) == 0 && pod[wl] == '-') {
-            bool digits = true;
-            for (size_t k = wl + 1; k < len; k++)
-                digits = digits && pod[k] >= '0' && pod[k] <= '9';
-            if (digits)
-                return &t->workloads[i];
-        }
+        if (len > wl + 1 && strncmp(pod, t->workloads[i].name, wl) == 0 && pod[wl] == '-' &&
+            pod_suffix(pod + wl + 1, len - wl - 1) && (best == NULL || wl > strlen(best->name)))
+            best = &t->workloads[i];
     }
-    return NULL;
+    return best;
 }
 
 static int target_port(const struct sc_test *t, const struct sc_traffic *tr, enum sc_proto *proto)

@@ -1,0 +1,651 @@
+/* client.c - Kubernetes API calls over libcurl, with pooled connections and retries. */
+#include "platform/kube/client.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "platform/kube/exec.h"
+
+#define MAX_BODY          (64u * 1024 * 1024)
+#define EXEC_TIMEOUT_MS   60000u
+#define EXEC_REFRESH_SKEW 10 /* seconds before expiry a credential is fetched again */
+
+struct handle {
+    CURL *h;
+    struct handle *next;
+};
+
+struct sc_kube_client {
+    struct sc_kube_config *cfg;
+    struct sc_kube_client_opts o;
+    char *base;                 /* URL prefix requests go to (tls-server-name as host) */
+    struct curl_slist *conn_to; /* tls-server-name: connect to the real host */
+    pthread_mutex_t mu;         /* pool, credential, seed */
+    struct handle *pool;
+    struct sc_kube_cred cred; /* from the exec plugin */
+    bool have_cred;
+    unsigned seed;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+const struct sc_kube_config *sc_kube_client_config(const struct sc_kube_client *c)
+{
+    return c->cfg;
+}
+
+void sc_kube_resp_release(struct sc_kube_resp *r)
+{
+    free(r->body);
+    memset(r, 0, sizeof(*r));
+}
+
+char *sc_kube_query_escape(const char *s, char *buf, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+    for (; *s && n + 4 < len; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+            buf[n++] = (char)ch;
+        } else {
+            buf[n++] = '%';
+            buf[n++] = hex[ch >> 4];
+            buf[n++] = hex[ch & 15];
+        }
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Split "scheme://host[:port][/prefix]" for tls-server-name. */
+static int setup_server_name(struct sc_kube_client *c, struct sc_err *err)
+{
+    const char *s = c->cfg->server, *hs, *he, *ps;
+    char host[256], port[16] = "443", buf[1024];
+    bool https = strncmp(s, "https://", 8) == 0;
+
+    hs = s + (https ? 8 : 7);
+    if (!https)
+        strcpy(port, "80");
+    if (*hs == '[') {
+        he = strchr(hs, ']');
+        if (he == NULL)
+            return sc_err_set(err, SC_EINVAL, "%s: server '%s' is not a URL", c->cfg->origin, s);
+        he++;
+    } else {
+        he = hs + strcspn(hs, ":/");
+    }
+    if ((size_t)(he - hs) >= sizeof(host))
+        return sc_err_set(err, SC_EINVAL, "%s: server host name too long", c->cfg->origin);
+    memcpy(host, hs, (size_t)(he - hs));
+    host[he - hs] = '\0';
+    ps = he;
+    if (*ps == ':') {
+        size_t n = strcspn(ps + 1, "/");
+        if (n == 0 || n >= sizeof(port))
+            return sc_err_set(err, SC_EINVAL, "%s: server '%s' has a bad port", c->cfg->origin, s);
+        memcpy(port, ps + 1, n);
+        port[n] = '\0';
+        ps += 1 + n;
+    }
+    if (c->cfg->tls_server_name == NULL) {
+        c->base = sc_xstrdup(s);
+    } else {
+        /* The URL names tls-server-name (SNI and certificate check), CONNECT_TO the real
+         * address: what client-go's ServerName does. */
+        snprintf(buf, sizeof(buf), "%s://%s:%s%s", https ? "https" : "http",
+                 c->cfg->tls_server_name, port, ps);
+        c->base = sc_xstrdup(buf);
+        snprintf(buf, sizeof(buf), "%s:%s:%s:%s", c->cfg->tls_server_name, port, host, port);
+        c->conn_to = curl_slist_append(NULL, buf);
+    }
+    {
+        size_t n = strlen(c->base);
+        while (n > 0 && c->base[n - 1] == '/')
+            c->base[--n] = '\0';
+    }
+    return 0;
+}
+
+int sc_kube_client_new(struct sc_kube_config *cfg, const struct sc_kube_client_opts *o,
+                       struct sc_kube_client **out, struct sc_err *err)
+{
+    struct sc_kube_client *c;
+    int rc;
+
+    *out = NULL;
+    pthread_once(&curl_once, curl_init_once);
+    c = sc_xcalloc(1, sizeof(*c));
+    c->cfg = cfg;
+    if (o != NULL)
+        c->o = *o;
+    if (c->o.max_attempts == 0)
+        c->o.max_attempts = 5;
+    if (c->o.backoff_base_ms == 0)
+        c->o.backoff_base_ms = 200;
+    if (c->o.backoff_max_ms == 0)
+        c->o.backoff_max_ms = 5000;
+    if (c->o.retry_after_max_s == 0)
+        c->o.retry_after_max_s = 30;
+    if (c->o.timeout_ms == 0)
+        c->o.timeout_ms = 30000;
+    c->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+    rc = setup_server_name(c, err);
+    if (rc != 0) {
+        sc_kube_config_free(cfg);
+        free(c);
+        return rc;
+    }
+    pthread_mutex_init(&c->mu, NULL);
+    *out = c;
+    return 0;
+}
+
+void sc_kube_client_free(struct sc_kube_client *c)
+{
+    if (c == NULL)
+        return;
+    while (c->pool) {
+        struct handle *h = c->pool;
+        c->pool = h->next;
+        curl_easy_cleanup(h->h);
+        free(h);
+    }
+    sc_kube_cred_release(&c->cred);
+    curl_slist_free_all(c->conn_to);
+    free(c->base);
+    sc_kube_config_free(c->cfg);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+static struct handle *take_handle(struct sc_kube_client *c)
+{
+    struct handle *h;
+    pthread_mutex_lock(&c->mu);
+    h = c->pool;
+    if (h)
+        c->pool = h->next;
+    pthread_mutex_unlock(&c->mu);
+    if (h == NULL) {
+        h = sc_xcalloc(1, sizeof(*h));
+        h->h = curl_easy_init();
+        if (h->h == NULL)
+            abort();
+    }
+    return h;
+}
+
+static void give_handle(struct sc_kube_client *c, struct handle *h)
+{
+    pthread_mutex_lock(&c->mu);
+    h->next = c->pool;
+    c->pool = h;
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* What one request authenticates with; strings are copies, wiped on release. */
+struct auth {
+    char *bearer;
+    char *cert_pem, *key_pem;
+};
+
+static void auth_release(struct auth *a)
+{
+    if (a->bearer)
+        memset(a->bearer, 0, strlen(a->bearer));
+    if (a->key_pem)
+        memset(a->key_pem, 0, strlen(a->key_pem));
+    free(a->bearer);
+    free(a->cert_pem);
+    free(a->key_pem);
+    memset(a, 0, sizeof(*a));
+}
+
+static int get_auth(struct sc_kube_client *c, bool force_refresh, struct auth *a,
+                    struct sc_err *err)
+{
+    const struct sc_kube_config *cfg = c->cfg;
+    memset(a, 0, sizeof(*a));
+    if (cfg->cert_pem) {
+        a->cert_pem = sc_xstrdup(cfg->cert_pem);
+        a->key_pem = sc_xstrdup(cfg->key_pem);
+    }
+    if (cfg->token != NULL && cfg->token[0] != '\0') {
+        a->bearer = sc_xstrdup(cfg->token);
+    } else if (cfg->token_file != NULL) {
+        char *t = NULL;
+        size_t len = 0;
+        if (sc_kube_read_file(cfg->token_file, &t, &len, err) != 0) {
+            auth_release(a);
+            return sc_err_prefix(err, "%s: tokenFile", cfg->origin);
+        }
+        while (len > 0 && (t[len - 1] == '\n' || t[len - 1] == '\r' || t[len - 1] == ' '))
+            t[--len] = '\0';
+        a->bearer = t;
+    }
+    if (cfg->exec != NULL) {
+        int rc = 0;
+        pthread_mutex_lock(&c->mu);
+        if (!c->have_cred || force_refresh ||
+            (c->cred.expiry != 0 && time(NULL) + EXEC_REFRESH_SKEW >= c->cred.expiry)) {
+            struct sc_kube_cred fresh;
+            memset(&fresh, 0, sizeof(fresh));
+            rc =
+                sc_kube_exec_run(cfg->exec, cfg->server, cfg->ca_pem, EXEC_TIMEOUT_MS, &fresh, err);
+            if (rc == 0) {
+                sc_kube_cred_release(&c->cred);
+                c->cred = fresh;
+                c->have_cred = true;
+                sc_log_debug("kube", "exec credential refreshed (expires %lld)",
+                             (long long)fresh.expiry);
+            }
+        }
+        if (rc == 0) {
+            if (c->cred.token) {
+                free(a->bearer);
+                a->bearer = sc_xstrdup(c->cred.token);
+            }
+            if (c->cred.cert_pem) {
+                free(a->cert_pem);
+                free(a->key_pem);
+                a->cert_pem = sc_xstrdup(c->cred.cert_pem);
+                a->key_pem = sc_xstrdup(c->cred.key_pem);
+            }
+        }
+        pthread_mutex_unlock(&c->mu);
+        if (rc != 0) {
+            auth_release(a);
+            return sc_err_prefix(err, "%s", cfg->origin);
+        }
+    }
+    return 0;
+}
+
+struct sink {
+    char *p;
+    size_t n, cap;
+    bool too_big;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    struct sink *b = ud;
+    size_t len = size * nmemb;
+    if (b->n + len > MAX_BODY) {
+        b->too_big = true;
+        return 0;
+    }
+    if (b->n + len + 1 > b->cap) {
+        b->cap = (b->n + len + 1) * 2;
+        b->p = realloc(b->p, b->cap);
+        if (b->p == NULL)
+            abort();
+    }
+    memcpy(b->p + b->n, ptr, len);
+    b->n += len;
+    b->p[b->n] = '\0';
+    return len;
+}
+
+static bool is_idempotent(const char *method, const char *content_type)
+{
+    if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || strcmp(method, "PUT") == 0 ||
+        strcmp(method, "DELETE") == 0)
+        return true;
+    /* Server-side apply states the whole intent: sending it twice changes nothing. */
+    return strcmp(method, "PATCH") == 0 && content_type != NULL &&
+           strcmp(content_type, "application/apply-patch+yaml") == 0;
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+/* Full jitter: uniform in [0, min(max, base * 2^attempt)). */
+static unsigned backoff_ms(struct sc_kube_client *c, unsigned attempt)
+{
+    unsigned long cap = c->o.backoff_base_ms;
+    unsigned r;
+    for (unsigned i = 1; i < attempt && cap < c->o.backoff_max_ms; i++)
+        cap *= 2;
+    if (cap > c->o.backoff_max_ms)
+        cap = c->o.backoff_max_ms;
+    pthread_mutex_lock(&c->mu);
+    r = (unsigned)rand_r(&c->seed);
+    pthread_mutex_unlock(&c->mu);
+    return cap ? (unsigned)(r % cap) : 0;
+}
+
+static void setup(struct sc_kube_client *c, CURL *h, const char *method, const char *url,
+                  const struct curl_slist *hdr, const char *body, unsigned timeout_ms,
+                  const struct auth *a, struct sink *sink)
+{
+    const struct sc_kube_config *cfg = c->cfg;
+    curl_easy_reset(h);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "smi-conformance/" SC_VERSION);
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (strcmp(method, "GET") != 0)
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    if (body != NULL) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    if (c->conn_to)
+        curl_easy_setopt(h, CURLOPT_CONNECT_TO, c->conn_to);
+    if (cfg->proxy_url)
+        curl_easy_setopt(h, CURLOPT_PROXY, cfg->proxy_url);
+    if (cfg->insecure) {
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    } else if (cfg->ca_pem) {
+        struct curl_blob b = {cfg->ca_pem, strlen(cfg->ca_pem), CURL_BLOB_COPY};
+        curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &b);
+    }
+    if (a->cert_pem) {
+        struct curl_blob cb = {a->cert_pem, strlen(a->cert_pem), CURL_BLOB_COPY};
+        struct curl_blob kb = {a->key_pem, strlen(a->key_pem), CURL_BLOB_COPY};
+        curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cb);
+        curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+        curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &kb);
+        curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+    }
+    if (a->bearer == NULL && cfg->username != NULL) {
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(h, CURLOPT_USERNAME, cfg->username);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, cfg->password ? cfg->password : "");
+    }
+}
+
+int sc_kube_do(struct sc_kube_client *c, const char *method, const char *path,
+               const char *content_type, const char *body, unsigned timeout_ms,
+               struct sc_kube_resp *resp, struct sc_err *err)
+{
+    bool idem = is_idempotent(method, content_type), refreshed = false;
+    char *url, ctype[128], *authz = NULL;
+    struct curl_slist *hdr = NULL;
+    struct handle *hd;
+    struct auth a;
+    int rc = 0;
+
+    memset(resp, 0, sizeof(*resp));
+    if (timeout_ms == 0)
+        timeout_ms = c->o.timeout_ms;
+    if (get_auth(c, false, &a, err) != 0)
+        return err ? err->code : SC_EINVAL;
+    url = malloc(strlen(c->base) + strlen(path) + 1);
+    if (url == NULL)
+        abort();
+    strcpy(url, c->base);
+    strcat(url, path);
+    hd = take_handle(c);
+    for (unsigned attempt = 1;; attempt++) {
+        struct sink sink = {NULL, 0, 0, false};
+        CURLcode cc;
+        long status = 0;
+        curl_off_t retry_after = 0;
+        unsigned delay;
+
+        hdr = curl_slist_append(NULL, "Accept: application/json");
+        hdr = curl_slist_append(hdr, "Expect:");
+        if (body != NULL) {
+            snprintf(ctype, sizeof(ctype), "Content-Type: %s",
+                     content_type ? content_type : "application/json");
+            hdr = curl_slist_append(hdr, ctype);
+        }
+        if (a.bearer != NULL) {
+            size_t n = strlen(a.bearer) + 32;
+            authz = malloc(n);
+            if (authz == NULL)
+                abort();
+            snprintf(authz, n, "Authorization: Bearer %s", a.bearer);
+            hdr = curl_slist_append(hdr, authz);
+            memset(authz, 0, n);
+            free(authz);
+            authz = NULL;
+        }
+        setup(c, hd->h, method, url, hdr, body, timeout_ms, &a, &sink);
+        cc = curl_easy_perform(hd->h);
+        /* The header list holds the token: wipe it before it goes back to the heap. */
+        for (struct curl_slist *s = hdr; s; s = s->next)
+            memset(s->data, 0, strlen(s->data));
+        curl_slist_free_all(hdr);
+        hdr = NULL;
+        resp->attempts = attempt;
+        if (cc == CURLE_OK) {
+            curl_easy_getinfo(hd->h, CURLINFO_RESPONSE_CODE, &status);
+            curl_easy_getinfo(hd->h, CURLINFO_RETRY_AFTER, &retry_after);
+        }
+        if (cc == CURLE_OK && status == 401 && c->cfg->exec != NULL && !refreshed) {
+            /* client-go: a rejected exec credential is fetched again once. */
+            refreshed = true;
+            free(sink.p);
+            auth_release(&a);
+            if (get_auth(c, true, &a, err) != 0) {
+                rc = err ? err->code : SC_EINVAL;
+                break;
+            }
+            continue;
+        }
+        if (cc == CURLE_OK) {
+            bool again =
+                status == 429 ||
+                (idem && (status == 500 || status == 502 || status == 503 || status == 504));
+            if (!again || attempt >= c->o.max_attempts) {
+                resp->status = status;
+                resp->body = sink.p ? sink.p : sc_xstrdup("");
+                resp->len = sink.n;
+                sc_log_debug("kube", "%s %s: %ld (attempt %u)", method, path, status, attempt);
+                break;
+            }
+            free(sink.p);
+            if (retry_after > 0)
+                delay = (unsigned)(retry_after > (curl_off_t)c->o.retry_after_max_s
+                                       ? c->o.retry_after_max_s
+                                       : retry_after) *
+                        1000u;
+            else
+                delay = backoff_ms(c, attempt);
+            sc_log_debug("kube", "%s %s: %ld, retrying in %ums", method, path, status, delay);
+        } else {
+            /* Nothing reached the server when the connection was refused. */
+            bool again = idem || cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST;
+            free(sink.p);
+            if (sink.too_big) {
+                rc = sc_err_set(err, SC_EPROTO, "%s %s: the answer is larger than %u bytes", method,
+                                path, MAX_BODY);
+                break;
+            }
+            if (!again || attempt >= c->o.max_attempts) {
+                rc = sc_err_set(err, cc == CURLE_OPERATION_TIMEDOUT ? SC_ETIMEOUT : SC_ECONNECT,
+                                "%s %s%s: %s (after %u attempts)", method, c->base, path,
+                                curl_easy_strerror(cc), attempt);
+                break;
+            }
+            delay = backoff_ms(c, attempt);
+            sc_log_debug("kube", "%s %s: %s, retrying in %ums", method, path,
+                         curl_easy_strerror(cc), delay);
+        }
+        sleep_ms(delay);
+    }
+    give_handle(c, hd);
+    auth_release(&a);
+    free(url);
+    return rc;
+}
+
+/* "AlreadyExists" -> "already exists". */
+static void reason_words(const char *reason, char *out, size_t len)
+{
+    size_t n = 0;
+    for (const char *p = reason; *p && n + 2 < len; p++) {
+        if (isupper((unsigned char)*p) && p != reason)
+            out[n++] = ' ';
+        out[n++] = (char)tolower((unsigned char)*p);
+    }
+    out[n] = '\0';
+}
+
+static int code_for(long status)
+{
+    switch (status) {
+    case 404:
+        return SC_ENOTFOUND;
+    case 409:
+        return SC_EBUSY;
+    case 400:
+    case 401:
+    case 403:
+    case 422:
+        return SC_EINVAL;
+    default:
+        return status >= 500 || status == 429 ? SC_EIO : SC_EPROTO;
+    }
+}
+
+int sc_kube_status_error(const char *method, const char *path, long status, const char *body,
+                         struct sc_err *err)
+{
+    cJSON *j = cJSON_Parse(body ? body : "");
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
+    int code = code_for(status);
+
+    if (cJSON_IsString(kind) && strcmp(kind->valuestring, "Status") == 0) {
+        const cJSON *reason = cJSON_GetObjectItemCaseSensitive(j, "reason");
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(j, "message");
+        char words[64];
+        if (cJSON_IsString(reason) && reason->valuestring[0])
+            reason_words(reason->valuestring, words, sizeof(words));
+        else
+            snprintf(words, sizeof(words), "HTTP %ld", status);
+        sc_err_set(err, code, "%s: %s", words,
+                   cJSON_IsString(msg) ? msg->valuestring : "(no message)");
+    } else {
+        char shown[201];
+        size_t n = 0;
+        for (const char *p = body ? body : ""; *p && n < sizeof(shown) - 1; p++)
+            shown[n++] = (*p == '\n' || *p == '\r') ? ' ' : *p;
+        shown[n] = '\0';
+        sc_err_set(err, code, "%s %s: HTTP %ld%s%s", method, path, status, n ? ": " : "", shown);
+    }
+    cJSON_Delete(j);
+    return code;
+}
+
+int sc_kube_call(struct sc_kube_client *c, const char *method, const char *path,
+                 const char *content_type, const char *body, char **out, long *status,
+                 struct sc_err *err)
+{
+    struct sc_kube_resp r;
+    int rc;
+
+    if (out)
+        *out = NULL;
+    if (status)
+        *status = 0;
+    rc = sc_kube_do(c, method, path, content_type, body, 0, &r, err);
+    if (rc != 0)
+        return rc;
+    if (status)
+        *status = r.status;
+    if (r.status < 200 || r.status >= 300) {
+        rc = sc_kube_status_error(method, path, r.status, r.body, err);
+        sc_kube_resp_release(&r);
+        return rc;
+    }
+    if (out) {
+        *out = r.body;
+        r.body = NULL;
+    }
+    sc_kube_resp_release(&r);
+    return 0;
+}
+
+static void redact_one(char *text, const char *secret)
+{
+    static const char mark[] = "[redacted]";
+    size_t sl;
+    char *p;
+    if (secret == NULL)
+        return;
+    sl = strlen(secret);
+    if (sl < sizeof(mark) - 1)
+        return; /* too short to be a real secret, and the text must not grow */
+    while ((p = strstr(text, secret)) != NULL) {
+        memcpy(p, mark, sizeof(mark) - 1);
+        memmove(p + sizeof(mark) - 1, p + sl, strlen(p + sl) + 1);
+    }
+}
+
+/* Every base64 line of a PEM block, so a partial leak is caught too. */
+static void redact_pem(char *text, const char *pem)
+{
+    char line[128];
+    if (pem == NULL)
+        return;
+    for (const char *p = pem; *p;) {
+        size_t n = strcspn(p, "\n");
+        if (n >= 16 && n < sizeof(line) && strncmp(p, "-----", 5) != 0) {
+            memcpy(line, p, n);
+            line[n] = '\0';
+            if (line[n - 1] == '\r')
+                line[n - 1] = '\0';
+            redact_one(text, line);
+        }
+        p += n;
+        if (*p == '\n')
+            p++;
+    }
+}
+
+void sc_kube_redact(struct sc_kube_client *c, char *text)
+{
+    if (text == NULL)
+        return;
+    redact_one(text, c->cfg->token);
+    redact_one(text, c->cfg->password);
+    redact_pem(text, c->cfg->key_pem);
+    if (c->cfg->token_file) {
+        char *t = NULL;
+        size_t len = 0;
+        if (sc_kube_read_file(c->cfg->token_file, &t, &len, NULL) == 0) {
+            while (len > 0 && (t[len - 1] == '\n' || t[len - 1] == ' '))
+                t[--len] = '\0';
+            redact_one(text, t);
+            memset(t, 0, len);
+        }
+        free(t);
+    }
+    pthread_mutex_lock(&c->mu);
+    redact_one(text, c->cred.token);
+    redact_pem(text, c->cred.key_pem);
+    pthread_mutex_unlock(&c->mu);
+}

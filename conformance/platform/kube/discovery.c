@@ -1,0 +1,121 @@
+/* discovery.c - read /apis and the SMI group versions' resource lists. */
+#include "platform/kube/discovery.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/util.h"
+
+static const char *const groups[SC_KUBE_NGROUPS] = {"access.smi-spec.io", "specs.smi-spec.io",
+                                                    "split.smi-spec.io", "metrics.smi-spec.io"};
+
+static int cmp_desc(const void *a, const void *b)
+{
+    return *(const int *)b - *(const int *)a;
+}
+
+static void add_resources(struct sc_kube_discovery *d, const char *group, int v, const cJSON *list)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(list, "resources"))
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "name"));
+        const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "kind"));
+        if (name == NULL || kind == NULL || strchr(name, '/') != NULL)
+            continue; /* subresources */
+        d->res = realloc(d->res, (d->nres + 1) * sizeof(*d->res));
+        if (d->res == NULL)
+            abort();
+        d->res[d->nres].group = sc_xstrdup(group);
+        d->res[d->nres].version = v;
+        d->res[d->nres].kind = sc_xstrdup(kind);
+        d->res[d->nres].name = sc_xstrdup(name);
+        d->nres++;
+    }
+}
+
+int sc_kube_discover(struct sc_kube_client *c, struct sc_kube_discovery *d, struct sc_err *err)
+{
+    char *body = NULL;
+    const cJSON *g;
+    cJSON *j;
+    int rc;
+
+    memset(d, 0, sizeof(*d));
+    rc = sc_kube_call(c, "GET", "/apis", NULL, NULL, &body, NULL, err);
+    if (rc != 0)
+        return sc_err_prefix(err, "cannot read the API groups");
+    j = cJSON_Parse(body);
+    free(body);
+    if (j == NULL || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j, "groups"))) {
+        cJSON_Delete(j);
+        return sc_err_set(err, SC_EPROTO, "GET /apis: not an APIGroupList");
+    }
+    cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(j, "groups"))
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "name"));
+        const cJSON *v;
+        int gi = -1;
+        for (int i = 0; i < SC_KUBE_NGROUPS && name; i++)
+            if (strcmp(name, groups[i]) == 0)
+                gi = i;
+        if (gi < 0)
+            continue;
+        cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(g, "versions"))
+        {
+            const char *ver = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "version"));
+            char path[256], tail;
+            struct sc_err e2;
+            cJSON *list;
+            int n = 0;
+            if (ver == NULL || sscanf(ver, "v1alpha%d%c", &n, &tail) != 1 || n < 1 || n > 9 ||
+                d->nversions[gi] >= 8)
+                continue;
+            snprintf(path, sizeof(path), "/apis/%s/%s", groups[gi], ver);
+            sc_err_init(&e2);
+            if (sc_kube_call(c, "GET", path, NULL, NULL, &body, NULL, &e2) != 0) {
+                sc_log_warn("kube", "%s/%s is listed but not available: %s", groups[gi], ver,
+                            e2.msg);
+                continue;
+            }
+            list = cJSON_Parse(body);
+            free(body);
+            add_resources(d, groups[gi], n, list);
+            cJSON_Delete(list);
+            d->versions[gi][d->nversions[gi]++] = n;
+        }
+        qsort(d->versions[gi], d->nversions[gi], sizeof(int), cmp_desc);
+    }
+    cJSON_Delete(j);
+    return 0;
+}
+
+void sc_kube_discovery_release(struct sc_kube_discovery *d)
+{
+    for (size_t i = 0; i < d->nres; i++) {
+        free(d->res[i].group);
+        free(d->res[i].kind);
+        free(d->res[i].name);
+    }
+    free(d->res);
+    memset(d, 0, sizeof(*d));
+}
+
+const char *sc_kube_resource_name(const struct sc_kube_discovery *d, const char *api_version,
+                                  const char *kind)
+{
+    const char *slash = strrchr(api_version, '/');
+    int v = 0;
+    char tail;
+    if (slash == NULL || sscanf(slash + 1, "v1alpha%d%c", &v, &tail) != 1)
+        return NULL;
+    for (size_t i = 0; i < d->nres; i++)
+        if (d->res[i].version == v && strcmp(d->res[i].kind, kind) == 0 &&
+            strlen(d->res[i].group) == (size_t)(slash - api_version) &&
+            strncmp(d->res[i].group, api_version, (size_t)(slash - api_version)) == 0)
+            return d->res[i].name;
+    return NULL;
+}

@@ -1,0 +1,39 @@
+/* discovery.h - which SMI groups and versions a cluster serves, and their resource names. */
+#ifndef SC_KUBE_DISCOVERY_H
+#define SC_KUBE_DISCOVERY_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "platform/kube/client.h"
+#include "platform/kube/profile.h"
+
+struct sc_kube_resource {
+    char *group; /* "split.smi-spec.io" */
+    int version; /* N of v1alphaN */
+    char *kind;  /* "TrafficSplit" */
+    char *name;  /* "trafficsplits" */
+};
+
+struct sc_kube_discovery {
+    int versions[SC_KUBE_NGROUPS][8]; /* served versions, newest first */
+    size_t nversions[SC_KUBE_NGROUPS];
+    struct sc_kube_resource *res;
+    size_t nres;
+};
+
+/*
+ * GET /apis, then /apis/GROUP/v1alphaN for every SMI group version listed. A version whose
+ * resource list cannot be read (an aggregated API that is not available answers 503) is not
+ * served; metrics.smi-spec.io counts as served only when its list answers 200. Fails only
+ * when /apis itself cannot be read. *d is filled (sc_kube_discovery_release).
+ */
+int sc_kube_discover(struct sc_kube_client *c, struct sc_kube_discovery *d, struct sc_err *err);
+void sc_kube_discovery_release(struct sc_kube_discovery *d);
+
+/* The plural resource name of `kind` in "GROUP/v1alphaN"; NULL when discovery did not list
+ * it. */
+const char *sc_kube_resource_name(const struct sc_kube_discovery *d, const char *api_version,
+                                  const char *kind);
+
+#endif

@@ -1,0 +1,50 @@
+/* kube.h - the Kubernetes platform: fixtures as Deployments, agents through the pod proxy. */
+#ifndef SC_PLATFORM_KUBE_H
+#define SC_PLATFORM_KUBE_H
+
+#include <stdbool.h>
+
+#include "core/err.h"
+#include "platform/kube/client.h"
+#include "platform/kube/profile.h"
+#include "platform/platform.h"
+
+/* The fixture image when --fixture-image is not given: the tag is the harness version, as
+ * scripts/kind/ builds and loads it. */
+#define SC_KUBE_DEFAULT_IMAGE "smi-fixture:" SC_VERSION
+
+struct sc_kube_opts {
+    /* Where the cluster is. With in_cluster, the pod's service account is used and
+     * kubeconfig/context must be NULL. Otherwise kubeconfig NULL means $KUBECONFIG (merged)
+     * or ~/.kube/config; context NULL means current-context. */
+    const char *kubeconfig;
+    const char *context;
+    bool in_cluster;
+    const char *sa_dir; /* in-cluster service account folder; NULL = the standard one */
+    /* The mesh profile: a name looked up in profiles_dir (NULL: $SC_PROFILES, else
+     * suites/profiles), or a file path (contains '/' or ends in .yaml). Required. */
+    const char *mesh;
+    const char *profiles_dir;
+    const char *fixture_image;  /* NULL = SC_KUBE_DEFAULT_IMAGE */
+    unsigned delete_timeout_ms; /* bounded wait for a namespace to be gone; 0 = 180000 */
+    const struct sc_kube_client_opts *client; /* retries and timeouts; NULL = defaults */
+};
+
+/*
+ * Load the kubeconfig (or in-cluster config) and the mesh profile, connect, and discover
+ * the served SMI versions. Fails with the reason (file:line:col for bad files, the server's
+ * message when the cluster refuses us). *out is destroyed with (*out)->ops->destroy.
+ * platform fields deny_http_status and deny_tcp_refused come from the profile.
+ */
+int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform **out, struct sc_err *err);
+
+/* The loaded profile (for reports: name, claims, sources); valid until destroy. p must be a
+ * kube platform. */
+const struct sc_kube_profile *sc_kube_profile(const struct sc_platform *p);
+
+/* Where the platform connects ("FILE (context NAME)" or "in-cluster") and the server URL;
+ * no secrets. Valid until destroy. */
+const char *sc_kube_origin(const struct sc_platform *p);
+const char *sc_kube_server(const struct sc_platform *p);
+
+#endif

@@ -1,0 +1,337 @@
+/* profile.c - load mesh profiles (YAML) with positions in every error. */
+#include "platform/kube/profile.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "platform/kube/kubeconfig.h"
+#include "smi/doc.h"
+
+static const char *const group_names[SC_KUBE_NGROUPS] = {"access", "specs", "split", "metrics"};
+static const int group_max[SC_KUBE_NGROUPS] = {4, 4, 4, 2};
+
+const char *sc_kube_group_name(enum sc_kube_group g)
+{
+    return group_names[g];
+}
+
+static int perr(const char *file, const struct sc_doc_node *n, const char *field,
+                struct sc_err *err, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int perr(const char *file, const struct sc_doc_node *n, const char *field,
+                struct sc_err *err, const char *fmt, ...)
+{
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return sc_err_set(err, SC_EINVAL, "%s:%d:%d: %s: %s", file, n ? n->line : 1, n ? n->col : 1,
+                      field, msg);
+}
+
+static bool scalar(const struct sc_doc_node *n)
+{
+    return n != NULL && n->type != SC_DOC_MAP && n->type != SC_DOC_SEQ && n->type != SC_DOC_NULL;
+}
+
+/* Refuse keys outside `allowed` (NULL-terminated): a typo must not go unnoticed. */
+static int only_keys(const char *file, const struct sc_doc_node *m, const char *where,
+                     const char *const *allowed, struct sc_err *err)
+{
+    for (const struct sc_doc_node *c = m->child; c; c = c->next) {
+        bool ok = false;
+        for (size_t i = 0; allowed[i] && !ok; i++)
+            ok = strcmp(c->key, allowed[i]) == 0;
+        if (!ok) {
+            char field[128], list[256] = "";
+            struct sc_doc_node pos = *c;
+            pos.line = c->key_line;
+            pos.col = c->key_col;
+            snprintf(field, sizeof(field), "%s%s%s", where, where[0] ? "." : "", c->key);
+            for (size_t i = 0; allowed[i]; i++)
+                snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+                         allowed[i]);
+            return perr(file, &pos, field, err, "unknown field (expected one of: %s)", list);
+        }
+    }
+    return 0;
+}
+
+static int pairs(const char *file, const struct sc_doc_node *m, const char *field,
+                 struct sc_kube_pairs *out, struct sc_err *err)
+{
+    size_t i = 0;
+    if (m == NULL || m->type == SC_DOC_NULL)
+        return 0;
+    if (m->type != SC_DOC_MAP)
+        return perr(file, m, field, err, "expected a mapping of names to values");
+    out->v = sc_xcalloc(m->n + 1, sizeof(*out->v));
+    for (const struct sc_doc_node *c = m->child; c; c = c->next) {
+        if (!scalar(c)) {
+            char f[160];
+            snprintf(f, sizeof(f), "%s.%s", field, c->key);
+            return perr(file, c, f, err, "expected a string value");
+        }
+        out->v[i].key = sc_xstrdup(c->key);
+        out->v[i].value = sc_xstrdup(c->text);
+        out->n = ++i;
+    }
+    return 0;
+}
+
+static void pairs_free(struct sc_kube_pairs *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->v[i].key);
+        free(p->v[i].value);
+    }
+    free(p->v);
+    memset(p, 0, sizeof(*p));
+}
+
+static int strings(const char *file, const struct sc_doc_node *l, const char *field, char ***out,
+                   size_t *n, struct sc_err *err)
+{
+    if (l == NULL || l->type == SC_DOC_NULL)
+        return 0;
+    if (l->type != SC_DOC_SEQ)
+        return perr(file, l, field, err, "expected a list");
+    *out = sc_xcalloc(l->n + 1, sizeof(char *));
+    for (const struct sc_doc_node *c = l->child; c; c = c->next) {
+        if (!scalar(c))
+            return perr(file, c, field, err, "expected a string");
+        (*out)[(*n)++] = sc_xstrdup(c->text);
+    }
+    return 0;
+}
+
+static int opt_str(const char *file, const struct sc_doc_node *m, const char *key, char **out,
+                   struct sc_err *err)
+{
+    const struct sc_doc_node *n = sc_doc_get(m, key);
+    if (n == NULL || n->type == SC_DOC_NULL)
+        return 0;
+    if (!scalar(n))
+        return perr(file, n, key, err, "expected a string");
+    *out = sc_xstrdup(n->text);
+    return 0;
+}
+
+static int joining(const char *file, const struct sc_doc_node *m, const char *where,
+                   struct sc_kube_pairs *labels, struct sc_kube_pairs *annotations,
+                   struct sc_err *err)
+{
+    static const char *const keys[] = {"labels", "annotations", NULL};
+    char f[64];
+    int rc;
+    if (m == NULL || m->type == SC_DOC_NULL)
+        return 0;
+    if (m->type != SC_DOC_MAP)
+        return perr(file, m, where, err, "expected a mapping with labels and annotations");
+    if ((rc = only_keys(file, m, where, keys, err)) != 0)
+        return rc;
+    snprintf(f, sizeof(f), "%s.labels", where);
+    if ((rc = pairs(file, sc_doc_get(m, "labels"), f, labels, err)) != 0)
+        return rc;
+    snprintf(f, sizeof(f), "%s.annotations", where);
+    return pairs(file, sc_doc_get(m, "annotations"), f, annotations, err);
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+    return *(const int *)b - *(const int *)a;
+}
+
+static int parse(const char *file, const struct sc_doc_node *r, struct sc_kube_profile *p,
+                 struct sc_err *err)
+{
+    static const char *const top[] = {"name",      "description", "sources", "namespace",
+                                      "pod",       "agentPort",   "bypass",  "denial",
+                                      "enforcing", "claims",      NULL};
+    const struct sc_doc_node *n;
+    int rc;
+
+    if (r == NULL || r->type != SC_DOC_MAP)
+        return perr(file, r, "profile", err, "expected a mapping");
+    if ((rc = only_keys(file, r, "", top, err)) != 0)
+        return rc;
+    if ((rc = opt_str(file, r, "name", &p->name, err)) != 0 ||
+        (rc = opt_str(file, r, "description", &p->description, err)) != 0)
+        return rc;
+    if (p->name == NULL)
+        return perr(file, r, "name", err, "missing");
+    if ((rc = strings(file, sc_doc_get(r, "sources"), "sources", &p->sources, &p->nsources, err)) !=
+        0)
+        return rc;
+    if (p->nsources == 0)
+        return perr(file, r, "sources", err, "name at least one document the facts come from");
+    if ((rc = joining(file, sc_doc_get(r, "namespace"), "namespace", &p->ns_labels,
+                      &p->ns_annotations, err)) != 0 ||
+        (rc = joining(file, sc_doc_get(r, "pod"), "pod", &p->pod_labels, &p->pod_annotations,
+                      err)) != 0)
+        return rc;
+    p->agent_port = 9090;
+    if ((n = sc_doc_get(r, "agentPort")) != NULL) {
+        if (n->type != SC_DOC_INT || atoi(n->text) < 1 || atoi(n->text) > 65535)
+            return perr(file, n, "agentPort", err, "expected a port number");
+        p->agent_port = atoi(n->text);
+    }
+    if ((n = sc_doc_get(r, "bypass")) != NULL) {
+        static const char *const keys[] = {"annotations", NULL};
+        if (n->type != SC_DOC_MAP)
+            return perr(file, n, "bypass", err, "expected a mapping with annotations");
+        if ((rc = only_keys(file, n, "bypass", keys, err)) != 0 ||
+            (rc = pairs(file, sc_doc_get(n, "annotations"), "bypass.annotations",
+                        &p->bypass_annotations, err)) != 0)
+            return rc;
+    }
+    n = sc_doc_get(r, "denial");
+    if (n == NULL || n->type != SC_DOC_MAP)
+        return perr(file, n ? n : r, "denial", err, "missing (a mapping with http and tcp)");
+    {
+        static const char *const keys[] = {"http", "tcp", NULL};
+        const struct sc_doc_node *h = sc_doc_get(n, "http"), *t = sc_doc_get(n, "tcp");
+        if ((rc = only_keys(file, n, "denial", keys, err)) != 0)
+            return rc;
+        if (h == NULL)
+            return perr(file, n, "denial.http", err, "missing (a status such as 403, or reset)");
+        if (h->type == SC_DOC_INT && atoi(h->text) >= 400 && atoi(h->text) <= 599)
+            p->deny_http_status = atoi(h->text);
+        else if (scalar(h) && strcmp(h->text, "reset") == 0)
+            p->deny_http_status = 0;
+        else
+            return perr(file, h, "denial.http", err, "expected a status from 400 to 599, or reset");
+        if (t == NULL || !scalar(t) ||
+            (strcmp(t->text, "reset") != 0 && strcmp(t->text, "refused") != 0 &&
+             strcmp(t->text, "closed") != 0 && strcmp(t->text, "timeout") != 0))
+            return perr(file, t ? t : n, "denial.tcp", err,
+                        "expected reset, refused, closed or timeout");
+        p->deny_tcp = sc_xstrdup(t->text);
+        p->deny_tcp_refused = strcmp(t->text, "refused") == 0 || strcmp(t->text, "closed") == 0;
+    }
+    if ((n = sc_doc_get(r, "enforcing")) != NULL) {
+        static const char *const keys[] = {"note", "namespace", NULL};
+        if (n->type != SC_DOC_MAP)
+            return perr(file, n, "enforcing", err, "expected a mapping with note and namespace");
+        if ((rc = only_keys(file, n, "enforcing", keys, err)) != 0 ||
+            (rc = opt_str(file, n, "note", &p->enforcing_note, err)) != 0 ||
+            (rc = joining(file, sc_doc_get(n, "namespace"), "enforcing.namespace",
+                          &p->enforce_ns_labels, &p->enforce_ns_annotations, err)) != 0)
+            return rc;
+    }
+    n = sc_doc_get(r, "claims");
+    if (n == NULL || n->type != SC_DOC_MAP)
+        return perr(file, n ? n : r, "claims", err,
+                    "missing (a mapping of access, specs, split, metrics and features)");
+    {
+        static const char *const keys[] = {"access", "specs", "split", "metrics", "features", NULL};
+        if ((rc = only_keys(file, n, "claims", keys, err)) != 0)
+            return rc;
+        for (int g = 0; g < SC_KUBE_NGROUPS; g++) {
+            const struct sc_doc_node *l = sc_doc_get(n, group_names[g]);
+            char f[64];
+            snprintf(f, sizeof(f), "claims.%s", group_names[g]);
+            if (l == NULL)
+                continue;
+            if (l->type != SC_DOC_SEQ)
+                return perr(file, l, f, err, "expected a list of versions (v1alphaN), may be []");
+            p->claimed[g] = true;
+            for (const struct sc_doc_node *c = l->child; c; c = c->next) {
+                int v = 0;
+                char tail;
+                if (!scalar(c) || sscanf(c->text, "v1alpha%d%c", &v, &tail) != 1 || v < 1 ||
+                    v > group_max[g])
+                    return perr(file, c, f, err, "'%s' is not a %s version (v1alpha1..v1alpha%d)",
+                                c->text ? c->text : "", group_names[g], group_max[g]);
+                for (size_t k = 0; k < p->nversions[g]; k++)
+                    if (p->versions[g][k] == v)
+                        return perr(file, c, f, err, "'%s' is listed twice", c->text);
+                p->versions[g][p->nversions[g]++] = v;
+            }
+            qsort(p->versions[g], p->nversions[g], sizeof(int), cmp_desc);
+        }
+        if ((rc = strings(file, sc_doc_get(n, "features"), "claims.features", &p->features,
+                          &p->nfeatures, err)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int sc_kube_profile_load(const char *path, struct sc_kube_profile **out, struct sc_err *err)
+{
+    struct sc_kube_profile *p;
+    struct sc_doc *docs = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    *out = NULL;
+    rc = sc_kube_read_file(path, &text, &len, err);
+    if (rc != 0)
+        return sc_err_prefix(err, "cannot load mesh profile");
+    rc = sc_doc_parse(text, len, path, &docs, err);
+    free(text);
+    if (rc != 0)
+        return rc;
+    p = sc_xcalloc(1, sizeof(*p));
+    p->file = sc_xstrdup(path);
+    if (docs == NULL || docs->next != NULL)
+        rc = sc_err_set(err, SC_EINVAL, "%s: expected exactly one YAML document", path);
+    else
+        rc = parse(path, docs->root, p, err);
+    sc_doc_free(docs);
+    if (rc != 0) {
+        sc_kube_profile_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+int sc_kube_profile_find(const char *name_or_path, const char *dir, struct sc_kube_profile **out,
+                         struct sc_err *err)
+{
+    char path[4096];
+    size_t n = strlen(name_or_path);
+    if (strchr(name_or_path, '/') != NULL || (n > 5 && strcmp(name_or_path + n - 5, ".yaml") == 0))
+        return sc_kube_profile_load(name_or_path, out, err);
+    for (const char *c = name_or_path; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
+            return sc_err_set(err, SC_EINVAL, "mesh '%s': expected a profile name or file",
+                              name_or_path);
+    if (dir == NULL)
+        dir = getenv("SC_PROFILES");
+    if (dir == NULL)
+        dir = "suites/profiles";
+    snprintf(path, sizeof(path), "%s/%s.yaml", dir, name_or_path);
+    return sc_kube_profile_load(path, out, err);
+}
+
+void sc_kube_profile_free(struct sc_kube_profile *p)
+{
+    if (p == NULL)
+        return;
+    free(p->file);
+    free(p->name);
+    free(p->description);
+    for (size_t i = 0; i < p->nsources; i++)
+        free(p->sources[i]);
+    free(p->sources);
+    pairs_free(&p->ns_labels);
+    pairs_free(&p->ns_annotations);
+    pairs_free(&p->pod_labels);
+    pairs_free(&p->pod_annotations);
+    pairs_free(&p->bypass_annotations);
+    pairs_free(&p->enforce_ns_labels);
+    pairs_free(&p->enforce_ns_annotations);
+    free(p->deny_tcp);
+    free(p->enforcing_note);
+    for (size_t i = 0; i < p->nfeatures; i++)
+        free(p->features[i]);
+    free(p->features);
+    free(p);
+}

@@ -1,0 +1,65 @@
+/* profile.h - mesh profiles: how a mesh is enabled, bypassed, enforcing, and what it claims. */
+#ifndef SC_KUBE_PROFILE_H
+#define SC_KUBE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+
+struct sc_kube_pair {
+    char *key, *value;
+};
+
+struct sc_kube_pairs {
+    struct sc_kube_pair *v;
+    size_t n;
+};
+
+enum sc_kube_group { SC_KUBE_ACCESS, SC_KUBE_SPECS, SC_KUBE_SPLIT, SC_KUBE_METRICS };
+#define SC_KUBE_NGROUPS 4
+
+/* One mesh profile (suites/profiles/NAME.yaml; format in suites/profiles/README.md). */
+struct sc_kube_profile {
+    char *file;
+    char *name;
+    char *description;
+    char **sources; /* where the facts come from (the mesh's documentation) */
+    size_t nsources;
+    /* Joining the mesh: put on every test namespace / pod template. */
+    struct sc_kube_pairs ns_labels, ns_annotations, pod_labels, pod_annotations;
+    /* Keeping the agent port out of the mesh: pod annotations, ${AGENT_PORT} substituted. */
+    struct sc_kube_pairs bypass_annotations;
+    int agent_port;
+    /* The denial signal: HTTP status (0 = the connection is reset) and TCP behaviour. */
+    int deny_http_status;
+    bool deny_tcp_refused; /* true: refused/closed at once; false: reset or timeout */
+    char *deny_tcp;        /* "reset", "refused", "closed" or "timeout", as written */
+    /* Enforcing (not permissive) mode: what the installer must set, and what the harness
+     * adds to each namespace. */
+    char *enforcing_note;
+    struct sc_kube_pairs enforce_ns_labels, enforce_ns_annotations;
+    /* Claimed versions N of v1alphaN per group, newest first; claimed[g] false = the
+     * profile does not say (then whatever the cluster serves is tested). */
+    int versions[SC_KUBE_NGROUPS][8];
+    size_t nversions[SC_KUBE_NGROUPS];
+    bool claimed[SC_KUBE_NGROUPS];
+    char **features; /* extended features claimed */
+    size_t nfeatures;
+};
+
+/* Load a profile file. Errors are "FILE:LINE:COL: field: what is wrong"; unknown fields
+ * are refused. *out is the caller's (sc_kube_profile_free). */
+int sc_kube_profile_load(const char *path, struct sc_kube_profile **out, struct sc_err *err);
+
+/* `name_or_path` with a '/' or ending in .yaml is a file; otherwise DIR/NAME.yaml with DIR
+ * `dir` (NULL: $SC_PROFILES, else suites/profiles). */
+int sc_kube_profile_find(const char *name_or_path, const char *dir, struct sc_kube_profile **out,
+                         struct sc_err *err);
+
+void sc_kube_profile_free(struct sc_kube_profile *p);
+
+/* The group's name as used by the platform interface ("access", ...). */
+const char *sc_kube_group_name(enum sc_kube_group g);
+
+#endif

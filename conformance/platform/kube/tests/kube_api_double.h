@@ -1,0 +1,65 @@
+/* kube_api_double.h - the Kubernetes API test double: an in-memory HTTPS API server. */
+#ifndef SC_KUBE_API_DOUBLE_H
+#define SC_KUBE_API_DOUBLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * What it does like a real API server: TLS (server certificate, optional client
+ * certificates checked against a CA), bearer-token and basic authentication (401 Status
+ * otherwise), discovery (/apis, /apis/GROUP/VERSION), server-side apply (PATCH with
+ * application/apply-patch+yaml and fieldManager, 415/400 otherwise), create (POST, 409
+ * AlreadyExists), get/list with labelSelector, delete (namespaces go Terminating first and
+ * take their content with them), resourceVersion on every write, Status bodies for 400, 401,
+ * 403, 404, 409, 415, 422, 429 (with Retry-After), 500 and 503; Deployments get pods that
+ * become ready after a few polls; the pod proxy forwards to a real HTTP server (a test's
+ * smi-fixture); pod logs and events; the aggregated metrics.smi-spec.io API.
+ * It is a test tool only: it never stands in for a platform.
+ */
+struct sc_kube_double;
+
+struct sc_kube_double_opts {
+    const char *server_cert_pem, *server_key_pem; /* required */
+    const char *client_ca_pem; /* client certificates verified against it; NULL: not asked */
+    const char *token;         /* the accepted bearer token; NULL: none */
+    const char *basic_user, *basic_pass;
+    bool anonymous; /* accept requests without credentials */
+    /* Served versions ("v1alpha3"), NULL = group absent: access, specs, split, metrics. */
+    const char *served[4];
+    bool metrics_unavailable; /* list the metrics group but answer 503 for it */
+    unsigned ready_after;     /* deployment list polls before pods are ready (0 = 1) */
+    unsigned terminate_polls; /* GETs a deleted namespace stays Terminating (0 = 2) */
+    int proxy_port;           /* pod proxy target on 127.0.0.1 (0: 503 as if unreachable) */
+    const char *pod_log;      /* what every container's log says (NULL: a fixed line) */
+};
+
+/* Start on 127.0.0.1:0 (a thread accepts; one thread per connection). NULL on failure. */
+struct sc_kube_double *sc_kube_double_start(const struct sc_kube_double_opts *o);
+int sc_kube_double_port(const struct sc_kube_double *d);
+/* Stop: close every connection and free everything. */
+void sc_kube_double_stop(struct sc_kube_double *d);
+
+/*
+ * Fault injection: the next `count` requests whose method matches (NULL = any) and whose
+ * path starts with `prefix` get `status` with a Status body (and Retry-After when
+ * retry_after > 0). status -1 closes the connection without an answer.
+ */
+void sc_kube_double_fail(struct sc_kube_double *d, const char *method, const char *prefix,
+                         int status, unsigned count, int retry_after);
+
+/* Requests seen so far whose method (NULL = any) matches and path starts with prefix. */
+unsigned sc_kube_double_count(struct sc_kube_double *d, const char *method, const char *prefix);
+/* TCP connections accepted so far. */
+unsigned sc_kube_double_connections(struct sc_kube_double *d);
+/* The last request's authentication ("token", "cert:CN", "basic:USER", "anonymous"),
+ * User-Agent and Content-Type, copied into buf. */
+void sc_kube_double_last(struct sc_kube_double *d, const char *what, char *buf, size_t len);
+/* The stored object at its path (JSON text, caller frees) or NULL. */
+char *sc_kube_double_object(struct sc_kube_double *d, const char *path);
+/* Number of stored objects whose path starts with prefix. */
+unsigned sc_kube_double_objects(struct sc_kube_double *d, const char *prefix);
+/* Put an object at a path (JSON text), e.g. an Event. */
+void sc_kube_double_put(struct sc_kube_double *d, const char *path, const char *json);
+
+#endif

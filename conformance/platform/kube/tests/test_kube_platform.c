@@ -1,0 +1,431 @@
+/* test_kube_platform.c - the kube platform's operations against the API test double, with a
+ * real smi-fixture behind the pod proxy. */
+#include <check.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kube_api_double.h"
+#include "platform/kube/kube.h"
+#include "testcerts.h"
+#include "testutil.h"
+
+#define TOKEN "sc-platform-token-9c1d2e3f4a5b6c7d"
+
+static struct sc_test_pki pki;
+static struct sc_kube_double *dbl;
+static char *dir, *kubeconfig, *profile;
+static pid_t fixture_pid;
+static int fixture_http, fixture_agent;
+
+/* Start smi-fixture on loopback with ephemeral ports; read them from its ready line. */
+static void start_fixture(void)
+{
+    const char *b = getenv("SC_BUILD_DIR");
+    char *bin = tu_printf("%s/fixtures/server/smi-fixture", b ? b : ".");
+    char line[256] = "";
+    int fds[2];
+    FILE *f;
+    if (pipe(fds) != 0)
+        abort();
+    fixture_pid = fork();
+    if (fixture_pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        execl(bin, bin, "--listen", "127.0.0.1", "--http-port", "0", "--tcp-port", "off",
+              "--udp-port", "off", "--agent-port", "0", "--pod", "client-7d9c8b6f5-1a2b3",
+              "--namespace", "t1", "--service-account", "client", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    f = fdopen(fds[0], "r");
+    if (fgets(line, sizeof(line), f) == NULL ||
+        sscanf(line, "smi-fixture: ready http=%d tcp=off udp=off agent=%d", &fixture_http,
+               &fixture_agent) != 2)
+        ck_abort_msg("smi-fixture did not start (%s): '%s'", bin, line);
+    fclose(f);
+    free(bin);
+}
+
+static void setup(void)
+{
+    struct sc_kube_double_opts o;
+    char *ca, *text;
+    sc_test_pki_make(&pki);
+    start_fixture();
+    memset(&o, 0, sizeof(o));
+    o.server_cert_pem = pki.server_cert;
+    o.server_key_pem = pki.server_key;
+    o.token = TOKEN;
+    o.served[0] = "v1alpha3";
+    o.served[1] = "v1alpha4";
+    o.served[2] = "v1alpha4";
+    o.served[3] = "v1alpha1";
+    o.ready_after = 2;
+    o.proxy_port = fixture_agent;
+    o.pod_log = "starting\nleaked " TOKEN " here\n";
+    dbl = sc_kube_double_start(&o);
+    dir = tu_tmpdir();
+    ca = tu_b64(pki.ca_cert);
+    text = tu_printf("apiVersion: v1\nkind: Config\ncurrent-context: kind-smi\n"
+                     "clusters:\n- name: kind-smi\n  cluster:\n"
+                     "    server: https://127.0.0.1:%d\n    certificate-authority-data: %s\n"
+                     "contexts:\n- name: kind-smi\n  context: {cluster: kind-smi, user: admin}\n"
+                     "users:\n- name: admin\n  user:\n    token: %s\n",
+                     sc_kube_double_port(dbl), ca, TOKEN);
+    kubeconfig = tu_write(dir, "kubeconfig", text, 0);
+    free(text);
+    free(ca);
+    profile = tu_write(dir, "mesh.yaml",
+                       "name: testmesh\nsources: [test]\n"
+                       "namespace:\n  labels: {mesh.test/enabled: 'yes'}\n"
+                       "  annotations: {mesh.test/inject: enabled}\n"
+                       "bypass:\n  annotations: {mesh.test/skip-inbound: '${AGENT_PORT},15000'}\n"
+                       "denial: {http: 403, tcp: reset}\n"
+                       "enforcing:\n  namespace:\n    annotations: {mesh.test/policy: deny}\n"
+                       "claims:\n  split: [v1alpha4, v1alpha3]\n  access: [v1alpha3]\n",
+                       0);
+    unsetenv("https_proxy");
+    unsetenv("HTTPS_PROXY");
+    unsetenv("KUBECONFIG");
+}
+
+static void teardown(void)
+{
+    char *cmd = tu_printf("rm -rf '%s'", dir);
+    int st;
+    kill(fixture_pid, SIGKILL);
+    waitpid(fixture_pid, &st, 0);
+    if (system(cmd) != 0) {
+    }
+    free(cmd);
+    free(dir);
+    free(kubeconfig);
+    free(profile);
+    sc_kube_double_stop(dbl);
+    sc_test_pki_free(&pki);
+}
+
+static struct sc_platform *platform(void)
+{
+    struct sc_kube_client_opts co = {.max_attempts = 3, .backoff_base_ms = 5, .backoff_max_ms = 20};
+    struct sc_kube_opts o = {.kubeconfig = kubeconfig,
+                             .mesh = profile,
+                             .fixture_image = "smi-fixture:test",
+                             .delete_timeout_ms = 5000,
+                             .client = &co};
+    struct sc_platform *p = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_msg(sc_kube_new(&o, &p, &err) == 0, "%s", err.msg);
+    return p;
+}
+
+static char s_app[] = "app", s_client[] = "client", s_v1[] = "v1";
+static struct sc_kv client_labels[] = {{s_app, s_client}};
+static struct sc_workload client_w = {s_client, s_client, s_v1, client_labels, 1, 1};
+static struct sc_kv sel[] = {{s_app, s_client}};
+static struct sc_svc_port ports[] = {{8080, SC_PROTO_HTTP}, {9001, SC_PROTO_UDP}};
+static struct sc_service client_s = {s_client, sel, 1, ports, 2};
+
+/* Namespace, workload, service, readiness: what the runner does before the steps. */
+static void prepare(struct sc_platform *p, const char *ns)
+{
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_msg(p->ops->create_namespace(p, ns, &err) == 0, "%s", err.msg);
+    ck_assert_msg(p->ops->deploy(p, ns, &client_w, &err) == 0, "%s", err.msg);
+    ck_assert_msg(p->ops->create_service(p, ns, &client_s, &err) == 0, "%s", err.msg);
+    ck_assert_msg(p->ops->wait_ready(p, ns, 10000, &err) == 0, "%s", err.msg);
+}
+
+START_TEST(served_versions_are_what_the_cluster_serves_and_the_mesh_claims)
+{
+    struct sc_platform *p = platform();
+    int v[8];
+    size_t n;
+    ck_assert_int_eq(p->ops->served(p, "split", v, &n), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(v[0], 4);
+    p->ops->served(p, "access", v, &n);
+    ck_assert_uint_eq(n, 1);
+    p->ops->served(p, "specs", v, &n); /* not claimed by the profile: served is enough */
+    ck_assert_uint_eq(n, 1);
+    p->ops->served(p, "metrics", v, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(p->deny_http_status, 403);
+    ck_assert_str_eq(sc_kube_profile(p)->name, "testmesh");
+    p->ops->destroy(p);
+}
+END_TEST
+
+START_TEST(namespace_workload_and_service_are_applied_server_side)
+{
+    struct sc_platform *p = platform();
+    char *ns, *dep, *svc, *sa, ct[128];
+    prepare(p, "t1");
+    ns = sc_kube_double_object(dbl, "/api/v1/namespaces/t1");
+    ck_assert_ptr_nonnull(ns);
+    ck_assert_ptr_nonnull(strstr(ns, "\"mesh.test/enabled\":\"yes\""));
+    ck_assert_ptr_nonnull(strstr(ns, "\"mesh.test/inject\":\"enabled\""));
+    ck_assert_ptr_nonnull(strstr(ns, "\"mesh.test/policy\":\"deny\""));
+    ck_assert_ptr_nonnull(strstr(ns, "\"resourceVersion\""));
+    dep = sc_kube_double_object(dbl, "/apis/apps/v1/namespaces/t1/deployments/client");
+    ck_assert_ptr_nonnull(dep);
+    ck_assert_ptr_nonnull(strstr(dep, "\"image\":\"smi-fixture:test\""));
+    ck_assert_ptr_nonnull(strstr(dep, "\"mesh.test/skip-inbound\":\"9090,15000\""));
+    ck_assert_ptr_nonnull(strstr(dep, "\"serviceAccountName\":\"client\""));
+    ck_assert_ptr_nonnull(strstr(dep, "\"version\":\"v1\""));
+    sa = sc_kube_double_object(dbl, "/api/v1/namespaces/t1/serviceaccounts/client");
+    ck_assert_ptr_nonnull(sa);
+    svc = sc_kube_double_object(dbl, "/api/v1/namespaces/t1/services/client");
+    ck_assert_ptr_nonnull(strstr(svc, "\"name\":\"http-8080\""));
+    ck_assert_ptr_nonnull(strstr(svc, "\"protocol\":\"UDP\""));
+    sc_kube_double_last(dbl, "content-type", ct, sizeof(ct));
+    ck_assert_uint_gt(sc_kube_double_count(dbl, "PATCH", "/api/v1/namespaces/t1"), 0);
+    ck_assert_uint_eq(sc_kube_double_objects(dbl, "/api/v1/namespaces/t1/pods/client-"), 1);
+    free(ns);
+    free(dep);
+    free(sa);
+    free(svc);
+    p->ops->destroy(p);
+}
+END_TEST
+
+START_TEST(wait_ready_timeout_names_the_deployment_and_its_condition)
+{
+    struct sc_platform *p;
+    struct sc_kube_double_opts o;
+    struct sc_err err;
+    /* A double whose pods never become ready. */
+    sc_kube_double_stop(dbl);
+    memset(&o, 0, sizeof(o));
+    o.server_cert_pem = pki.server_cert;
+    o.server_key_pem = pki.server_key;
+    o.token = TOKEN;
+    o.served[2] = "v1alpha4";
+    o.ready_after = 1000000;
+    dbl = sc_kube_double_start(&o);
+    {
+        char *ca = tu_b64(pki.ca_cert),
+             *text = tu_printf("current-context: k\nclusters:\n- name: k\n  cluster:\n"
+                               "    server: https://127.0.0.1:%d\n"
+                               "    certificate-authority-data: %s\n"
+                               "contexts:\n- name: k\n  context: {cluster: k, user: u}\n"
+                               "users:\n- name: u\n  user: {token: %s}\n",
+                               sc_kube_double_port(dbl), ca, TOKEN);
+        free(kubeconfig);
+        kubeconfig = tu_write(dir, "kubeconfig", text, 0);
+        free(ca);
+        free(text);
+    }
+    p = platform();
+    sc_err_init(&err);
+    ck_assert_int_eq(p->ops->create_namespace(p, "slow", &err), 0);
+    ck_assert_int_eq(p->ops->deploy(p, "slow", &client_w, &err), 0);
+    ck_assert_int_eq(p->ops->wait_ready(p, "slow", 400, &err), SC_ETIMEOUT);
+    ck_assert_msg(strstr(err.msg, "not ready within 400ms: deployment client: 0/1 ready; "
+                                  "Available=False MinimumReplicasUnavailable") != NULL,
+                  "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "container fixture waiting: ContainerCreating") != NULL, "%s",
+                  err.msg);
+    p->ops->destroy(p);
+}
+END_TEST
+
+START_TEST(smi_objects_round_trip_apply_and_remove)
+{
+    struct sc_platform *p = platform();
+    const char *ts = "{\"apiVersion\":\"split.smi-spec.io/v1alpha4\",\"kind\":\"TrafficSplit\","
+                     "\"metadata\":{\"name\":\"web\"},\"spec\":{\"service\":\"web\",\"backends\":"
+                     "[{\"service\":\"web-v1\",\"weight\":50}]}}";
+    const char *path = "/apis/split.smi-spec.io/v1alpha4/namespaces/t1/trafficsplits/web";
+    struct sc_err err;
+    char ct[128], *o;
+    prepare(p, "t1");
+    sc_err_init(&err);
+    ck_assert_msg(p->ops->apply(p, "t1", ts, &err) == 0, "%s", err.msg);
+    sc_kube_double_last(dbl, "content-type", ct, sizeof(ct));
+    ck_assert_str_eq(ct, "application/apply-patch+yaml");
+    o = sc_kube_double_object(dbl, path);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_ptr_nonnull(strstr(o, "\"namespace\":\"t1\""));
+    free(o);
+    /* Applying again is an update, not a conflict. */
+    ck_assert_int_eq(p->ops->apply(p, "t1", ts, &err), 0);
+    ck_assert_int_eq(
+        p->ops->remove(p, "t1", "split.smi-spec.io/v1alpha4", "TrafficSplit", "web", &err), 0);
+    ck_assert_ptr_null(sc_kube_double_object(dbl, path));
+    ck_assert_int_eq(
+        p->ops->remove(p, "t1", "split.smi-spec.io/v1alpha4", "TrafficSplit", "web", &err),
+        SC_ENOTFOUND);
+    ck_assert_msg(strstr(err.msg, "trafficsplits.split.smi-spec.io \"web\" not found") != NULL,
+                  "%s", err.msg);
+    p->ops->destroy(p);
+}
+END_TEST
+
+START_TEST(invalid_and_unserved_objects_fail_with_the_reason)
+{
+    struct sc_platform *p = platform();
+    struct sc_err err;
+    prepare(p, "t1");
+    sc_err_init(&err);
+    ck_assert_int_eq(p->ops->apply(p, "t1",
+                                   "{\"apiVersion\":\"split.smi-spec.io/v1alpha4\",\"kind\":"
+                                   "\"TrafficSplit\",\"metadata\":{\"name\":\"x\"},\"spec\":{}}",
+                                   &err),
+                     SC_EINVAL);
+    ck_assert_str_eq(err.msg, "TrafficSplit 'x': invalid: TrafficSplit.split.smi-spec.io \"x\" "
+                              "is invalid: spec.service: Required value");
+    ck_assert_int_eq(p->ops->apply(p, "t1",
+                                   "{\"apiVersion\":\"split.smi-spec.io/v1alpha2\",\"kind\":"
+                                   "\"TrafficSplit\",\"metadata\":{\"name\":\"x\"}}",
+                                   &err),
+                     SC_ENOTFOUND);
+    ck_assert_str_eq(err.msg, "TrafficSplit 'x': split.smi-spec.io/v1alpha2 TrafficSplit is not "
+                              "served by the cluster");
+    p->ops->destroy(p);
+}
+END_TEST
+
+START_TEST(traffic_plan_reaches_the_agent_through_the_pod_proxy)
+{
+    struct sc_platform *p = platform();
+    struct sc_err err;
+    char *plan = tu_printf("{\"protocol\":\"http\",\"target\":\"http://127.0.0.1:%d/hello\","
+                           "\"requests\":5,\"timeout\":\"2s\",\"proxy\":\"http://127.0.0.1:1\"}",
+                           fixture_http);
+    char *res = NULL;
+    prepare(p, "t1");
+    sc_err_init(&err);
+    /* The plan's proxy is dropped: in a cluster the mesh intercepts by itself. */
+    ck_assert_msg(p->ops->traffic(p, "t1", "client", 0, plan, &res, &err) == 0, "%s", err.msg);
+    ck_assert_ptr_nonnull(strstr(res, "\"responses\":5"));
+    ck_assert_ptr_nonnull(strstr(res, "\"client-7d9c8b6f5-1a2b3\":5"));
+    ck_assert_uint_eq(sc_kube_double_count(dbl, "POST", "/api/v1/namespaces/t1/pods/client-"), 1);
+    free(res);
+    /* No pod 1: the message says how many are ready. */
+    ck_assert_int_eq(p->ops->traffic(p, "t1", "client", 1, plan, &res, &err), SC_ENOTFOUND);
+    ck_assert_str_eq(err.msg, "workload 'client' has no ready pod 1 (1 ready of 1) to send from");
+    /* The agent's own error comes back readable. */
+    ck_assert_int_eq(p->ops->traffic(p, "t1", "client", 0, "{\"target\":\"x:1\"}", &res, &err),
+                     SC_EPROTO);
+    ck_assert_msg(strstr(err.msg, "answered 400: invalid plan") != NULL, "%s", err.msg);
+    free(plan);
+    p->ops->destroy(p);
+}
+END_TEST
+
+START_TEST(metrics_are_read_from_the_aggregated_api)
+{
+    struct sc_platform *p = platform();
+    struct sc_err err;
+    char *json = NULL;
+    sc_err_init(&err);
+    ck_assert_int_eq(p->ops->metrics(p,
+                                     "/apis/metrics.smi-spec.io/v1alpha1/namespaces/t1/"
+                                     "deployments/client",
+                                     &json, &err),
+                     0);
+    ck_assert_ptr_nonnull(strstr(json, "\"kind\":\"TrafficMetrics\""));
+    ck_assert_ptr_nonnull(strstr(json, "success_count"));
+    free(json);
+    ck_assert_int_eq(p->ops->metrics(p, "/api/v1/secrets", &json, &err), SC_EINVAL);
+    p->ops->destroy(p);
+}
+END_TEST
+
+START_TEST(diagnostics_hold_logs_and_events_without_secrets)
+{
+    struct sc_platform *p = platform();
+    char *out = NULL;
+    prepare(p, "t1");
+    sc_kube_double_put(dbl, "/api/v1/namespaces/t1/events/e1",
+                       "{\"kind\":\"Event\",\"metadata\":{\"name\":\"e1\",\"namespace\":\"t1\"},"
+                       "\"type\":\"Warning\",\"reason\":\"BackOff\",\"message\":\"Back-off "
+                       "restarting failed container\",\"involvedObject\":{\"kind\":\"Pod\","
+                       "\"name\":\"client-x\"},\"lastTimestamp\":\"2024-01-01T00:00:00Z\"}");
+    p->ops->diagnostics(p, "t1", &out);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_ptr_nonnull(strstr(out, "client-7d9c8b6f5-"));
+    ck_assert_ptr_nonnull(strstr(out, "leaked [redacted] here"));
+    ck_assert_ptr_null(strstr(out, TOKEN));
+    ck_assert_ptr_nonnull(
+        strstr(out, "Warning BackOff Pod/client-x: Back-off restarting failed container"));
+    free(out);
+    p->ops->destroy(p);
+}
+END_TEST
+
+START_TEST(delete_namespace_waits_until_it_is_gone_with_its_content)
+{
+    struct sc_platform *p = platform();
+    struct sc_err err;
+    prepare(p, "t1");
+    ck_assert_uint_gt(sc_kube_double_objects(dbl, "/api/v1/namespaces/t1/"), 0);
+    sc_err_init(&err);
+    ck_assert_msg(p->ops->delete_namespace(p, "t1", &err) == 0, "%s", err.msg);
+    ck_assert_ptr_null(sc_kube_double_object(dbl, "/api/v1/namespaces/t1"));
+    ck_assert_uint_eq(sc_kube_double_objects(dbl, "/api/v1/namespaces/t1/"), 0);
+    ck_assert_uint_eq(sc_kube_double_objects(dbl, "/apis/apps/v1/namespaces/t1/"), 0);
+    /* Deleting what is already gone is fine: cleanup may run twice. */
+    ck_assert_int_eq(p->ops->delete_namespace(p, "t1", &err), 0);
+    p->ops->destroy(p);
+}
+END_TEST
+
+START_TEST(unreachable_cluster_fails_with_server_and_origin)
+{
+    struct sc_kube_client_opts co = {.max_attempts = 2, .backoff_base_ms = 5};
+    char *text = tu_printf("current-context: k\nclusters:\n- name: k\n  cluster:\n"
+                           "    server: https://127.0.0.1:1\n    insecure-skip-tls-verify: true\n"
+                           "contexts:\n- name: k\n  context: {cluster: k, user: u}\n"
+                           "users:\n- name: u\n  user: {token: %s}\n",
+                           TOKEN);
+    char *kc = tu_write(dir, "dead", text, 0);
+    struct sc_kube_opts o = {.kubeconfig = kc, .mesh = profile, .client = &co};
+    struct sc_platform *p = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_kube_new(&o, &p, &err), SC_ECONNECT);
+    ck_assert_ptr_null(p);
+    ck_assert_msg(strstr(err.msg, "cannot use the cluster at https://127.0.0.1:1 from ") != NULL,
+                  "%s", err.msg);
+    ck_assert_ptr_null(strstr(err.msg, TOKEN));
+    o.mesh = NULL;
+    ck_assert_int_eq(sc_kube_new(&o, &p, &err), SC_EINVAL);
+    free(text);
+    free(kc);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("kube_platform");
+    TCase *tc = tcase_create("platform");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, served_versions_are_what_the_cluster_serves_and_the_mesh_claims);
+    tcase_add_test(tc, namespace_workload_and_service_are_applied_server_side);
+    tcase_add_test(tc, wait_ready_timeout_names_the_deployment_and_its_condition);
+    tcase_add_test(tc, smi_objects_round_trip_apply_and_remove);
+    tcase_add_test(tc, invalid_and_unserved_objects_fail_with_the_reason);
+    tcase_add_test(tc, traffic_plan_reaches_the_agent_through_the_pod_proxy);
+    tcase_add_test(tc, metrics_are_read_from_the_aggregated_api);
+    tcase_add_test(tc, diagnostics_hold_logs_and_events_without_secrets);
+    tcase_add_test(tc, delete_namespace_waits_until_it_is_gone_with_its_content);
+    tcase_add_test(tc, unreachable_cluster_fails_with_server_and_origin);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_FORK);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}

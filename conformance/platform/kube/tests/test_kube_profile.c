@@ -1,0 +1,178 @@
+/* test_kube_profile.c - mesh profiles: every shipped one loads, bad ones say where. */
+#include <check.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform/kube/profile.h"
+#include "testutil.h"
+
+static const char *profiles_dir(void)
+{
+    static char buf[4096];
+    const char *src = getenv("SC_SOURCE_DIR");
+    snprintf(buf, sizeof(buf), "%s/suites/profiles", src ? src : ".");
+    return buf;
+}
+
+START_TEST(every_shipped_profile_loads_and_is_named_after_its_file)
+{
+    static const char *const meshes[] = {
+        "linkerd", "osm", "istio", "consul", "traefik-mesh", "kuma", "nginx-service-mesh", "local"};
+    DIR *dp = opendir(profiles_dir());
+    struct dirent *e;
+    size_t loaded = 0;
+
+    ck_assert_ptr_nonnull(dp);
+    while ((e = readdir(dp)) != NULL) {
+        size_t n = strlen(e->d_name);
+        char path[4200], name[256];
+        struct sc_kube_profile *p = NULL;
+        struct sc_err err;
+        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml") != 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", profiles_dir(), e->d_name);
+        snprintf(name, sizeof(name), "%.*s", (int)(n - 5), e->d_name);
+        sc_err_init(&err);
+        ck_assert_msg(sc_kube_profile_load(path, &p, &err) == 0, "%s", err.msg);
+        ck_assert_str_eq(p->name, name);
+        ck_assert_uint_gt(p->nsources, 0);
+        ck_assert(p->claimed[SC_KUBE_SPLIT] || p->claimed[SC_KUBE_ACCESS]);
+        sc_kube_profile_free(p);
+        loaded++;
+    }
+    closedir(dp);
+    for (size_t i = 0; i < sizeof(meshes) / sizeof(meshes[0]); i++) {
+        struct sc_kube_profile *p = NULL;
+        struct sc_err err;
+        sc_err_init(&err);
+        ck_assert_msg(sc_kube_profile_find(meshes[i], profiles_dir(), &p, &err) == 0, "%s",
+                      err.msg);
+        sc_kube_profile_free(p);
+    }
+    ck_assert_uint_ge(loaded, 8);
+}
+END_TEST
+
+START_TEST(linkerd_profile_joins_by_annotation_and_skips_the_agent_port)
+{
+    struct sc_kube_profile *p = NULL;
+    struct sc_err err;
+    int found = 0;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_kube_profile_find("linkerd", profiles_dir(), &p, &err), 0);
+    for (size_t i = 0; i < p->ns_annotations.n; i++)
+        found += strcmp(p->ns_annotations.v[i].key, "linkerd.io/inject") == 0 &&
+                 strcmp(p->ns_annotations.v[i].value, "enabled") == 0;
+    for (size_t i = 0; i < p->bypass_annotations.n; i++)
+        found +=
+            strcmp(p->bypass_annotations.v[i].key, "config.linkerd.io/skip-inbound-ports") == 0;
+    ck_assert_int_eq(found, 2);
+    ck_assert_int_eq(p->agent_port, 9090);
+    sc_kube_profile_free(p);
+}
+END_TEST
+
+static void expect(const char *yaml, const char *where, const char *what)
+{
+    char *dir = tu_tmpdir(), *path = tu_write(dir, "p.yaml", yaml, 0), *want;
+    struct sc_kube_profile *p = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_kube_profile_load(path, &p, &err), SC_EINVAL);
+    want = tu_printf("%s:%s", path, where);
+    ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "'%s' does not start with '%s'",
+                  err.msg, want);
+    ck_assert_msg(strstr(err.msg, what) != NULL, "'%s' not in '%s'", what, err.msg);
+    unlink(path);
+    rmdir(dir);
+    free(want);
+    free(path);
+    free(dir);
+}
+
+#define GOOD_TAIL "denial: {http: 403, tcp: reset}\nclaims: {split: [v1alpha2]}\n"
+
+START_TEST(unknown_field_is_refused_with_its_position)
+{
+    expect("name: x\nsources: [a]\nnamspace: {}\n" GOOD_TAIL, "3:1: namspace",
+           "unknown field (expected one of: name, description");
+}
+END_TEST
+
+START_TEST(bad_denial_signal_is_refused)
+{
+    expect("name: x\nsources: [a]\ndenial: {http: 200, tcp: reset}\nclaims: {}\n",
+           "3:16: denial.http", "expected a status from 400 to 599, or reset");
+    expect("name: x\nsources: [a]\ndenial: {http: 403, tcp: maybe}\nclaims: {}\n",
+           "3:26: denial.tcp", "expected reset, refused, closed or timeout");
+}
+END_TEST
+
+START_TEST(bad_claimed_version_is_refused)
+{
+    expect("name: x\nsources: [a]\ndenial: {http: reset, tcp: refused}\n"
+           "claims:\n  metrics: [v1alpha3]\n",
+           "5:13: claims.metrics", "'v1alpha3' is not a metrics version (v1alpha1..v1alpha2)");
+}
+END_TEST
+
+START_TEST(claims_are_sorted_newest_first)
+{
+    char *dir = tu_tmpdir(),
+         *path = tu_write(dir, "p.yaml",
+                          "name: x\nsources: [a]\ndenial: {http: 503, tcp: closed}\n"
+                          "claims:\n  split: [v1alpha1, v1alpha4, v1alpha2]\n  access: []\n",
+                          0);
+    struct sc_kube_profile *p = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_kube_profile_load(path, &p, &err), 0);
+    ck_assert_uint_eq(p->nversions[SC_KUBE_SPLIT], 3);
+    ck_assert_int_eq(p->versions[SC_KUBE_SPLIT][0], 4);
+    ck_assert_int_eq(p->versions[SC_KUBE_SPLIT][2], 1);
+    ck_assert(p->claimed[SC_KUBE_ACCESS]);
+    ck_assert_uint_eq(p->nversions[SC_KUBE_ACCESS], 0);
+    ck_assert(!p->claimed[SC_KUBE_METRICS]);
+    ck_assert_int_eq(p->deny_http_status, 503);
+    ck_assert(p->deny_tcp_refused);
+    sc_kube_profile_free(p);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    free(dir);
+}
+END_TEST
+
+START_TEST(mesh_name_with_odd_characters_is_refused)
+{
+    struct sc_kube_profile *p = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_kube_profile_find("Linkerd!", profiles_dir(), &p, &err), SC_EINVAL);
+    ck_assert_int_ne(sc_kube_profile_find("no-such-mesh", profiles_dir(), &p, &err), 0);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no-such-mesh.yaml"));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("kube_profile");
+    TCase *tc = tcase_create("profile");
+    SRunner *sr;
+    int failed;
+    tcase_add_test(tc, every_shipped_profile_loads_and_is_named_after_its_file);
+    tcase_add_test(tc, linkerd_profile_joins_by_annotation_and_skips_the_agent_port);
+    tcase_add_test(tc, unknown_field_is_refused_with_its_position);
+    tcase_add_test(tc, bad_denial_signal_is_refused);
+    tcase_add_test(tc, bad_claimed_version_is_refused);
+    tcase_add_test(tc, claims_are_sorted_newest_first);
+    tcase_add_test(tc, mesh_name_with_odd_characters_is_refused);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_FORK);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
