@@ -68,6 +68,7 @@ static void usage(FILE *f, bool list)
             "  --context NAME          kube: context (default current-context)\n"
             "  --in-cluster            kube: use the pod's service account\n"
             "  --mesh NAME|FILE        kube: mesh profile (suites/profiles/NAME.yaml)\n"
+            "  --profile FILE          kube: a vendor's own mesh profile (same as --mesh FILE)\n"
             "  --fixture-image IMAGE   kube: the smi-fixture image (default smi-fixture:VERSION)\n"
             "  --violate NAME          local: turn on a refmesh violation (repeatable); see\n"
             "                          'smi-refmesh --list-violations'\n"
@@ -256,6 +257,7 @@ int sc_cmd_run(int argc, char **argv)
         {"context", required_argument, NULL, 'x'},
         {"in-cluster", no_argument, NULL, 'i'},
         {"mesh", required_argument, NULL, 'm'},
+        {"profile", required_argument, NULL, 'm'},
         {"fixture-image", required_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},

@@ -307,6 +307,7 @@ struct casectx {
     struct observed *obs;
     size_t nobs;
     double client_p[4]; /* latency of the last send, us */
+    bool obs_mixed;     /* some traffic could not be attributed (mixed 2xx and 5xx) */
 };
 
 /* Is `rest` (len bytes) a pod-name suffix: "N" (local pods) or "HASH-XXXXX" (Deployment
@@ -376,7 +377,8 @@ static char *plan_json(struct casectx *x, const struct sc_traffic *tr, unsigned 
     }
     cJSON_AddStringToObject(j, "target", target);
     cJSON_AddNumberToObject(j, "requests", requests);
-    cJSON_AddStringToObject(j, "timeout", "2s");
+    /* UDP denials are silence: keep the wait for an answer short. */
+    cJSON_AddStringToObject(j, "timeout", proto == SC_PROTO_UDP ? "1s" : "2s");
     s = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
     return s;
@@ -406,6 +408,26 @@ static bool pod_in_services(const struct sc_test *t, const char *pod, size_t len
         if (sc_service_selects(sc_test_service(t, svcs[i]), w))
             return true;
     return false;
+}
+
+static void observe(struct casectx *x, const char *src, const char *pod, uint64_t success,
+                    uint64_t failure);
+
+/* The mesh counts every request a pod answered, probes included: so does the runner. Answers
+ * by the mesh itself (denials) carry no pod identity and are not counted, as the metrics
+ * leave them out. A batch mixing 2xx and 5xx cannot be attributed per pod. */
+static void observe_outcome(struct casectx *x, const struct sc_traffic *tr, const struct outcome *o)
+{
+    const cJSON *b;
+    if (tr->proto != SC_PROTO_HTTP)
+        return; /* metrics describe HTTP traffic */
+    if (o->status2xx != 0 && o->status5xx != 0) {
+        x->obs_mixed = true;
+        return;
+    }
+    cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(o->json, "backends"))
+        observe(x, tr->from, b->string, o->status5xx ? 0 : (uint64_t)b->valuedouble,
+                o->status5xx ? (uint64_t)b->valuedouble : 0);
 }
 
 static int send_traffic(struct casectx *x, const struct sc_traffic *tr, unsigned requests,
@@ -482,9 +504,26 @@ static int send_traffic(struct casectx *x, const struct sc_traffic *tr, unsigned
             else
                 out->ok_other += n;
         }
+        const cJSON *errs = cJSON_GetObjectItemCaseSensitive(out->json, "errors");
+        uint64_t denied = 0;
         (void)ok;
-        out->denied = failed; /* refused, reset or no answer: the stream denial signals */
+        if (tr->proto == SC_PROTO_UDP) {
+            /* A denied datagram is dropped: no answer is the denial signal. */
+            denied = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(errs, "timeout"));
+        } else {
+            /* A denied stream is refused: by the proxy (CONNECT answered non-2xx), or the
+             * connection is refused, reset or closed at once. A timeout is not a denial. */
+            static const char *const kinds[] = {"proxy", "refused", "reset", "closed"};
+            for (size_t k = 0; k < 4; k++) {
+                const cJSON *e = cJSON_GetObjectItem(errs, kinds[k]);
+                if (cJSON_IsNumber(e))
+                    denied += (uint64_t)e->valuedouble;
+            }
+        }
+        out->denied = denied;
+        out->other = failed > denied ? failed - denied : 0;
     }
+    observe_outcome(x, tr, out);
     return 0;
 }
 
@@ -572,6 +611,14 @@ static int probe(struct casectx *x, const struct sc_step *s, unsigned batch, hol
             else
                 streak = 0;
             outcome_text(&o, last, sizeof(last));
+            if (s->expect == SC_EXPECT_SPLIT && o.total > 0) {
+                size_t l = strlen(last);
+                l += (size_t)snprintf(last + l, sizeof(last) - l, "; shares:");
+                for (size_t k = 0; k < s->nshares && k < 16 && l < sizeof(last); k++)
+                    l += (size_t)snprintf(last + l, sizeof(last) - l, " %s %.3f",
+                                          s->shares[k].service,
+                                          (double)o.per_service[k] / (double)o.total);
+            }
             outcome_release(&o);
             if (streak >= s->consecutive) {
                 sc_case_log(x->c, "  in force after %u probes", probes);
@@ -622,7 +669,8 @@ static int step_expect_access(struct casectx *x, const struct sc_step *s)
     snprintf(what, sizeof(what), "%s is %s", desc, s->allowed ? "allowed" : "denied");
     sc_case_log(x->c, "expect %s", what);
     sc_err_init(&err);
-    if (x->changed && probe(x, s, PROBE_HTTP_REQUESTS, access_holds_fn, &err) != 0) {
+    if (x->changed && probe(x, s, s->traffic.proto == SC_PROTO_HTTP ? PROBE_HTTP_REQUESTS : 2,
+                            access_holds_fn, &err) != 0) {
         a = sc_case_add_assertion(x->c, "probe", what);
         a->message = sc_xstrdup(err.msg);
         fail_case(x, "%s: %s", what, err.msg);
@@ -756,7 +804,7 @@ static int step_send(struct casectx *x, const struct sc_step *s)
     struct outcome o;
     struct sc_err err;
     char desc[400];
-    const cJSON *b, *lat;
+    const cJSON *lat;
 
     describe_traffic(x, &s->traffic, desc, sizeof(desc));
     sc_case_log(x->c, "send %u requests %s", s->requests, desc);
@@ -778,9 +826,6 @@ static int step_send(struct casectx *x, const struct sc_step *s)
         outcome_release(&o);
         return -1;
     }
-    cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(o.json, "backends"))
-        observe(x, s->traffic.from, b->string, o.status5xx ? 0 : (uint64_t)b->valuedouble,
-                o.status5xx ? (uint64_t)b->valuedouble : 0);
     lat = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o.json, "latency"),
                                            "percentiles");
     x->client_p[0] = cJSON_GetNumberValue(cJSON_GetObjectItem(lat, "p50"));
@@ -878,6 +923,12 @@ static int step_expect_metrics(struct casectx *x, const struct sc_step *s)
     else
         snprintf(path, sizeof(path), "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s/%s/%s%s",
                  mv, x->ns, me->resource, name, me->edges_from ? "/edges" : "");
+    if (x->obs_mixed && me->counts) {
+        a = sc_case_add_assertion(x->c, "metrics", "metrics counts");
+        a->message = sc_xstrdup("a batch mixed 2xx and 5xx answers: counts cannot be attributed");
+        fail_case(x, "metrics counts: %s (send one status class per step)", a->message);
+        return -1;
+    }
     snprintf(what, sizeof(what), "metrics of %s/%s%s%s%s", me->resource, name,
              me->edges_from ? " on the edge from " : "", me->edges_from ? me->edges_from : "",
              me->absent ? " are absent" : " agree with the agent");

@@ -283,6 +283,12 @@ static int parse_metrics(const char *file, const struct sc_doc_node *m,
                     "unknown metrics resource '%s' (expected pods, deployments, namespaces or "
                     "trafficsplits)",
                     me->resource);
+    if (strcmp(me->resource, "trafficsplits") == 0)
+        return fail(err, file, sc_doc_get(m, "resource"),
+                    "the runner cannot check the trafficsplits resource yet (extended)");
+    if (me->edges_from != NULL && strcmp(me->resource, "pods") == 0)
+        return fail(err, file, sc_doc_get(m, "edgesFrom"),
+                    "edgesFrom names a workload: use it with deployments or namespaces");
     for (int i = 0; i < 2; i++) {
         const char *k = i ? "failure" : "success";
         const char *v = sc_doc_get_str(m, k);

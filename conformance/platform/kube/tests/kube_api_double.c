@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -12,11 +13,13 @@
 #include <openssl/x509.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,12 +38,20 @@ struct obj {
     char *ns;   /* owning namespace (NULL for namespaces) */
     cJSON *j;
     unsigned polls;
+    /* A pod run as a process (fixture_bin): its address, pid, stdout until the ready line. */
+    char ip[32];
+    pid_t pid;
+    int outfd;
+    bool up;
+    unsigned tries;
+    char line[256];
+    size_t nline;
     struct obj *next;
 };
 
 struct fault {
     char *method, *prefix;
-    int status, retry_after;
+    int status, retry_after; /* status -1: drop, -2: drop midway, -3: stall retry_after ms */
     unsigned count;
     struct fault *next;
 };
@@ -65,8 +76,11 @@ struct sc_kube_double {
     struct seen *seen;
     unsigned long rv; /* resourceVersion counter */
     unsigned pod_seq;
+    unsigned ip_base, ip_seq, rr; /* pod addresses 127.ip_base.x.y; endpoint round robin */
+    unsigned spawned;             /* pod processes started */
+    struct event *events;         /* newest first, for watches */
     char last_auth[128], last_ua[128], last_ctype[128];
-    char *token, *basic_user, *basic_pass, *pod_log;
+    char *token, *basic_user, *basic_pass, *pod_log, *fixture_bin;
 };
 
 struct req {
@@ -86,7 +100,22 @@ struct resp {
     char *body;
     const char *ctype;
     int retry_after;
-    bool drop;
+    bool drop;         /* close without an answer */
+    bool drop_midway;  /* send the head and half the body, then close */
+    unsigned stall_ms; /* wait this long (without the lock) before answering */
+    /* A watch: stream the events of the collection `watch` after resourceVersion watch_rv. */
+    char watch[700];
+    unsigned long watch_rv;
+    unsigned watch_s;
+};
+
+/* One change of a stored object, for watches. */
+struct event {
+    unsigned long rv;
+    char type[10]; /* ADDED, MODIFIED, DELETED */
+    char *path;
+    char *json;
+    struct event *next;
 };
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -229,11 +258,29 @@ static struct obj *find(struct sc_kube_double *d, const char *path)
     return NULL;
 }
 
+/* A pod's process is gone when its object is: SIGTERM went out when the namespace began
+ * terminating (the fixture drains), whatever is still running now is killed. */
+static void reap(struct obj *x)
+{
+    int st;
+    if (x->outfd >= 0)
+        close(x->outfd);
+    x->outfd = -1;
+    if (x->pid <= 0)
+        return;
+    if (waitpid(x->pid, &st, WNOHANG) == 0) {
+        kill(x->pid, SIGKILL);
+        waitpid(x->pid, &st, 0);
+    }
+    x->pid = 0;
+}
+
 static void drop_obj(struct sc_kube_double *d, struct obj *x)
 {
     for (struct obj **pp = &d->objs; *pp; pp = &(*pp)->next)
         if (*pp == x) {
             *pp = x->next;
+            reap(x);
             free(x->path);
             free(x->ns);
             cJSON_Delete(x->j);
@@ -250,6 +297,7 @@ static struct obj *put(struct sc_kube_double *d, const char *path, const char *n
     o->path = xstrdup(path);
     o->ns = ns ? xstrdup(ns) : NULL;
     o->j = j;
+    o->outfd = -1;
     o->next = d->objs;
     d->objs = o;
     return o;
@@ -262,6 +310,21 @@ static void bump_rv(struct sc_kube_double *d, cJSON *j)
     snprintf(rv, sizeof(rv), "%lu", ++d->rv);
     cJSON_DeleteItemFromObjectCaseSensitive(md, "resourceVersion");
     cJSON_AddStringToObject(md, "resourceVersion", rv);
+}
+
+/* Remember a change for watches (under the lock). */
+static void record(struct sc_kube_double *d, const char *type, const char *path, const cJSON *j)
+{
+    struct event *e = calloc(1, sizeof(*e));
+    if (e == NULL)
+        abort();
+    e->rv = d->rv;
+    snprintf(e->type, sizeof(e->type), "%s", type);
+    e->path = xstrdup(path);
+    e->json = cJSON_PrintUnformatted(j);
+    e->next = d->events;
+    d->events = e;
+    pthread_cond_broadcast(&d->cv);
 }
 
 static bool labels_match(const cJSON *obj, const char *selector)
@@ -547,6 +610,135 @@ static void h_metrics(struct sc_kube_double *d, const struct route *rt, struct r
 /* ---- objects ----------------------------------------------------------------------------------
  */
 
+/* The value of a downward-API fieldRef for pod o. */
+static const char *field_ref(const struct obj *o, const char *path)
+{
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(o->j, "metadata");
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(o->j, "spec");
+    const char *v = NULL;
+    if (strcmp(path, "metadata.name") == 0)
+        v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "name"));
+    else if (strcmp(path, "metadata.namespace") == 0)
+        v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "namespace"));
+    else if (strcmp(path, "spec.serviceAccountName") == 0)
+        v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "serviceAccountName"));
+    else if (strcmp(path, "spec.nodeName") == 0)
+        v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "nodeName"));
+    else if (strcmp(path, "status.podIP") == 0)
+        v = o->ip;
+    return v ? v : "";
+}
+
+/*
+ * Run pod o the way a kubelet runs its first container, with the image replaced by
+ * fixture_bin: the container's args with --listen set to the pod's own loopback address,
+ * its env with fieldRefs resolved (the downward API), stdout read for the ready line. A
+ * try that exits before it is ready (its address was taken) is retried by pod_up().
+ */
+static void spawn_pod(struct sc_kube_double *d, struct obj *o)
+{
+    extern char **environ;
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(o->j, "spec");
+    const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(spec, "containers"), 0);
+    const cJSON *a, *e;
+    char *argv[64], *envp[64];
+    int nargv = 0, nenv = 0, fds[2];
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t def;
+    unsigned n = d->ip_seq++;
+    bool listen_next = false;
+
+    snprintf(o->ip, sizeof(o->ip), "127.%u.%u.%u", d->ip_base, (n / 250) % 250, n % 250 + 2);
+    o->up = false;
+    o->nline = 0;
+    o->tries++;
+    argv[nargv++] = xstrdup(d->o.fixture_bin);
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(c, "args"))
+    {
+        if (!cJSON_IsString(a) || nargv >= 63)
+            continue;
+        argv[nargv++] = xstrdup(listen_next ? o->ip : a->valuestring);
+        listen_next = strcmp(a->valuestring, "--listen") == 0;
+    }
+    argv[nargv] = NULL;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(c, "env"))
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "name"));
+        const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "value"));
+        const char *fp = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e, "valueFrom"),
+                                             "fieldRef"),
+            "fieldPath"));
+        char buf[600];
+        if (name == NULL || nenv >= 48)
+            continue;
+        snprintf(buf, sizeof(buf), "%s=%s", name, fp ? field_ref(o, fp) : v ? v : "");
+        envp[nenv++] = xstrdup(buf);
+    }
+    /* A container sees none of the host's environment; the sanitizers' settings are the
+     * test run's, not the workload's. */
+    for (char **ev = environ; *ev && nenv < 63; ev++)
+        if (strncmp(*ev, "ASAN_OPTIONS=", 13) == 0 || strncmp(*ev, "UBSAN_OPTIONS=", 14) == 0 ||
+            strncmp(*ev, "LSAN_OPTIONS=", 13) == 0)
+            envp[nenv++] = xstrdup(*ev);
+    envp[nenv] = NULL;
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        abort();
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    posix_spawnattr_init(&attr);
+    sigemptyset(&def);
+    sigaddset(&def, SIGPIPE);
+    posix_spawnattr_setsigdefault(&attr, &def);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+    if (posix_spawn(&o->pid, argv[0], &fa, &attr, argv, envp) != 0)
+        o->pid = 0;
+    else
+        d->spawned++;
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    o->outfd = fds[0];
+    fcntl(o->outfd, F_SETFL, O_NONBLOCK);
+    for (int i = 0; i < nargv; i++)
+        free(argv[i]);
+    for (int i = 0; i < nenv; i++)
+        free(envp[i]);
+}
+
+/* Has pod o's process printed its ready line? (Always true without fixture_bin.) A process
+ * that died first is started again on the next address, five times at most. */
+static bool pod_up(struct sc_kube_double *d, struct obj *o)
+{
+    int st;
+    if (d->o.fixture_bin == NULL || o->up)
+        return true;
+    if (o->pid <= 0)
+        return false;
+    for (int i = 0; i < 8; i++) {
+        ssize_t n = read(o->outfd, o->line + o->nline, sizeof(o->line) - 1 - o->nline);
+        if (n <= 0)
+            break;
+        o->nline += (size_t)n;
+        o->line[o->nline] = '\0';
+        if (strstr(o->line, "smi-fixture: ready") != NULL) {
+            o->up = true;
+            return true;
+        }
+        if (o->nline + 1 >= sizeof(o->line))
+            o->nline = 0;
+    }
+    if (waitpid(o->pid, &st, WNOHANG) == o->pid) {
+        o->pid = 0;
+        close(o->outfd);
+        o->outfd = -1;
+        if (o->tries < 5)
+            spawn_pod(d, o);
+    }
+    return false;
+}
+
 static void make_pods(struct sc_kube_double *d, const char *ns, cJSON *dep)
 {
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(dep, "spec");
@@ -579,7 +771,10 @@ static void make_pods(struct sc_kube_double *d, const char *ns, cJSON *dep)
         cJSON_AddStringToObject(st, "phase", "Pending");
         bump_rv(d, pod);
         snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s", ns, pname);
-        put(d, path, ns, pod);
+        if (d->o.fixture_bin != NULL)
+            spawn_pod(d, put(d, path, ns, pod));
+        else
+            put(d, path, ns, pod);
     }
 }
 
@@ -592,15 +787,57 @@ static void progress(struct sc_kube_double *d, struct obj *dep)
                        ? cJSON_GetObjectItemCaseSensitive(spec, "replicas")->valueint
                        : 1;
     bool ready = ++dep->polls >= d->o.ready_after;
+    int nready = 0;
     const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "name"));
 
+    for (struct obj *o = d->objs; o; o = o->next) {
+        char prefix[400];
+        cJSON *ps, *cs, *one, *pc, *rc;
+        const char *tail;
+        bool pready;
+        snprintf(prefix, sizeof(prefix), "/api/v1/namespaces/%s/pods/%s-", dep->ns, name);
+        tail = o->path + strlen(prefix);
+        /* NAME-HASH-XXXXX: "web-" must not take the pods of "web-v2". */
+        if (strncmp(o->path, prefix, strlen(prefix)) != 0 || strlen(tail) != 15 ||
+            strchr(tail, '-') != tail + 9)
+            continue;
+        pready = ready && pod_up(d, o);
+        nready += pready;
+        cJSON_DeleteItemFromObjectCaseSensitive(o->j, "status");
+        ps = cJSON_AddObjectToObject(o->j, "status");
+        cJSON_AddStringToObject(ps, "phase", pready ? "Running" : "Pending");
+        if (o->ip[0]) {
+            cJSON_AddStringToObject(ps, "podIP", o->ip);
+            cJSON_AddStringToObject(ps, "hostIP", "127.0.0.1");
+        }
+        pc = cJSON_AddArrayToObject(ps, "conditions");
+        rc = cJSON_CreateObject();
+        cJSON_AddStringToObject(rc, "type", "Ready");
+        cJSON_AddStringToObject(rc, "status", pready ? "True" : "False");
+        cJSON_AddItemToArray(pc, rc);
+        cs = cJSON_AddArrayToObject(ps, "containerStatuses");
+        one = cJSON_CreateObject();
+        cJSON_AddStringToObject(one, "name", "fixture");
+        cJSON_AddBoolToObject(one, "ready", pready);
+        cJSON_AddNumberToObject(one, "restartCount", o->tries > 1 ? (int)o->tries - 1 : 0);
+        if (pready) {
+            cJSON_AddObjectToObject(cJSON_AddObjectToObject(one, "state"), "running");
+        } else {
+            cJSON *w = cJSON_AddObjectToObject(cJSON_AddObjectToObject(one, "state"), "waiting");
+            cJSON_AddStringToObject(w, "reason",
+                                    d->o.fixture_bin && o->pid <= 0 ? "CrashLoopBackOff"
+                                                                    : "ContainerCreating");
+        }
+        cJSON_AddItemToArray(cs, one);
+    }
+    ready = nready >= replicas;
     cJSON_DeleteItemFromObjectCaseSensitive(dep->j, "status");
     st = cJSON_AddObjectToObject(dep->j, "status");
     cJSON_AddNumberToObject(st, "observedGeneration",
                             cJSON_GetObjectItemCaseSensitive(md, "generation")->valueint);
     cJSON_AddNumberToObject(st, "replicas", replicas);
     cJSON_AddNumberToObject(st, "updatedReplicas", replicas);
-    cJSON_AddNumberToObject(st, "readyReplicas", ready ? replicas : 0);
+    cJSON_AddNumberToObject(st, "readyReplicas", nready);
     conds = cJSON_AddArrayToObject(st, "conditions");
     c = cJSON_CreateObject();
     cJSON_AddStringToObject(c, "type", "Available");
@@ -611,33 +848,6 @@ static void progress(struct sc_kube_double *d, struct obj *dep)
                             ready ? "Deployment has minimum availability."
                                   : "Deployment does not have minimum availability.");
     cJSON_AddItemToArray(conds, c);
-    for (struct obj *o = d->objs; o; o = o->next) {
-        char prefix[400];
-        cJSON *ps, *cs, *one, *pc, *rc;
-        snprintf(prefix, sizeof(prefix), "/api/v1/namespaces/%s/pods/%s-", dep->ns, name);
-        if (strncmp(o->path, prefix, strlen(prefix)) != 0)
-            continue;
-        cJSON_DeleteItemFromObjectCaseSensitive(o->j, "status");
-        ps = cJSON_AddObjectToObject(o->j, "status");
-        cJSON_AddStringToObject(ps, "phase", ready ? "Running" : "Pending");
-        pc = cJSON_AddArrayToObject(ps, "conditions");
-        rc = cJSON_CreateObject();
-        cJSON_AddStringToObject(rc, "type", "Ready");
-        cJSON_AddStringToObject(rc, "status", ready ? "True" : "False");
-        cJSON_AddItemToArray(pc, rc);
-        cs = cJSON_AddArrayToObject(ps, "containerStatuses");
-        one = cJSON_CreateObject();
-        cJSON_AddStringToObject(one, "name", "fixture");
-        cJSON_AddBoolToObject(one, "ready", ready);
-        cJSON_AddNumberToObject(one, "restartCount", 0);
-        if (ready) {
-            cJSON_AddObjectToObject(cJSON_AddObjectToObject(one, "state"), "running");
-        } else {
-            cJSON *w = cJSON_AddObjectToObject(cJSON_AddObjectToObject(one, "state"), "waiting");
-            cJSON_AddStringToObject(w, "reason", "ContainerCreating");
-        }
-        cJSON_AddItemToArray(cs, one);
-    }
 }
 
 /* 422 for objects a real server's validation (schema or CRD) would refuse. */
@@ -763,6 +973,7 @@ static void h_write(struct sc_kube_double *d, const struct req *q, const struct 
             cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "status"), "phase", "Active");
         bump_rv(d, j);
         o = put(d, path, rt->ns[0] ? rt->ns : NULL, j);
+        record(d, "ADDED", path, o->j);
         j = NULL;
         if (strcmp(kind, "Deployment") == 0)
             make_pods(d, rt->ns, o->j);
@@ -774,6 +985,7 @@ static void h_write(struct sc_kube_double *d, const struct req *q, const struct 
         if (cJSON_IsNumber(gen))
             cJSON_SetNumberValue(gen, gen->valuedouble + 1);
         bump_rv(d, o->j);
+        record(d, "MODIFIED", path, o->j);
         set_json(r, 200, o->j);
     }
 out:
@@ -801,9 +1013,24 @@ static void h_get(struct sc_kube_double *d, const struct route *rt, const struct
         return;
     }
     {
-        cJSON *list = cJSON_CreateObject(), *items;
-        char lk[80], rv[32], prefix[400];
+        cJSON *list, *items;
+        char lk[80], rv[32], prefix[400], w[32];
         const char *selector = qparam(q, "labelSelector", sel, sizeof(sel));
+        if (qparam(q, "watch", w, sizeof(w)) && (strcmp(w, "1") == 0 || strcmp(w, "true") == 0)) {
+            /* The stream itself is written by the connection's thread (watch_stream). */
+            if (strcmp(rt->res, "namespaces") == 0)
+                snprintf(r->watch, sizeof(r->watch), "/api/v1/namespaces/");
+            else
+                snprintf(r->watch, sizeof(r->watch), "%s/namespaces/%s/%s/", rt->prefix, rt->ns,
+                         rt->res);
+            r->watch_rv = qparam(q, "resourceVersion", w, sizeof(w)) ? strtoul(w, NULL, 10) : d->rv;
+            r->watch_s = qparam(q, "timeoutSeconds", w, sizeof(w)) ? (unsigned)atoi(w) : 30;
+            if (r->watch_s == 0 || r->watch_s > 30)
+                r->watch_s = 30;
+            r->status = 200;
+            return;
+        }
+        list = cJSON_CreateObject();
         snprintf(lk, sizeof(lk), "%sList", kind);
         cJSON_AddStringToObject(list, "kind", lk);
         cJSON_AddStringToObject(
@@ -863,6 +1090,10 @@ static void h_delete(struct sc_kube_double *d, const struct route *rt, struct re
                                     "resource instances");
             cJSON_AddItemToArray(conds, c);
             bump_rv(d, o->j);
+            /* The kubelet stops the pods: the fixtures drain while the namespace terminates. */
+            for (struct obj *x = d->objs; x; x = x->next)
+                if (x->pid > 0 && x->ns && strcmp(x->ns, rt->name) == 0)
+                    kill(x->pid, SIGTERM);
         }
         set_json(r, 200, o->j);
         return;
@@ -878,6 +1109,8 @@ static void h_delete(struct sc_kube_double *d, const struct route *rt, struct re
         set_json(r, 200, s);
         cJSON_Delete(s);
     }
+    d->rv++;
+    record(d, "DELETED", o->path, o->j);
     drop_obj(d, o);
 }
 
@@ -902,8 +1135,10 @@ static size_t sink_write(char *ptr, size_t size, size_t nmemb, void *ud)
     return len;
 }
 
-/* Called without the lock: the backend may take seconds. */
-static void forward(int port, const struct req *q, const char *rest, struct resp *r)
+/* Called without the lock: the backend may take seconds. body (may be NULL) replaces the
+ * request's. */
+static void forward(const char *host, int port, const struct req *q, const char *rest,
+                    const char *body, struct resp *r)
 {
     CURL *h = curl_easy_init();
     struct sink s = {NULL, 0};
@@ -912,7 +1147,7 @@ static void forward(int port, const struct req *q, const char *rest, struct resp
     long status = 0;
     CURLcode cc;
 
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s%s%s", port, rest[0] ? rest : "/",
+    snprintf(url, sizeof(url), "http://%s:%d%s%s%s", host, port, rest[0] ? rest : "/",
              q->query[0] ? "?" : "", q->query);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -926,13 +1161,13 @@ static void forward(int port, const struct req *q, const char *rest, struct resp
         hdr = curl_slist_append(hdr, ct);
         hdr = curl_slist_append(hdr, "Expect:");
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)q->blen);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : q->body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)(body ? strlen(body) : q->blen));
     }
     cc = curl_easy_perform(h);
     if (cc != CURLE_OK) {
         char msg[400];
-        snprintf(msg, sizeof(msg), "error trying to reach service: dial tcp 127.0.0.1:%d: %s", port,
+        snprintf(msg, sizeof(msg), "error trying to reach service: dial tcp %s:%d: %s", host, port,
                  curl_easy_strerror(cc));
         set_status(r, 503, "ServiceUnavailable", msg);
         free(s.p);
@@ -944,6 +1179,84 @@ static void forward(int port, const struct req *q, const char *rest, struct resp
     }
     curl_slist_free_all(hdr);
     curl_easy_cleanup(h);
+}
+
+/* Does pod carry every label of selector (a Service's spec.selector)? */
+static bool selector_match(const cJSON *pod, const cJSON *selector)
+{
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(pod, "metadata"), "labels");
+    const cJSON *kv;
+    if (!cJSON_IsObject(selector) || selector->child == NULL)
+        return false;
+    cJSON_ArrayForEach(kv, selector)
+    {
+        const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(labels, kv->string));
+        if (v == NULL || !cJSON_IsString(kv) || strcmp(v, kv->valuestring) != 0)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * The double's stand-in for cluster DNS and kube-proxy, for pods run as processes: a plan's
+ * target "SVC.NS[.svc.cluster.local]:PORT" (with or without http://) becomes one ready
+ * endpoint's address and target port. Endpoints are taken in turn per plan, not per request:
+ * the double is no load balancer, so splits across pods are not what it is for. Returns the
+ * new body (caller frees) or NULL when the target names no service. Under the lock.
+ */
+static char *resolve_plan(struct sc_kube_double *d, const char *body, size_t blen)
+{
+    cJSON *plan = cJSON_ParseWithLength(body ? body : "", blen), *svc;
+    const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(plan, "target"));
+    const char *scheme = "", *hp, *p;
+    char host[256], sname[128] = "", sns[128] = "", path[600], target[1200], *out = NULL;
+    struct obj *so, *eps[64];
+    const cJSON *port;
+    size_t hl, neps = 0;
+    int want, tport;
+
+    if (t == NULL)
+        goto out;
+    if (strncmp(t, "http://", 7) == 0)
+        scheme = "http://";
+    hp = t + strlen(scheme);
+    hl = strcspn(hp, "/");
+    if (hl >= sizeof(host))
+        goto out;
+    memcpy(host, hp, hl);
+    host[hl] = '\0';
+    p = strrchr(host, ':');
+    if (p == NULL || sscanf(host, "%127[^.:].%127[^.:]", sname, sns) != 2)
+        goto out;
+    want = atoi(p + 1);
+    snprintf(path, sizeof(path), "/api/v1/namespaces/%s/services/%s", sns, sname);
+    so = find(d, path);
+    if (so == NULL)
+        goto out;
+    svc = cJSON_GetObjectItemCaseSensitive(so->j, "spec");
+    tport = want;
+    cJSON_ArrayForEach(port, cJSON_GetObjectItemCaseSensitive(svc, "ports"))
+    {
+        const cJSON *pn = cJSON_GetObjectItemCaseSensitive(port, "port");
+        const cJSON *tp = cJSON_GetObjectItemCaseSensitive(port, "targetPort");
+        if (cJSON_IsNumber(pn) && pn->valueint == want && cJSON_IsNumber(tp))
+            tport = tp->valueint;
+    }
+    snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/", sns);
+    for (struct obj *o = d->objs; o && neps < 64; o = o->next)
+        if (o->up && o->pid > 0 && strncmp(o->path, path, strlen(path)) == 0 &&
+            selector_match(o->j, cJSON_GetObjectItemCaseSensitive(svc, "selector")))
+            eps[neps++] = o;
+    if (neps == 0)
+        goto out;
+    snprintf(target, sizeof(target), "%s%s:%d%s", scheme, eps[d->rr++ % neps]->ip, tport, hp + hl);
+    cJSON_DeleteItemFromObjectCaseSensitive(plan, "target");
+    cJSON_AddStringToObject(plan, "target", target);
+    out = cJSON_PrintUnformatted(plan);
+out:
+    cJSON_Delete(plan);
+    return out;
 }
 
 /* ---- dispatch
@@ -992,7 +1305,7 @@ static void dispatch(struct sc_kube_double *d, SSL *ssl, const struct req *q, st
     struct route rt;
     const char *kind;
     int proxy_port = -1;
-    char rest[2100] = "";
+    char rest[2100] = "", host[32] = "127.0.0.1", *plan = NULL;
 
     pthread_mutex_lock(&d->mu);
     {
@@ -1011,7 +1324,14 @@ static void dispatch(struct sc_kube_double *d, SSL *ssl, const struct req *q, st
             strncmp(q->path, f->prefix, strlen(f->prefix)) != 0)
             continue;
         f->count--;
-        if (f->status < 0) {
+        if (f->status == -3) {
+            /* Slow: answer normally, late. */
+            r->stall_ms = (unsigned)f->retry_after;
+            break;
+        } else if (f->status == -2) {
+            r->drop_midway = true;
+            break;
+        } else if (f->status < 0) {
             r->drop = true;
         } else {
             set_status(r, f->status, status_reason(f->status),
@@ -1087,7 +1407,8 @@ static void dispatch(struct sc_kube_double *d, SSL *ssl, const struct req *q, st
         if (strcmp(rt.sub, "proxy") == 0 && rt.rest != NULL) {
             const char *phase = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
                 cJSON_GetObjectItemCaseSensitive(pod->j, "status"), "phase"));
-            if (phase == NULL || strcmp(phase, "Running") != 0 || d->o.proxy_port == 0) {
+            if (phase == NULL || strcmp(phase, "Running") != 0 ||
+                (d->o.proxy_port == 0 && pod->ip[0] == '\0')) {
                 snprintf(msg, sizeof(msg),
                          "error trying to reach service: dial tcp 10.244.0.9:%s: connect: "
                          "connection refused",
@@ -1097,6 +1418,13 @@ static void dispatch(struct sc_kube_double *d, SSL *ssl, const struct req *q, st
             }
             proxy_port = d->o.proxy_port;
             snprintf(rest, sizeof(rest), "%s", rt.rest);
+            if (pod->ip[0]) {
+                /* A pod run as a process: its own address, the port of the proxy path. */
+                snprintf(host, sizeof(host), "%s", pod->ip);
+                proxy_port = colon ? atoi(colon + 1) : 80;
+                if (strcmp(q->method, "POST") == 0 && strcmp(rest, "/v1/traffic") == 0)
+                    plan = resolve_plan(d, q->body, q->blen);
+            }
             goto out;
         }
         set_status(r, 404, "NotFound", "the server could not find the requested resource");
@@ -1115,7 +1443,8 @@ static void dispatch(struct sc_kube_double *d, SSL *ssl, const struct req *q, st
 out:
     pthread_mutex_unlock(&d->mu);
     if (proxy_port > 0)
-        forward(proxy_port, q, rest, r);
+        forward(host, proxy_port, q, rest, plan, r);
+    free(plan);
 }
 
 /* ---- HTTP over TLS
@@ -1211,6 +1540,60 @@ struct conn_arg {
     int fd, slot;
 };
 
+/* Write one chunk of a chunked answer. */
+static bool chunk(SSL *ssl, const char *data, size_t n)
+{
+    char head[32];
+    int hl = snprintf(head, sizeof(head), "%zx\r\n", n);
+    return SSL_write(ssl, head, hl) > 0 && (n == 0 || SSL_write(ssl, data, (int)n) > 0) &&
+           SSL_write(ssl, "\r\n", 2) > 0;
+}
+
+/*
+ * A watch: every event of the collection r->watch after r->watch_rv, oldest first, one JSON
+ * line per chunk ({"type":"ADDED","object":{...}}), as they happen, until timeoutSeconds
+ * pass or the double stops. Returns false when the connection broke.
+ */
+static bool watch_stream(struct sc_kube_double *d, SSL *ssl, const struct resp *r)
+{
+    static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                               "Transfer-Encoding: chunked\r\nAudit-Id: double\r\n\r\n";
+    unsigned long seen = r->watch_rv;
+    struct timespec end;
+    bool ok = SSL_write(ssl, head, (int)sizeof(head) - 1) > 0;
+
+    clock_gettime(CLOCK_REALTIME, &end);
+    end.tv_sec += r->watch_s;
+    pthread_mutex_lock(&d->mu);
+    while (ok && !d->stopping) {
+        struct event *batch[64];
+        size_t n = 0;
+        struct timespec now;
+        /* Oldest first: the list is newest first, so collect then walk back. */
+        for (struct event *e = d->events; e && e->rv > seen && n < 64; e = e->next)
+            if (strncmp(e->path, r->watch, strlen(r->watch)) == 0 &&
+                strchr(e->path + strlen(r->watch), '/') == NULL)
+                batch[n++] = e;
+        while (ok && n > 0) {
+            struct event *e = batch[--n];
+            char *line = NULL;
+            int len = asprintf(&line, "{\"type\":\"%s\",\"object\":%s}\n", e->type, e->json);
+            if (e->rv > seen)
+                seen = e->rv;
+            ok = len > 0 && chunk(ssl, line, (size_t)len);
+            free(line);
+        }
+        for (struct event *e = d->events; e && e->rv > seen; e = e->next)
+            seen = seen < e->rv ? e->rv : seen; /* events of other collections */
+        clock_gettime(CLOCK_REALTIME, &now);
+        if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+            break;
+        pthread_cond_timedwait(&d->cv, &d->mu, &end);
+    }
+    pthread_mutex_unlock(&d->mu);
+    return ok && chunk(ssl, "", 0);
+}
+
 static void *conn_main(void *arg)
 {
     struct conn_arg *a = arg;
@@ -1225,9 +1608,11 @@ static void *conn_main(void *arg)
     if (SSL_accept(ssl) == 1) {
         for (;;) {
             struct req q;
-            struct resp r = {0, NULL, "application/json", 0, false};
+            struct resp r;
             char head[512];
             int hl;
+            memset(&r, 0, sizeof(r));
+            r.ctype = "application/json";
             if (!read_request(ssl, buf, &have, &q))
                 break;
             dispatch(d, ssl, &q, &r);
@@ -1235,6 +1620,16 @@ static void *conn_main(void *arg)
             if (r.drop) {
                 free(r.body);
                 break;
+            }
+            if (r.stall_ms > 0) {
+                struct timespec ts = {r.stall_ms / 1000, (long)(r.stall_ms % 1000) * 1000000L};
+                nanosleep(&ts, NULL);
+            }
+            if (r.watch[0]) {
+                free(r.body);
+                if (!watch_stream(d, ssl, &r) || q.close)
+                    break;
+                continue;
             }
             hl = snprintf(head, sizeof(head),
                           "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
@@ -1244,6 +1639,13 @@ static void *conn_main(void *arg)
                 hl += snprintf(head + hl, sizeof(head) - (size_t)hl, "Retry-After: %d\r\n",
                                r.retry_after);
             hl += snprintf(head + hl, sizeof(head) - (size_t)hl, "\r\n");
+            if (r.drop_midway) {
+                /* The head and half the body, then the connection is gone. */
+                if (SSL_write(ssl, head, hl) > 0 && r.body && strlen(r.body) > 1)
+                    SSL_write(ssl, r.body, (int)strlen(r.body) / 2);
+                free(r.body);
+                break;
+            }
             if (SSL_write(ssl, head, hl) <= 0 ||
                 (r.body && r.body[0] && SSL_write(ssl, r.body, (int)strlen(r.body)) <= 0)) {
                 free(r.body);
@@ -1272,7 +1674,8 @@ static void *accept_main(void *arg)
 {
     struct sc_kube_double *d = arg;
     for (;;) {
-        int fd = accept(d->lfd, NULL, NULL), slot = -1;
+        /* CLOEXEC: the pods' processes must not hold clients' connections open. */
+        int fd = accept4(d->lfd, NULL, NULL, SOCK_CLOEXEC), slot = -1;
         struct conn_arg *a;
         pthread_t t;
         if (fd < 0) {
@@ -1343,8 +1746,12 @@ struct sc_kube_double *sc_kube_double_start(const struct sc_kube_double_opts *o)
     d->basic_user = o->basic_user ? xstrdup(o->basic_user) : NULL;
     d->basic_pass = o->basic_pass ? xstrdup(o->basic_pass) : NULL;
     d->pod_log = o->pod_log ? xstrdup(o->pod_log) : NULL;
+    d->fixture_bin = o->fixture_bin ? xstrdup(o->fixture_bin) : NULL;
+    d->o.fixture_bin = d->fixture_bin;
     for (int i = 0; i < MAX_CONNS; i++)
         d->conns[i] = -1;
+    /* Pod addresses: 127.230-249.x.y, away from the local platform's 127.20-219. */
+    d->ip_base = 230 + (unsigned)(getpid() % 20);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     d->ctx = SSL_CTX_new(TLS_server_method());
     if (!load_pem_into(d->ctx, o->server_cert_pem, o->server_key_pem))
@@ -1404,6 +1811,13 @@ void sc_kube_double_stop(struct sc_kube_double *d)
         free(f->prefix);
         free(f);
     }
+    while (d->events) {
+        struct event *e = d->events;
+        d->events = e->next;
+        free(e->path);
+        free(e->json);
+        free(e);
+    }
     while (d->seen) {
         struct seen *s = d->seen;
         d->seen = s->next;
@@ -1416,6 +1830,7 @@ void sc_kube_double_stop(struct sc_kube_double *d)
     free(d->basic_user);
     free(d->basic_pass);
     free(d->pod_log);
+    free(d->fixture_bin);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->cv);
     free(d);
@@ -1503,5 +1918,15 @@ void sc_kube_double_put(struct sc_kube_double *d, const char *path, const char *
         cJSON_GetObjectItemCaseSensitive(j, "metadata"), "namespace"));
     pthread_mutex_lock(&d->mu);
     put(d, path, ns, j);
+    pthread_mutex_unlock(&d->mu);
+}
+
+void sc_kube_double_processes(struct sc_kube_double *d, unsigned *started, unsigned *running)
+{
+    pthread_mutex_lock(&d->mu);
+    *started = d->spawned;
+    *running = 0;
+    for (struct obj *o = d->objs; o; o = o->next)
+        *running += o->pid > 0;
     pthread_mutex_unlock(&d->mu);
 }

@@ -11,7 +11,10 @@
  * otherwise), discovery (/apis, /apis/GROUP/VERSION), server-side apply (PATCH with
  * application/apply-patch+yaml and fieldManager, 415/400 otherwise), create (POST, 409
  * AlreadyExists), get/list with labelSelector, delete (namespaces go Terminating first and
- * take their content with them), resourceVersion on every write, Status bodies for 400, 401,
+ * take their content with them), resourceVersion on every write, watches (GET of a
+ * collection with ?watch=1&resourceVersion=RV[&timeoutSeconds=S]: a chunked stream of
+ * {"type":"ADDED|MODIFIED|DELETED","object":...} lines for the objects applied, updated or
+ * deleted after RV, until S seconds (at most 30) pass), Status bodies for 400, 401,
  * 403, 404, 409, 415, 422, 429 (with Retry-After), 500 and 503; Deployments get pods that
  * become ready after a few polls; the pod proxy forwards to a real HTTP server (a test's
  * smi-fixture); pod logs and events; the aggregated metrics.smi-spec.io API.
@@ -31,7 +34,14 @@ struct sc_kube_double_opts {
     unsigned ready_after;     /* deployment list polls before pods are ready (0 = 1) */
     unsigned terminate_polls; /* GETs a deleted namespace stays Terminating (0 = 2) */
     int proxy_port;           /* pod proxy target on 127.0.0.1 (0: 503 as if unreachable) */
-    const char *pod_log;      /* what every container's log says (NULL: a fixed line) */
+    /* When set, every pod of a Deployment is this program (smi-fixture) run as a process:
+     * the container's args with --listen on the pod's own address 127.B.x.y, the container's
+     * env with its fieldRefs resolved (downward API), ready once it prints its ready line,
+     * SIGTERM when its namespace is deleted, killed when the namespace is gone. The pod proxy
+     * then goes to the pod's address and port, and a traffic plan's "SVC.NS:PORT" target is
+     * resolved to a ready endpoint (cluster DNS and kube-proxy; one endpoint per plan). */
+    const char *fixture_bin;
+    const char *pod_log; /* what every container's log says (NULL: a fixed line) */
 };
 
 /* Start on 127.0.0.1:0 (a thread accepts; one thread per connection). NULL on failure. */
@@ -43,7 +53,9 @@ void sc_kube_double_stop(struct sc_kube_double *d);
 /*
  * Fault injection: the next `count` requests whose method matches (NULL = any) and whose
  * path starts with `prefix` get `status` with a Status body (and Retry-After when
- * retry_after > 0). status -1 closes the connection without an answer.
+ * retry_after > 0). status -1 closes the connection without an answer; -2 sends the head
+ * and half the body, then closes (a connection dropped midway); -3 answers normally, but
+ * only after retry_after milliseconds (a slow server).
  */
 void sc_kube_double_fail(struct sc_kube_double *d, const char *method, const char *prefix,
                          int status, unsigned count, int retry_after);
@@ -59,6 +71,8 @@ void sc_kube_double_last(struct sc_kube_double *d, const char *what, char *buf, 
 char *sc_kube_double_object(struct sc_kube_double *d, const char *path);
 /* Number of stored objects whose path starts with prefix. */
 unsigned sc_kube_double_objects(struct sc_kube_double *d, const char *prefix);
+/* Pod processes (fixture_bin) started so far, and those not yet reaped. */
+void sc_kube_double_processes(struct sc_kube_double *d, unsigned *started, unsigned *running);
 /* Put an object at a path (JSON text), e.g. an Event. */
 void sc_kube_double_put(struct sc_kube_double *d, const char *path, const char *json);
 

@@ -1,5 +1,6 @@
 /* test_kube_client.c - the API client against the Kubernetes API test double. */
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +290,140 @@ START_TEST(dropped_connection_is_retried_on_get)
     ck_assert_msg(sc_kube_call(c, "GET", "/version", NULL, NULL, NULL, NULL, &err) == 0, "%s",
                   err.msg);
     ck_assert_uint_eq(sc_kube_double_count(dbl, "GET", "/version"), 3);
+    sc_kube_client_free(c);
+}
+END_TEST
+
+START_TEST(connection_dropped_midway_through_an_answer_is_retried_on_get)
+{
+    struct sc_kube_client *c = client_for(cfg_for(TOKEN), 4);
+    struct sc_kube_resp r;
+    struct sc_err err;
+    sc_err_init(&err);
+    sc_kube_double_fail(dbl, "GET", "/version", -2, 2, 0);
+    ck_assert_msg(sc_kube_do(c, "GET", "/version", NULL, NULL, 0, &r, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.attempts, 3);
+    ck_assert_ptr_nonnull(strstr(r.body, "v1.29.0-double"));
+    ck_assert_uint_eq(sc_kube_double_count(dbl, "GET", "/version"), 3);
+    sc_kube_resp_release(&r);
+    sc_kube_client_free(c);
+}
+END_TEST
+
+START_TEST(answer_slower_than_the_timeout_is_retried_on_get)
+{
+    struct sc_kube_client *c = client_for(cfg_for(TOKEN), 3);
+    struct sc_kube_resp r;
+    struct sc_err err;
+    sc_err_init(&err);
+    /* The first answer comes after 1.5 s; the call gives up after 300 ms and asks again. */
+    sc_kube_double_fail(dbl, "GET", "/version", -3, 1, 1500);
+    ck_assert_msg(sc_kube_do(c, "GET", "/version", NULL, NULL, 300, &r, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.attempts, 2);
+    ck_assert_uint_eq(sc_kube_double_count(dbl, "GET", "/version"), 2);
+    sc_kube_resp_release(&r);
+    sc_kube_client_free(c);
+}
+END_TEST
+
+START_TEST(slow_post_is_not_sent_again)
+{
+    struct sc_kube_client *c = client_for(cfg_for(TOKEN), 3);
+    struct sc_kube_resp r;
+    struct sc_err err;
+    sc_err_init(&err);
+    sc_kube_double_fail(dbl, "POST", "/api/v1/namespaces", -3, 1, 1500);
+    ck_assert_int_eq(sc_kube_do(c, "POST", "/api/v1/namespaces", NULL,
+                                "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\","
+                                "\"metadata\":{\"name\":\"slow\"}}",
+                                300, &r, &err),
+                     SC_ETIMEOUT);
+    ck_assert_msg(strstr(err.msg, "after 1 attempts") != NULL, "%s", err.msg);
+    ck_assert_uint_eq(sc_kube_double_count(dbl, "POST", "/api/v1/namespaces"), 1);
+    sc_kube_client_free(c);
+}
+END_TEST
+
+/* The lines of a watch answer, as parsed events. */
+static size_t watch_events(const char *body, cJSON **ev, size_t max)
+{
+    size_t n = 0;
+    for (const char *p = body; *p && n < max;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        ev[n] = cJSON_ParseWithLength(p, len);
+        ck_assert_msg(ev[n] != NULL, "watch line is not JSON: '%.*s'", (int)len, p);
+        n++;
+        p += len + (nl != NULL);
+    }
+    return n;
+}
+
+static const char *ev_str(const cJSON *e, const char *what)
+{
+    const cJSON *o = cJSON_GetObjectItem(e, "object");
+    if (strcmp(what, "type") == 0)
+        return cJSON_GetStringValue(cJSON_GetObjectItem(e, "type"));
+    return cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "metadata"), what));
+}
+
+START_TEST(watch_streams_the_changes_after_a_resource_version)
+{
+    struct sc_kube_client *c = client_for(cfg_for(TOKEN), 0);
+    const char *apply = "/api/v1/namespaces/w1?fieldManager=t&force=true";
+    char *body = NULL, path[200];
+    cJSON *j, *ev[8];
+    const char *rv1;
+    struct sc_kube_resp r;
+    struct sc_err err;
+    size_t n;
+
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_kube_call(c, "PATCH", apply, "application/apply-patch+yaml",
+                                  "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\","
+                                  "\"metadata\":{\"name\":\"w1\"}}",
+                                  &body, NULL, &err),
+                     0);
+    j = cJSON_Parse(body);
+    rv1 = cJSON_GetStringValue(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(j, "metadata"), "resourceVersion"));
+    ck_assert_ptr_nonnull(rv1);
+    free(body);
+    ck_assert_int_eq(sc_kube_call(c, "PATCH", apply, "application/apply-patch+yaml",
+                                  "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\","
+                                  "\"metadata\":{\"name\":\"w1\",\"labels\":{\"x\":\"y\"}}}",
+                                  NULL, NULL, &err),
+                     0);
+
+    /* From the start: both changes, oldest first; the stream ends after timeoutSeconds. */
+    ck_assert_int_eq(sc_kube_do(c, "GET",
+                                "/api/v1/namespaces?watch=1&resourceVersion=0"
+                                "&timeoutSeconds=1",
+                                NULL, NULL, 0, &r, &err),
+                     0);
+    ck_assert_int_eq(r.status, 200);
+    n = watch_events(r.body, ev, 8);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(ev_str(ev[0], "type"), "ADDED");
+    ck_assert_str_eq(ev_str(ev[0], "name"), "w1");
+    ck_assert_str_eq(ev_str(ev[1], "type"), "MODIFIED");
+    for (size_t i = 0; i < n; i++)
+        cJSON_Delete(ev[i]);
+    sc_kube_resp_release(&r);
+
+    /* After the first change's version: only the second. */
+    snprintf(path, sizeof(path), "/api/v1/namespaces?watch=1&resourceVersion=%s&timeoutSeconds=1",
+             rv1);
+    ck_assert_int_eq(sc_kube_do(c, "GET", path, NULL, NULL, 0, &r, &err), 0);
+    n = watch_events(r.body, ev, 8);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(ev_str(ev[0], "type"), "MODIFIED");
+    ck_assert_str_ne(ev_str(ev[0], "resourceVersion"), rv1);
+    cJSON_Delete(ev[0]);
+    sc_kube_resp_release(&r);
+    cJSON_Delete(j);
     sc_kube_client_free(c);
 }
 END_TEST
@@ -603,6 +738,10 @@ int main(void)
     tcase_add_test(tc, exhausted_retries_report_the_last_status);
     tcase_add_test(tc, server_errors_are_retried_only_when_idempotent);
     tcase_add_test(tc, dropped_connection_is_retried_on_get);
+    tcase_add_test(tc, connection_dropped_midway_through_an_answer_is_retried_on_get);
+    tcase_add_test(tc, answer_slower_than_the_timeout_is_retried_on_get);
+    tcase_add_test(tc, slow_post_is_not_sent_again);
+    tcase_add_test(tc, watch_streams_the_changes_after_a_resource_version);
     tcase_add_test(tc, refused_connection_says_where_after_the_attempts);
     tcase_add_test(tc, status_errors_read_like_kubectl);
     tcase_add_test(tc, non_status_bodies_are_quoted_on_one_line);

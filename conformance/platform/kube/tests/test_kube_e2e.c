@@ -1,0 +1,403 @@
+/* test_kube_e2e.c - whole `smi-conformance run --platform kube` runs against the API test
+ * double, whose Deployments are real smi-fixture processes: results, cleanup, interruption,
+ * and no secret in any log line or report. */
+#include <cjson/cJSON.h>
+#include <check.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kube_api_double.h"
+#include "testcerts.h"
+#include "testutil.h"
+
+#define TOKEN "sc-e2e-token-5f0e9d8c7b6a59483726"
+
+static struct sc_test_pki pki;
+static struct sc_kube_double *dbl;
+static char *dir;
+
+static const char *build_dir(void)
+{
+    const char *b = getenv("SC_BUILD_DIR");
+    return b ? b : ".";
+}
+
+static const char *source_dir(void)
+{
+    const char *s = getenv("SC_SOURCE_DIR");
+    return s ? s : "../..";
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void setup(void)
+{
+    struct sc_kube_double_opts o;
+    char *fixture = tu_printf("%s/fixtures/server/smi-fixture", build_dir());
+    sc_test_pki_make(&pki);
+    memset(&o, 0, sizeof(o));
+    o.server_cert_pem = pki.server_cert;
+    o.server_key_pem = pki.server_key;
+    o.client_ca_pem = pki.ca_cert;
+    o.token = TOKEN;
+    o.served[0] = "v1alpha3";
+    o.served[1] = "v1alpha4";
+    o.served[2] = "v1alpha4";
+    o.served[3] = "v1alpha1";
+    o.ready_after = 1;
+    o.fixture_bin = fixture;
+    o.pod_log = "smi-fixture: ready\n";
+    dbl = sc_kube_double_start(&o);
+    free(fixture); /* the double keeps a copy */
+    dir = tu_tmpdir();
+    unsetenv("KUBECONFIG");
+    unsetenv("https_proxy");
+    unsetenv("HTTPS_PROXY");
+    unsetenv("http_proxy");
+    unsetenv("HTTP_PROXY");
+    unsetenv("all_proxy");
+    unsetenv("ALL_PROXY");
+}
+
+static void teardown(void)
+{
+    char *cmd = tu_printf("rm -rf '%s'", dir);
+    sc_kube_double_stop(dbl);
+    if (system(cmd) != 0) {
+    }
+    free(cmd);
+    free(dir);
+    sc_test_pki_free(&pki);
+}
+
+/* A kubeconfig for the double: the token, or the client certificate and key. */
+static char *write_kubeconfig(const char *name, int use_cert)
+{
+    char *ca = tu_b64(pki.ca_cert), *crt = tu_b64(pki.client_cert), *key = tu_b64(pki.client_key);
+    char *user = use_cert ? tu_printf("    client-certificate-data: %s\n"
+                                      "    client-key-data: %s\n",
+                                      crt, key)
+                          : tu_printf("    token: %s\n", TOKEN);
+    char *text = tu_printf("apiVersion: v1\nkind: Config\ncurrent-context: double\n"
+                           "clusters:\n- name: double\n  cluster:\n"
+                           "    server: https://127.0.0.1:%d\n"
+                           "    certificate-authority-data: %s\n"
+                           "contexts:\n- name: double\n  context: {cluster: double, user: e2e}\n"
+                           "users:\n- name: e2e\n  user:\n%s",
+                           sc_kube_double_port(dbl), ca, user);
+    char *path = tu_write(dir, name, text, 0600);
+    free(text);
+    free(user);
+    free(ca);
+    free(crt);
+    free(key);
+    return path;
+}
+
+/* Start `smi-conformance run` on the double; its stdout and stderr go to RUN/stdout.log and
+ * RUN/stderr.log, its reports to RUN/reports. */
+static pid_t start_run(const char *run, const char *kubeconfig)
+{
+    char *bin = tu_printf("%s/conformance/smi-conformance", build_dir());
+    char *suites = tu_printf("%s/conformance/platform/kube/tests/e2e/suites", source_dir());
+    char *mesh = tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml", source_dir());
+    char *rundir = tu_printf("%s/%s", dir, run);
+    char *reports = tu_printf("%s/reports", rundir);
+    char *out = tu_printf("%s/stdout.log", rundir), *errp = tu_printf("%s/stderr.log", rundir);
+    pid_t pid;
+
+    ck_assert_int_eq(mkdir(rundir, 0700), 0);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (freopen(out, "w", stdout) == NULL || freopen(errp, "w", stderr) == NULL)
+            _exit(126);
+        setenv("SC_LOG", "debug", 1);
+        execl(bin, bin, "run", "--platform", "kube", "--kubeconfig", kubeconfig, "--context",
+              "double", "--mesh", mesh, "--suites", suites, "--fixture-image", "smi-fixture:e2e",
+              "--report-dir", reports, "--parallel", "2", "--timeout", "5s", (char *)NULL);
+        _exit(127);
+    }
+    free(bin);
+    free(suites);
+    free(mesh);
+    free(rundir);
+    free(reports);
+    free(out);
+    free(errp);
+    return pid;
+}
+
+/* The run's exit status; fails the test when it has not ended within limit_s. */
+static int wait_run(pid_t pid, unsigned limit_s)
+{
+    int st = 0;
+    for (unsigned i = 0; i < limit_s * 20; i++) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid) {
+            ck_assert_msg(WIFEXITED(st), "smi-conformance died of signal %d",
+                          WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+            return WEXITSTATUS(st);
+        }
+        sleep_ms(50);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    ck_abort_msg("smi-conformance did not end within %us", limit_s);
+    return -1;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *buf;
+    long n;
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    if (buf == NULL)
+        abort();
+    buf[fread(buf, 1, (size_t)n, f)] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* ---- the secrets scan ---------------------------------------------------------------------- */
+
+/* What must never be written: set before a scan (nftw has no user pointer). */
+static const char *needles[16];
+static char found[512];
+static unsigned scanned;
+
+static int scan_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    char *text;
+    (void)st;
+    (void)ftw;
+    if (type != FTW_F)
+        return 0;
+    /* The kubeconfigs hold the secrets on purpose; everything else is the runs' output. */
+    if (strstr(path, "kubeconfig") != NULL)
+        return 0;
+    text = slurp(path);
+    if (text == NULL)
+        return 0;
+    scanned++;
+    for (size_t i = 0; needles[i] != NULL; i++)
+        if (strstr(text, needles[i]) != NULL) {
+            snprintf(found, sizeof(found), "%s holds '%.12s...'", path, needles[i]);
+            free(text);
+            return 1;
+        }
+    free(text);
+    return 0;
+}
+
+/* A 40-character slice from the middle of s (caller frees): long enough to be unique. */
+static char *slice(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = strndup(s + (n > 80 ? n / 2 - 20 : 0), 40);
+    if (out == NULL)
+        abort();
+    return out;
+}
+
+/* Scan every file under top for the token and the key material of pki; "" when clean, else
+ * what was found where. *files gets the number of files read. */
+static const char *scan_for_secrets(const char *top, unsigned *files)
+{
+    char *key_b64 = tu_b64(pki.client_key), *s1, *s2;
+    const char *body = strchr(pki.client_key, '\n');
+    size_t k = 0;
+
+    /* The key as a kubeconfig carries it (base64 of the PEM) and as the PEM holds it (the
+     * start of its first base64 line). */
+    ck_assert_ptr_nonnull(body);
+    s1 = slice(key_b64);
+    s2 = strndup(body + 1, 40);
+    ck_assert_ptr_nonnull(s2);
+    needles[k++] = TOKEN;
+    needles[k++] = "PRIVATE KEY";
+    needles[k++] = "BEGIN CERTIFICATE";
+    needles[k++] = s1;
+    needles[k++] = s2;
+    needles[k] = NULL;
+    found[0] = '\0';
+    scanned = 0;
+    nftw(top, scan_one, 16, FTW_PHYS);
+    *files = scanned;
+    free(s1);
+    free(s2);
+    free(key_b64);
+    return found;
+}
+
+/* ---- tests ------------------------------------------------------------------------------- */
+
+START_TEST(a_whole_run_passes_through_the_kube_platform_and_leaves_nothing_behind)
+{
+    char *kc = write_kubeconfig("kubeconfig-token", 0);
+    char *json_path = tu_printf("%s/token/reports/results.json", dir);
+    char *text, *log, *top = tu_printf("%s/token", dir);
+    const cJSON *sum;
+    cJSON *j;
+    unsigned started, running, files;
+    const char *leak;
+    char auth[64];
+
+    ck_assert_int_eq(wait_run(start_run("token", kc), 240), 0);
+    text = slurp(json_path);
+    ck_assert_msg(text != NULL, "no %s", json_path);
+    j = cJSON_Parse(text);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "platform")), "kube");
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "mesh")), "api-double");
+    sum = cJSON_GetObjectItem(j, "summary");
+    ck_assert_int_eq(cJSON_GetObjectItem(sum, "total")->valueint, 2);
+    ck_assert_int_eq(cJSON_GetObjectItem(sum, "passed")->valueint, 2);
+    ck_assert_int_eq(cJSON_GetObjectItem(sum, "failed")->valueint, 0);
+    ck_assert_int_eq(cJSON_GetObjectItem(sum, "skipped")->valueint, 0);
+    cJSON_Delete(j);
+    /* The answers came from the server's pods: the fixtures' identity (downward API) named
+     * pods NAME-HASH-XXXXX that the runner traced back to the server workload. */
+    ck_assert_msg(strstr(text, "20 of 20 allowed by an intended backend, 0 answered by another") !=
+                      NULL,
+                  "the access case's log in %s lacks its tally", json_path);
+    ck_assert_msg(strstr(text, "20 answered (20 2xx, 0 5xx)") != NULL,
+                  "the send's log in %s lacks its tally", json_path);
+    free(text);
+
+    /* It went through the API: SMI objects applied, fixtures run, token authentication. */
+    ck_assert_uint_ge(sc_kube_double_count(dbl, "PATCH", "/apis/access.smi-spec.io/v1alpha3/"), 1);
+    ck_assert_uint_ge(sc_kube_double_count(dbl, "PATCH", "/apis/specs.smi-spec.io/v1alpha4/"), 3);
+    ck_assert_uint_eq(sc_kube_double_count(dbl, "PATCH", "/apis/apps/v1/namespaces/"), 5);
+    ck_assert_uint_ge(sc_kube_double_count(dbl, "GET", "/apis/metrics.smi-spec.io/v1alpha1/"), 1);
+    sc_kube_double_last(dbl, "auth", auth, sizeof(auth));
+    ck_assert_str_eq(auth, "token");
+    sc_kube_double_processes(dbl, &started, &running);
+    ck_assert_uint_eq(started, 6); /* client, server x2, alice, bob, server */
+    ck_assert_uint_eq(running, 0);
+    /* Every namespace and everything in one is gone. */
+    ck_assert_uint_eq(sc_kube_double_objects(dbl, "/api/v1/namespaces/"), 0);
+    ck_assert_uint_eq(sc_kube_double_objects(dbl, "/apis/"), 0);
+
+    /* The debug log says what it did, without the secrets. */
+    log = tu_printf("%s/token/stderr.log", dir);
+    text = slurp(log);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(strstr(text, "PATCH /api/v1/namespaces/") != NULL, "no debug line in %s", log);
+    free(text);
+    leak = scan_for_secrets(top, &files);
+    ck_assert_msg(leak[0] == '\0', "%s", leak);
+    ck_assert_uint_ge(files, 4); /* stdout, stderr, results.json, junit.xml */
+    free(log);
+    free(top);
+    free(json_path);
+    free(kc);
+}
+END_TEST
+
+START_TEST(interrupting_a_run_after_the_first_smi_apply_leaves_no_namespace)
+{
+    char *kc = write_kubeconfig("kubeconfig-cert", 1);
+    char *top = tu_printf("%s/cert", dir);
+    unsigned started, running, files, i;
+    const char *leak;
+    char auth[64];
+    pid_t pid = start_run("cert", kc);
+
+    for (i = 0; i < 2400; i++) {
+        if (sc_kube_double_count(dbl, "PATCH", "/apis/specs.smi-spec.io/") > 0)
+            break;
+        sleep_ms(50);
+    }
+    ck_assert_msg(i < 2400, "no SMI object was applied within 120s");
+    ck_assert_int_eq(kill(pid, SIGINT), 0);
+    ck_assert_int_eq(wait_run(pid, 120), 2);
+
+    /* Namespaces were created, and none is left. */
+    ck_assert_uint_ge(sc_kube_double_count(dbl, "PATCH", "/api/v1/namespaces/"), 1);
+    ck_assert_uint_ge(sc_kube_double_count(dbl, "DELETE", "/api/v1/namespaces/"), 1);
+    ck_assert_uint_eq(sc_kube_double_objects(dbl, "/api/v1/namespaces/"), 0);
+    ck_assert_uint_eq(sc_kube_double_objects(dbl, "/apis/"), 0);
+    sc_kube_double_processes(dbl, &started, &running);
+    ck_assert_uint_ge(started, 1);
+    ck_assert_uint_eq(running, 0);
+    sc_kube_double_last(dbl, "auth", auth, sizeof(auth));
+    ck_assert_str_eq(auth, "cert:alice");
+
+    leak = scan_for_secrets(top, &files);
+    ck_assert_msg(leak[0] == '\0', "%s", leak);
+    ck_assert_uint_ge(files, 2);
+    free(top);
+    free(kc);
+}
+END_TEST
+
+START_TEST(the_secrets_scan_finds_a_token_or_key_slice_in_any_file)
+{
+    char *sub = tu_printf("%s/planted/reports", dir), *cmd = tu_printf("mkdir -p '%s'", sub);
+    char *top = tu_printf("%s/planted", dir), *key_b64 = tu_b64(pki.client_key);
+    char *line, *s;
+    unsigned files;
+
+    ck_assert_int_eq(system(cmd), 0);
+    free(tu_write(sub, "results.json", "{\"clean\":true}\n", 0));
+    ck_assert_str_eq(scan_for_secrets(top, &files), "");
+    ck_assert_uint_eq(files, 1);
+
+    line = tu_printf("12:00:00 debug kube: Authorization: Bearer %s\n", TOKEN);
+    free(tu_write(top, "stderr.log", line, 0));
+    ck_assert_msg(strstr(scan_for_secrets(top, &files), "stderr.log") != NULL, "token missed");
+    free(line);
+
+    /* A slice of the key as a kubeconfig carries it (base64 of the PEM). */
+    s = slice(key_b64);
+    line = tu_printf("{\"log\":\"...%s...\"}\n", s);
+    free(tu_write(top, "stderr.log", "clean\n", 0));
+    free(tu_write(sub, "results.json", line, 0));
+    ck_assert_msg(strstr(scan_for_secrets(top, &files), "results.json") != NULL, "key missed");
+    free(line);
+    free(s);
+    free(key_b64);
+    free(top);
+    free(cmd);
+    free(sub);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("kube_e2e");
+    TCase *tc = tcase_create("e2e");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, a_whole_run_passes_through_the_kube_platform_and_leaves_nothing_behind);
+    tcase_add_test(tc, interrupting_a_run_after_the_first_smi_apply_leaves_no_namespace);
+    tcase_add_test(tc, the_secrets_scan_finds_a_token_or_key_slice_in_any_file);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *r = srunner_create(suite());
+    int failed;
+    srunner_run_all(r, CK_NORMAL);
+    failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed == 0 ? 0 : 1;
+}
