@@ -439,7 +439,8 @@ static int send_traffic(struct casectx *x, const struct sc_traffic *tr, unsigned
     int rc;
 
     memset(out, 0, sizeof(*out));
-    rc = p->ops->traffic(p, x->ns, tr->from, 0, plan, &res, err);
+    rc = p->ops->traffic(p, sc_test_workload(x->t, tr->from)->second_ns ? x->ns2 : x->ns, tr->from,
+                         0, plan, &res, err);
     free(plan);
     if (rc != 0)
         return rc;
@@ -1122,7 +1123,8 @@ static void run_case(struct runner *r, size_t idx)
         ns2_made = true;
     }
     for (size_t i = 0; i < x.t->nworkloads; i++)
-        if (p->ops->deploy(p, x.ns, &x.t->workloads[i], &err) != 0) {
+        if (p->ops->deploy(p, x.t->workloads[i].second_ns ? x.ns2 : x.ns, &x.t->workloads[i],
+                           &err) != 0) {
             fail_case(&x, "cannot deploy workload '%s': %s", x.t->workloads[i].name, err.msg);
             goto out;
         }
@@ -1131,7 +1133,8 @@ static void run_case(struct runner *r, size_t idx)
             fail_case(&x, "cannot create service '%s': %s", x.t->services[i].name, err.msg);
             goto out;
         }
-    if (p->ops->wait_ready(p, x.ns, r->o->timeout_ms * 3, &err) != 0) {
+    if (p->ops->wait_ready(p, x.ns, r->o->timeout_ms * 3, &err) != 0 ||
+        (ns2_made && p->ops->wait_ready(p, x.ns2, r->o->timeout_ms * 3, &err) != 0)) {
         fail_case(&x, "workloads not ready: %s", err.msg);
         goto out;
     }

@@ -188,9 +188,10 @@ static int parse_proto(const char *file, const struct sc_doc_node *m, enum sc_pr
 static int parse_workload(const char *file, const struct sc_doc_node *m, struct sc_workload *w,
                           struct sc_err *err)
 {
-    static const char *const keys[] = {"name",    "serviceAccount", "labels",
-                                       "version", "replicas",       NULL};
+    static const char *const keys[] = {"name",     "serviceAccount", "labels", "version",
+                                       "replicas", "namespace",      NULL};
     long replicas = 1;
+    const char *ns = sc_doc_get_str(m, "namespace");
     if (check_keys(file, m, "workload", keys, err) ||
         get_string(file, m, "name", true, &w->name, err) ||
         get_string(file, m, "serviceAccount", true, &w->sa, err) ||
@@ -199,6 +200,10 @@ static int parse_workload(const char *file, const struct sc_doc_node *m, struct 
         get_int(file, m, "replicas", 1, 16, &replicas, err))
         return SC_EINVAL;
     w->replicas = (unsigned)replicas;
+    if (ns != NULL && strcmp(ns, "$NS2") != 0 && strcmp(ns, "$NS") != 0)
+        return fail(err, file, sc_doc_get(m, "namespace"),
+                    "a workload's namespace is $NS (the default) or $NS2, not '%s'", ns);
+    w->second_ns = ns != NULL && strcmp(ns, "$NS2") == 0;
     return 0;
 }
 
@@ -590,12 +595,14 @@ int sc_test_load(const char *path, struct sc_test **out, struct sc_err *err)
         sc_test_free(t);
         return SC_EINVAL;
     }
+    for (size_t i = 0; i < t->nworkloads; i++)
+        t->second_ns = t->second_ns || t->workloads[i].second_ns;
     /* $NS2 anywhere in the objects means the test needs a second namespace. */
     for (size_t i = 0; i < t->nsteps; i++)
         if (t->steps[i].kind == SC_STEP_APPLY) {
             size_t blen;
             char *text = read_all(path, &blen, NULL);
-            t->second_ns = text != NULL && strstr(text, "$NS2") != NULL;
+            t->second_ns = t->second_ns || (text != NULL && strstr(text, "$NS2") != NULL);
             free(text);
             break;
         }

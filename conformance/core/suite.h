@@ -20,6 +20,7 @@ struct sc_workload {
     struct sc_kv *labels;
     size_t nlabels;
     unsigned replicas;
+    bool second_ns; /* deployed in the test's second namespace ($NS2) */
 };
 
 enum sc_proto { SC_PROTO_HTTP, SC_PROTO_TCP, SC_PROTO_UDP };

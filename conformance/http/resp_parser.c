@@ -19,6 +19,8 @@ static int on_message_begin(http_parser *hp)
     return 0;
 }
 
+/* The field name is compared with the wanted name piece by piece as it arrives (it may be
+ * split across reads); nothing is copied. */
 static int on_header_field(http_parser *hp, const char *at, size_t len)
 {
     struct sc_resp_parser *p = hp->data;
@@ -26,16 +28,16 @@ static int on_header_field(http_parser *hp, const char *at, size_t len)
         return 0;
     if (p->last_was_value) { /* a new header starts */
         p->field_len = 0;
-        p->field_long = false;
+        p->field_long = false; /* here: "does not match" */
         p->last_was_value = false;
         p->capturing = false;
     }
-    if (p->field_len + len > sizeof(p->field)) {
-        p->field_long = true;
+    if (p->field_long)
         return 0;
-    }
-    memcpy(p->field + p->field_len, at, len);
-    p->field_len += len;
+    if (p->field_len + len > p->want_len || !sc_ascii_ieq(at, p->want + p->field_len, len))
+        p->field_long = true;
+    else
+        p->field_len += len;
     return 0;
 }
 
@@ -46,8 +48,7 @@ static int on_header_value(http_parser *hp, const char *at, size_t len)
         return 0;
     if (!p->last_was_value) { /* first piece of this value: decide once */
         p->last_was_value = true;
-        p->capturing = !p->field_long && p->field_len == p->want_len &&
-                       sc_ascii_ieq(p->field, p->want, p->want_len) && !p->have_backend;
+        p->capturing = !p->field_long && p->field_len == p->want_len && !p->have_backend;
         if (p->capturing) {
             p->have_backend = true;
             p->backend_len = 0;
@@ -112,7 +113,7 @@ void sc_resp_parser_init(struct sc_resp_parser *p, const char *identity_header, 
     p->hp.data = p;
     p->want = identity_header;
     p->want_len = identity_header ? strlen(identity_header) : 0;
-    if (p->want_len == 0 || p->want_len > sizeof(p->field))
+    if (p->want_len == 0 || p->want_len > SC_RESP_FIELD_MAX)
         p->want = NULL;
     p->head = head;
     p->cb = cb;

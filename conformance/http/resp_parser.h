@@ -38,9 +38,8 @@ struct sc_resp_parser {
     bool in_message;
     bool last_was_value;
     bool capturing;
-    size_t field_len;
-    bool field_long;
-    char field[SC_RESP_FIELD_MAX];
+    size_t field_len; /* bytes of the current field name that matched `want` so far */
+    bool field_long;  /* the current field name is not `want` */
     size_t backend_len;
     bool have_backend;
     char backend[SC_RESP_BACKEND_MAX];

@@ -125,7 +125,7 @@ static struct sc_platform *platform(void)
 
 static char s_app[] = "app", s_client[] = "client", s_v1[] = "v1";
 static struct sc_kv client_labels[] = {{s_app, s_client}};
-static struct sc_workload client_w = {s_client, s_client, s_v1, client_labels, 1, 1};
+static struct sc_workload client_w = {s_client, s_client, s_v1, client_labels, 1, 1, false};
 static struct sc_kv sel[] = {{s_app, s_client}};
 static struct sc_svc_port ports[] = {{8080, SC_PROTO_HTTP}, {9001, SC_PROTO_UDP}};
 static struct sc_service client_s = {s_client, sel, 1, ports, 2};
