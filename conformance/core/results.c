@@ -39,6 +39,7 @@ static void free_assertion(struct sc_assertion *a)
         free(a->figures[i].unit);
     }
     free(a->figures);
+    free(a->client_hist);
 }
 
 static void free_case(struct sc_case *c)

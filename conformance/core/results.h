@@ -28,6 +28,11 @@ struct sc_figure {
     uint64_t count, total;
 };
 
+struct sc_hist_bucket {
+    uint64_t lo;
+    uint64_t count;
+};
+
 /* One checked expectation of a step. */
 struct sc_assertion {
     char *kind; /* "access", "split", "metrics", "probe" (owned) */
@@ -40,6 +45,10 @@ struct sc_assertion {
      * p50/p90/p99/max as seen by the client, and as reported by the mesh (NaN when absent). */
     double client_p[4];
     double mesh_p[4];
+    /* Optional: the client-side latency distribution behind client_p, as the load engine's
+     * histogram buckets (lowest value of the bucket in microseconds, count), ascending. */
+    struct sc_hist_bucket *client_hist; /* owned array */
+    size_t nclient_hist;
 };
 
 /* One test at one SMI version. */
