@@ -127,20 +127,10 @@ struct sc_figure *sc_assertion_add_figure(struct sc_assertion *a, const char *na
 
 void sc_case_log(struct sc_case *c, const char *fmt, ...)
 {
-    char line[1024];
-    size_t old = c->log ? strlen(c->log) : 0, n;
     va_list ap;
-
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    sc_append_linev(&c->log, fmt, ap);
     va_end(ap);
-    n = strlen(line);
-    c->log = realloc(c->log, old + n + 2);
-    if (c->log == NULL)
-        abort();
-    memcpy(c->log + old, line, n);
-    c->log[old + n] = '\n';
-    c->log[old + n + 1] = '\0';
 }
 
 static void count(struct sc_summary *s, const struct sc_case *c)

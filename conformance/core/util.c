@@ -161,3 +161,18 @@ void *sc_xcalloc(size_t n, size_t size)
         abort();
     return p;
 }
+
+void sc_append_linev(char **buf, const char *fmt, va_list ap)
+{
+    char line[1024];
+    size_t old = *buf ? strlen(*buf) : 0, n;
+
+    vsnprintf(line, sizeof(line), fmt, ap);
+    n = strlen(line);
+    *buf = realloc(*buf, old + n + 2);
+    if (*buf == NULL)
+        abort();
+    memcpy(*buf + old, line, n);
+    (*buf)[old + n] = '\n';
+    (*buf)[old + n + 1] = '\0';
+}

@@ -2,6 +2,7 @@
 #ifndef SC_UTIL_H
 #define SC_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,10 @@ char *sc_fmt_bytes(double bytes, char *buf, size_t len);
 
 /* ASCII case-insensitive compare of n bytes. */
 bool sc_ascii_ieq(const char *a, const char *b, size_t n);
+
+/* Append one formatted line (a '\n' is added) to the heap string *buf (NULL = empty);
+ * lines longer than 1 KiB are cut. Aborts on out-of-memory. */
+void sc_append_linev(char **buf, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* strdup that aborts on out-of-memory: for small, bounded strings where the
  * caller cannot do anything useful on failure. Caller owns the result. */

@@ -77,20 +77,10 @@ void sc_load_result_add_backend(struct sc_load_result *r, const char *name, size
 
 void sc_load_result_note(struct sc_load_result *r, const char *fmt, ...)
 {
-    char line[512];
-    size_t old = r->notes ? strlen(r->notes) : 0, n;
     va_list ap;
-
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    sc_append_linev(&r->notes, fmt, ap);
     va_end(ap);
-    n = strlen(line);
-    r->notes = realloc(r->notes, old + n + 2);
-    if (r->notes == NULL)
-        abort();
-    memcpy(r->notes + old, line, n);
-    r->notes[old + n] = '\n';
-    r->notes[old + n + 1] = '\0';
 }
 
 uint64_t sc_load_result_errors(const struct sc_load_result *r)
