@@ -39,6 +39,9 @@ static const char css[] =
     ".chart .tol{fill:#1a7f37;opacity:.18}.chart .exp{stroke:#1a7f37;stroke-width:2}\n"
     ".chart .ci{stroke:#1f2328;stroke-width:1.5}.chart .client{fill:#0969da}"
     ".chart .mesh{fill:#bf8700}.chart .expbar{fill:#8c959f}\n"
+    ".chart .hbar{fill:#afb8c1}.chart .cmark{stroke:#0969da;stroke-width:2}"
+    ".chart .mmark{stroke:#bf8700;stroke-width:2;stroke-dasharray:5 3}"
+    ".chart text.cmark{fill:#0969da;stroke:none}.chart text.mmark{fill:#bf8700;stroke:none}\n"
     ".legend{color:#59636e;font-size:12px}\n"
     "ul.assertions{list-style:none;padding:0}ul.assertions li{margin:6px 0}\n"
     ".ok{color:#1a7f37;font-weight:700}.bad{color:#cf222e;font-weight:700}\n";
@@ -238,6 +241,168 @@ static void latency_chart(struct sc_buf *b, const struct sc_assertion *a)
                    "reported by the mesh</div>\n");
 }
 
+#define HIST_BINS 36
+#define HIST_H    110.0
+
+struct hist_view {
+    double lmin, lmax; /* log10 of the axis ends, in ms */
+    double bins[HIST_BINS];
+    double binmax, total;
+};
+
+static double hist_x(const struct hist_view *v, double ms)
+{
+    double t = (log10(ms) - v->lmin) / (v->lmax - v->lmin);
+    return LABEL_W + clamp01(t) * PLOT_W;
+}
+
+/* Latency of a marker or bucket in ms; latencies below 1 us sit at 1 us (log axis). */
+static double hist_ms(double us)
+{
+    return fmax(us, 1.0) / 1000.0;
+}
+
+/* Merge the load engine's fine buckets (about 1000 per power of two) into HIST_BINS equal
+ * steps of log10(ms), over a range holding every bucket and every percentile marker. A bucket
+ * counts in the bin of its lowest value: the bucket is far narrower than a bin. */
+static void hist_bin(struct hist_view *v, const struct sc_assertion *a)
+{
+    double lo = hist_ms((double)a->client_hist[0].lo);
+    double hi = hist_ms((double)a->client_hist[a->nclient_hist - 1].lo);
+    for (int i = 0; i < 3; i++) {
+        const double m[2] = {a->client_p[i], a->mesh_p[i]};
+        for (int k = 0; k < 2; k++)
+            if (isfinite(m[k]) && m[k] >= 0) {
+                lo = fmin(lo, hist_ms(m[k]));
+                hi = fmax(hi, hist_ms(m[k]));
+            }
+    }
+    v->lmin = log10(lo);
+    v->lmax = log10(hi);
+    if (v->lmax - v->lmin < 0.5) { /* at least a factor of 3 wide, so the bins stay apart */
+        double mid = (v->lmin + v->lmax) / 2;
+        v->lmin = mid - 0.25;
+        v->lmax = mid + 0.25;
+    }
+    double pad = (v->lmax - v->lmin) * 0.03;
+    v->lmin -= pad;
+    v->lmax += pad;
+    memset(v->bins, 0, sizeof(v->bins));
+    v->binmax = v->total = 0;
+    for (size_t i = 0; i < a->nclient_hist; i++) {
+        double t = (log10(hist_ms((double)a->client_hist[i].lo)) - v->lmin) / (v->lmax - v->lmin);
+        int bin = (int)floor(t * HIST_BINS);
+        bin = bin < 0 ? 0 : bin >= HIST_BINS ? HIST_BINS - 1 : bin;
+        v->bins[bin] += (double)a->client_hist[i].count;
+        v->total += (double)a->client_hist[i].count;
+    }
+    for (int i = 0; i < HIST_BINS; i++)
+        v->binmax = fmax(v->binmax, v->bins[i]);
+}
+
+/* Ticks at 1, 2, 5 x 10^k ms inside the axis; only the powers of ten when that is too many. */
+static void hist_ticks(struct sc_buf *b, const struct hist_view *v, double top, double bottom)
+{
+    static const double steps[3] = {1, 2, 5};
+    int nsteps = v->lmax - v->lmin > 2.5 ? 1 : 3;
+    for (int e = (int)floor(v->lmin); e <= (int)ceil(v->lmax); e++)
+        for (int s = 0; s < nsteps; s++) {
+            double ms = steps[s] * pow(10, e), l = log10(ms);
+            if (l < v->lmin || l > v->lmax)
+                continue;
+            double x = hist_x(v, ms);
+            sc_buf_printf(b,
+                          "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                          "y2=\"%.1f\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g"
+                          "</text>\n",
+                          x, top, x, bottom + 4, x, bottom + 15, ms);
+        }
+    sc_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\">ms</text>\n", LABEL_W + PLOT_W + 6, bottom + 15);
+}
+
+/* The p50/p90/p99 of one side as vertical lines across the plot, labelled on the row
+ * `label_y`; a label that would overlap the previous one moves a row away (`step`). */
+static void hist_markers(struct sc_buf *b, const struct hist_view *v, const double *p,
+                         const char *cls, const char *who, double top, double bottom,
+                         double label_y, double step)
+{
+    static const char *const names[3] = {"p50", "p90", "p99"};
+    double last_x = -1e9;
+    int row = 0;
+    for (int i = 0; i < 3; i++) {
+        if (!isfinite(p[i]) || p[i] < 0)
+            continue;
+        double x = hist_x(v, hist_ms(p[i]));
+        row = x - last_x < 26 ? row + 1 : 0;
+        last_x = x;
+        sc_buf_printf(b,
+                      "<g><title>%s %s: %.3f ms</title><line class=\"%s\" x1=\"%.1f\" "
+                      "y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/><text class=\"%s\" x=\"%.1f\" "
+                      "y=\"%.1f\" text-anchor=\"middle\">%s</text></g>\n",
+                      who, names[i], p[i] / 1000.0, cls, x, top, x, bottom, cls, x,
+                      label_y + step * (row % 2), names[i]);
+    }
+}
+
+/* The client-side latency distribution on a log axis, with the client's and the mesh's
+ * p50/p90/p99 as markers: a mesh that reports the right percentiles puts its (dashed) lines
+ * on the client's. */
+static void latency_histogram(struct sc_buf *b, const struct sc_assertion *a)
+{
+    struct hist_view v;
+    if (a->nclient_hist == 0)
+        return;
+    hist_bin(&v, a);
+    double top = 36, bottom = top + HIST_H, h = bottom + 48;
+    svg_open(b, h,
+             "latency histogram: client side, with the client's and the mesh's "
+             "p50/p90/p99");
+    sc_buf_printf(b,
+                  "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.0f</text><text "
+                  "x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">0</text><text x=\"%.1f\" "
+                  "y=\"%.1f\" text-anchor=\"end\">requests per bin</text>\n",
+                  LABEL_W - 6, top + 9, v.binmax, LABEL_W - 6, bottom, LABEL_W - 6,
+                  (top + bottom) / 2 + 4);
+    hist_ticks(b, &v, top, bottom);
+    double bw = PLOT_W / HIST_BINS;
+    for (int i = 0; i < HIST_BINS; i++) {
+        if (v.bins[i] == 0)
+            continue;
+        double bh = fmax(1, v.bins[i] / v.binmax * HIST_H);
+        double l = v.lmin + (v.lmax - v.lmin) * i / HIST_BINS;
+        double r = v.lmin + (v.lmax - v.lmin) * (i + 1) / HIST_BINS;
+        sc_buf_printf(b,
+                      "<rect class=\"hbar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                      "height=\"%.1f\" data-count=\"%.0f\"><title>%.3g .. %.3g ms: %.0f "
+                      "requests</title></rect>\n",
+                      LABEL_W + bw * i + 0.5, bottom - bh, bw - 1, bh, v.bins[i], pow(10, l),
+                      pow(10, r), v.bins[i]);
+    }
+    sc_buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                  LABEL_W, bottom, LABEL_W + PLOT_W, bottom);
+    hist_markers(b, &v, a->client_p, "cmark", "client", top, bottom, top - 16, -11);
+    hist_markers(b, &v, a->mesh_p, "mmark", "mesh", top, bottom, bottom + 29, 11);
+    /* legend, in the right-hand column */
+    double lx = LABEL_W + PLOT_W + 30, ly = top + 8;
+    sc_buf_printf(b,
+                  "<g class=\"hist-legend\"><rect class=\"hbar\" x=\"%.1f\" y=\"%.1f\" "
+                  "width=\"14\" height=\"10\"/><text x=\"%.1f\" y=\"%.1f\">client requests "
+                  "(%.0f)</text>\n",
+                  lx, ly, lx + 20, ly + 9, v.total);
+    sc_buf_printf(b,
+                  "<line class=\"cmark\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                  "<text x=\"%.1f\" y=\"%.1f\">client p50/p90/p99</text>\n",
+                  lx, ly + 25, lx + 14, ly + 25, lx + 20, ly + 29);
+    sc_buf_printf(b,
+                  "<line class=\"mmark\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                  "<text x=\"%.1f\" y=\"%.1f\">mesh p50/p90/p99%s</text></g>\n",
+                  lx, ly + 45, lx + 14, ly + 45, lx + 20, ly + 49,
+                  any_finite(a->mesh_p, 3) ? "" : ": not reported");
+    sc_buf_puts(b, "</svg>\n<div class=\"legend\">grey bars: client-side latency (log scale, "
+                   "ms); blue lines and labels above: the client's percentiles; amber dashed "
+                   "lines and labels below: the mesh's reported percentiles</div>\n");
+}
+
 /* Every other figure with both numbers: expected (grey) against observed (blue), with the
  * tolerance band. For metrics the expectation is what the agent saw and the observation
  * what the mesh reported, so this is the agreement chart. */
@@ -400,6 +565,7 @@ static void case_article(struct sc_buf *b, const struct sc_case *c, size_t idx)
             figures_table(b, a);
             split_chart(b, a);
             figures_chart(b, a);
+            latency_histogram(b, a);
             latency_chart(b, a);
             sc_buf_puts(b, "</li>\n");
         }

@@ -71,6 +71,23 @@ static void add_percentiles(cJSON *o, const char *key, const double *p)
         add_num(j, pct_names[i], p[i]);
 }
 
+/* [[lo_us, count], ...], or null when there are no buckets. Bucket bounds stay below 2^53,
+ * so a double carries them exactly. */
+static void add_histogram(cJSON *o, const char *key, const struct sc_hist_bucket *h, size_t n)
+{
+    if (n == 0) {
+        checked(cJSON_AddNullToObject(o, key));
+        return;
+    }
+    cJSON *arr = checked(cJSON_AddArrayToObject(o, key));
+    for (size_t i = 0; i < n; i++) {
+        cJSON *pair = checked(cJSON_CreateArray());
+        cJSON_AddItemToArray(pair, checked(cJSON_CreateNumber((double)h[i].lo)));
+        cJSON_AddItemToArray(pair, checked(cJSON_CreateNumber((double)h[i].count)));
+        cJSON_AddItemToArray(arr, pair);
+    }
+}
+
 static cJSON *assertion_json(const struct sc_assertion *a)
 {
     cJSON *j = checked(cJSON_CreateObject()), *figs;
@@ -93,11 +110,12 @@ static cJSON *assertion_json(const struct sc_assertion *a)
         add_num(fj, "total", (double)f->total);
         cJSON_AddItemToArray(figs, fj);
     }
-    if (any_finite(a->client_p, 4) || any_finite(a->mesh_p, 4)) {
+    if (any_finite(a->client_p, 4) || any_finite(a->mesh_p, 4) || a->nclient_hist) {
         cJSON *l = checked(cJSON_AddObjectToObject(j, "latency"));
         add_str(l, "unit", "us");
         add_percentiles(l, "client", a->client_p);
         add_percentiles(l, "mesh", a->mesh_p);
+        add_histogram(l, "clientHistogram", a->client_hist, a->nclient_hist);
     } else {
         checked(cJSON_AddNullToObject(j, "latency"));
     }
@@ -362,6 +380,57 @@ static int read_percentiles(struct rctx *c, const cJSON *l, const char *key, dou
     return rc;
 }
 
+/* A whole number >= 0 exact in a double, as get_count() but for an array element. */
+static int whole(struct rctx *c, const cJSON *m, uint64_t *out)
+{
+    if (!cJSON_IsNumber(m))
+        return fail(c, "expected a number");
+    double v = m->valuedouble;
+    if (v < 0 || v > 9007199254740992.0 || v != floor(v))
+        return fail(c, "expected a whole number >= 0, got %g", v);
+    *out = (uint64_t)v;
+    return 0;
+}
+
+/* latency.clientHistogram: [[lo_us, count], ...] with lo strictly ascending. */
+static int read_histogram(struct rctx *c, const cJSON *l, struct sc_assertion *a)
+{
+    const cJSON *arr, *it;
+    size_t i = 0;
+    int rc = get_array(c, l, "clientHistogram", false, &arr);
+    if (rc || arr == NULL)
+        return rc;
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    if (n == 0)
+        return 0;
+    a->client_hist = sc_xcalloc(n, sizeof(*a->client_hist));
+    cJSON_ArrayForEach(it, arr)
+    {
+        struct sc_hist_bucket *b = &a->client_hist[i];
+        size_t mark = path_push(c, ".clientHistogram[%zu]", i);
+        if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != 2) {
+            rc = fail(c, "expected [lo_us, count]");
+        } else {
+            size_t m2 = path_push(c, "[0]");
+            rc = whole(c, cJSON_GetArrayItem(it, 0), &b->lo);
+            path_pop(c, m2);
+            if (rc == 0) {
+                m2 = path_push(c, "[1]");
+                rc = whole(c, cJSON_GetArrayItem(it, 1), &b->count);
+                path_pop(c, m2);
+            }
+            if (rc == 0 && i > 0 && b->lo <= b[-1].lo)
+                rc = fail(c, "buckets must ascend: lo %llu after %llu", (unsigned long long)b->lo,
+                          (unsigned long long)b[-1].lo);
+        }
+        path_pop(c, mark);
+        if (rc)
+            return rc;
+        a->nclient_hist = ++i;
+    }
+    return 0;
+}
+
 static int read_figure(struct rctx *c, const cJSON *j, struct sc_assertion *a)
 {
     char *name, *unit;
@@ -429,8 +498,9 @@ static int read_assertion(struct rctx *c, const cJSON *j, struct sc_case *k)
         return rc;
     size_t mark = path_push(c, ".latency");
     if ((rc = expect_object(c, lat)) == 0 &&
-        (rc = read_percentiles(c, lat, "client", a->client_p)) == 0)
-        rc = read_percentiles(c, lat, "mesh", a->mesh_p);
+        (rc = read_percentiles(c, lat, "client", a->client_p)) == 0 &&
+        (rc = read_percentiles(c, lat, "mesh", a->mesh_p)) == 0)
+        rc = read_histogram(c, lat, a);
     path_pop(c, mark);
     return rc;
 }

@@ -63,6 +63,16 @@ expect '<td class="cell failure"' 3
 expect 'aria-label="observed share per backend' 2
 expect 'aria-label="latency percentiles' 1
 expect 'aria-label="metrics agreement' 1
+# the client latency histogram: bars, and p50/p90/p99 markers of both sides (plus a legend
+# swatch each), inside the histogram's own <svg>
+expect 'aria-label="latency histogram' 1
+hist=$(sed -n '/aria-label="latency histogram/,/<\/svg>/p' "$tmp/dom.html")
+bars=$(printf '%s\n' "$hist" | grep -o '<rect class="hbar"[^>]*data-count=' | wc -l | tr -d ' ')
+[ "$bars" -ge 5 ] && [ "$bars" -le 40 ] || fail "histogram has $bars bars, expected 5..40"
+for m in cmark mmark; do
+    n=$(printf '%s\n' "$hist" | grep -o "<line class=\"$m\"" | wc -l | tr -d ' ')
+    [ "$n" = 4 ] || fail "histogram has $n x '$m' lines, expected 4 (p50, p90, p99, legend)"
+done
 expect 'data-ready="1"' 1
 expect '<li class="assertion" data-passed="false"' 2
 grep -q '<h1>SMI conformance <span class="badge failure" id="verdict">failed</span>' "$tmp/dom.html" ||

@@ -142,6 +142,19 @@ START_TEST(written_json_reads_back_to_the_same_run)
     f->lo = 0.198;
     f->count = 640;
     f->total = 3000;
+    a->nclient_hist = 3;
+    a->client_hist = calloc(3, sizeof(*a->client_hist));
+    a->client_hist[0] = (struct sc_hist_bucket){.lo = 0, .count = 2};
+    a->client_hist[1] = (struct sc_hist_bucket){.lo = 1500, .count = 7};
+    a->client_hist[2] = (struct sc_hist_bucket){.lo = 274877906944ull, .count = 4000000000ull};
+    /* a histogram alone still makes a latency object */
+    a = sc_case_add_assertion(c, "metrics", "latency histogram only");
+    a->nclient_hist = 1;
+    a->client_hist = calloc(1, sizeof(*a->client_hist));
+    a->client_hist[0] = (struct sc_hist_bucket){.lo = 42, .count = 1};
+    a = sc_case_add_assertion(c, "metrics", "percentiles, no histogram");
+    a->mesh_p[0] = 800;
+    sc_case_add_assertion(c, "metrics", "no latency");
 
     one = sc_report_json(r);
     ck_assert_int_eq(sc_report_json_parse(one, strlen(one), "x.json", &back, &err), 0);
@@ -165,6 +178,24 @@ START_TEST(written_json_reads_back_to_the_same_run)
     ck_assert_uint_eq(ba->figures[0].count, 640);
     ck_assert_str_eq(ba->figures[0].unit, "share");
     ck_assert(strstr(one, "\"latency\":\t{") != NULL);
+    ck_assert_uint_eq(ba->nclient_hist, 3);
+    ck_assert_uint_eq(ba->client_hist[0].lo, 0);
+    ck_assert_uint_eq(ba->client_hist[0].count, 2);
+    ck_assert_uint_eq(ba->client_hist[1].lo, 1500);
+    ck_assert_uint_eq(ba->client_hist[1].count, 7);
+    ck_assert_uint_eq(ba->client_hist[2].lo, 274877906944ull);
+    ck_assert_uint_eq(ba->client_hist[2].count, 4000000000ull);
+    ck_assert(strstr(one, "\"clientHistogram\":\t[[0, 2], [1500, 7], [274877906944, 4000000000]]"));
+    ck_assert_uint_eq(back->cases[0].nassertions, 4);
+    ba = &back->cases[0].assertions[1];
+    ck_assert_uint_eq(ba->nclient_hist, 1);
+    ck_assert_uint_eq(ba->client_hist[0].lo, 42);
+    ck_assert(isnan(ba->client_p[0]) && isnan(ba->mesh_p[0]));
+    ck_assert_uint_eq(back->cases[0].assertions[2].nclient_hist, 0);
+    ck_assert_double_eq(back->cases[0].assertions[2].mesh_p[0], 800);
+    ck_assert_uint_eq(back->cases[0].assertions[3].nclient_hist, 0);
+    ck_assert_ptr_null(back->cases[0].assertions[3].client_hist);
+    ck_assert(strstr(one, "\"clientHistogram\":\tnull") != NULL);
     free(one);
     free(two);
     sc_run_free(r);
@@ -218,6 +249,32 @@ START_TEST(json_reader_names_the_bad_field)
                      "in.json: tests: required field is missing");
     ck_assert_str_eq(read_error_after("\"platform\":\t\"local\",", "\"platform\":\t\"local\""),
                      "in.json:8:2: not valid JSON");
+}
+END_TEST
+
+START_TEST(json_reader_names_the_bad_client_histogram_bucket)
+{
+    ck_assert_str_eq(
+        read_error_after("\"clientHistogram\":\t[", "\"clientHistogram\":\t7, \"x\": ["),
+        "in.json: tests[7].assertions[0].latency.clientHistogram: expected an array");
+    ck_assert_str_eq(read_error_after("[600, 51]", "[600, 51, 0]"),
+                     "in.json: tests[7].assertions[0].latency.clientHistogram[0]: expected "
+                     "[lo_us, count]");
+    ck_assert_str_eq(read_error_after("[600, 51]", "{\"lo\": 600}"),
+                     "in.json: tests[7].assertions[0].latency.clientHistogram[0]: expected "
+                     "[lo_us, count]");
+    ck_assert_str_eq(read_error_after("[600, 51]", "[\"600\", 51]"),
+                     "in.json: tests[7].assertions[0].latency.clientHistogram[0][0]: expected "
+                     "a number");
+    ck_assert_str_eq(read_error_after("[640, 48]", "[640, -48]"),
+                     "in.json: tests[7].assertions[0].latency.clientHistogram[1][1]: expected a "
+                     "whole number >= 0, got -48");
+    ck_assert_str_eq(read_error_after("[680, 46]", "[680.5, 46]"),
+                     "in.json: tests[7].assertions[0].latency.clientHistogram[2][0]: expected a "
+                     "whole number >= 0, got 680.5");
+    ck_assert_str_eq(read_error_after("[680, 46]", "[620, 46]"),
+                     "in.json: tests[7].assertions[0].latency.clientHistogram[2]: buckets must "
+                     "ascend: lo 620 after 640");
 }
 END_TEST
 
@@ -407,10 +464,80 @@ START_TEST(html_is_self_contained_and_has_a_chart_per_kind)
     ck_assert_ptr_nonnull(strstr(h, "<title>SMI conformance: local failed</title>"));
     ck_assert_ptr_nonnull(strstr(h, "aria-label=\"latency percentiles"));
     ck_assert_ptr_nonnull(strstr(h, "aria-label=\"metrics agreement"));
+    ck_assert_ptr_nonnull(strstr(h, "aria-label=\"latency histogram"));
     ck_assert_ptr_nonnull(strstr(h, "path &lt;restriction&gt; &amp; \"quotes\""));
     ck_assert_ptr_null(strstr(h, "src="));
     ck_assert_ptr_null(strstr(h, "href=\"http"));
     ck_assert_ptr_null(strstr(h, "\x1b"));
+    free(h);
+    sc_run_free(r);
+}
+END_TEST
+
+/* The x1 of each `<line class="CLS"` in h, in order; returns how many. */
+static size_t marker_xs(const char *h, const char *cls, double *xs, size_t max)
+{
+    char pat[64];
+    size_t n = 0;
+    snprintf(pat, sizeof(pat), "<line class=\"%s\" x1=\"", cls);
+    for (const char *p = h; (p = strstr(p, pat)) != NULL && n < max; p++)
+        xs[n++] = strtod(p + strlen(pat), NULL);
+    return n;
+}
+
+START_TEST(html_histogram_merges_buckets_into_few_bins_and_marks_both_sides_percentiles)
+{
+    struct sc_run *r = sc_run_new();
+    struct sc_case *c = sc_run_add_case(r);
+    struct sc_assertion *a;
+    uint64_t total = 0, drawn = 0;
+    size_t bars = 0;
+    double cx[8], mx[8];
+
+    c->test = strdup("latency");
+    c->area = strdup("metrics");
+    c->version = strdup("v1alpha1");
+    a = sc_case_add_assertion(c, "metrics", "latency agrees");
+    a->passed = true;
+    /* 3000 fine buckets from 1 us to about 1.2 s, as the load engine writes them */
+    a->nclient_hist = 3000;
+    a->client_hist = calloc(a->nclient_hist, sizeof(*a->client_hist));
+    for (size_t i = 0; i < a->nclient_hist; i++) {
+        a->client_hist[i].lo = 1 + i + (uint64_t)((double)(i * i) / 7.5);
+        a->client_hist[i].count = 1 + i % 5;
+        total += a->client_hist[i].count;
+    }
+    const double client[4] = {2000, 30000, 500000, 1200000};
+    const double mesh[4] = {2500, 40000, 900000, NAN};
+    memcpy(a->client_p, client, sizeof(client));
+    memcpy(a->mesh_p, mesh, sizeof(mesh));
+
+    char *h = sc_report_html(r);
+    const char *svg = strstr(h, "aria-label=\"latency histogram");
+    ck_assert_ptr_nonnull(svg);
+    char *end = strstr(svg, "</svg>");
+    ck_assert_ptr_nonnull(end);
+    *end = '\0'; /* look at this chart only */
+    for (const char *p = svg; (p = strstr(p, "data-count=\"")) != NULL; p++) {
+        drawn += strtoull(p + strlen("data-count=\""), NULL, 10);
+        bars++;
+    }
+    ck_assert_uint_ge(bars, 25);
+    ck_assert_uint_le(bars, 40);
+    ck_assert_uint_eq(drawn, total); /* merged, nothing lost */
+    /* three markers per side plus one in the legend; p50 < p90 < p99 left to right, and
+     * the mesh's higher percentiles right of the client's */
+    ck_assert_uint_eq(marker_xs(svg, "cmark", cx, 8), 4);
+    ck_assert_uint_eq(marker_xs(svg, "mmark", mx, 8), 4);
+    ck_assert(cx[0] < cx[1] && cx[1] < cx[2]);
+    ck_assert(mx[0] < mx[1] && mx[1] < mx[2]);
+    for (int i = 0; i < 3; i++)
+        ck_assert(mx[i] > cx[i]);
+    /* a log axis: 2 -> 30 ms (x15) is nearly as wide as 30 -> 500 ms (x16.7) */
+    double ratio = (cx[1] - cx[0]) / (cx[2] - cx[1]);
+    ck_assert_msg(ratio > 0.93 && ratio < 0.99, "ratio %g", ratio);
+    ck_assert_ptr_nonnull(strstr(svg, "<title>client p50: 2.000 ms</title>"));
+    ck_assert_ptr_nonnull(strstr(svg, "<title>mesh p99: 900.000 ms</title>"));
     free(h);
     sc_run_free(r);
 }
@@ -452,6 +579,7 @@ int main(void)
     tcase_add_test(tc, passing_kube_run_renders_as_the_golden_files);
     tcase_add_test(tc, written_json_reads_back_to_the_same_run);
     tcase_add_test(tc, json_reader_names_the_bad_field);
+    tcase_add_test(tc, json_reader_names_the_bad_client_histogram_bucket);
     tcase_add_test(tc, json_reader_refuses_trailing_text_and_non_objects);
     tcase_add_test(tc, xml_escapes_markup_controls_and_broken_utf8);
     tcase_add_test(tc, yaml_quotes_strings_that_would_read_as_other_types);
@@ -462,6 +590,8 @@ int main(void)
     tcase_add_test(tc, extended_features_are_supported_only_when_every_case_passed);
     tcase_add_test(tc, secrets_on_the_command_line_never_reach_a_report);
     tcase_add_test(tc, html_is_self_contained_and_has_a_chart_per_kind);
+    tcase_add_test(tc,
+                   html_histogram_merges_buckets_into_few_bins_and_marks_both_sides_percentiles);
     tcase_add_test(tc, implementation_file_errors_name_the_position);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
