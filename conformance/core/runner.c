@@ -22,6 +22,7 @@
 #define PROBE_INTERVAL_MS    50
 #define METRICS_POLL_MS      200
 #define SPLIT_PROBE_SLACK    0.15
+#define CLIENT_HIST_MAX      2048 /* buckets kept from a send; finer ones are merged in pairs */
 
 static const char *const groups[] = {"access", "specs", "split", "metrics"};
 
@@ -293,6 +294,7 @@ out:
 /* What the agent saw in `send` steps, for the metrics assertions. */
 struct observed {
     char *src_workload;
+    char *to_service; /* the service addressed (a split's root, for trafficsplits) */
     char *dst_pod;
     uint64_t success, failure;
 };
@@ -307,7 +309,10 @@ struct casectx {
     struct observed *obs;
     size_t nobs;
     double client_p[4]; /* latency of the last send, us */
-    bool obs_mixed;     /* some traffic could not be attributed (mixed 2xx and 5xx) */
+    /* The last send's latency histogram (owned), ascending, at most CLIENT_HIST_MAX. */
+    struct sc_hist_bucket *client_hist;
+    size_t nclient_hist;
+    bool obs_mixed; /* some traffic could not be attributed (mixed 2xx and 5xx) */
 };
 
 /* Is `rest` (len bytes) a pod-name suffix: "N" (local pods) or "HASH-XXXXX" (Deployment
@@ -410,8 +415,8 @@ static bool pod_in_services(const struct sc_test *t, const char *pod, size_t len
     return false;
 }
 
-static void observe(struct casectx *x, const char *src, const char *pod, uint64_t success,
-                    uint64_t failure);
+static void observe(struct casectx *x, const char *src, const char *to, const char *pod,
+                    uint64_t success, uint64_t failure);
 
 /* The mesh counts every request a pod answered, probes included: so does the runner. Answers
  * by the mesh itself (denials) carry no pod identity and are not counted, as the metrics
@@ -426,7 +431,7 @@ static void observe_outcome(struct casectx *x, const struct sc_traffic *tr, cons
         return;
     }
     cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(o->json, "backends"))
-        observe(x, tr->from, b->string, o->status5xx ? 0 : (uint64_t)b->valuedouble,
+        observe(x, tr->from, tr->to, b->string, o->status5xx ? 0 : (uint64_t)b->valuedouble,
                 o->status5xx ? (uint64_t)b->valuedouble : 0);
 }
 
@@ -781,11 +786,12 @@ static int step_expect_split(struct casectx *x, const struct sc_step *s)
     return 0;
 }
 
-static void observe(struct casectx *x, const char *src, const char *pod, uint64_t success,
-                    uint64_t failure)
+static void observe(struct casectx *x, const char *src, const char *to, const char *pod,
+                    uint64_t success, uint64_t failure)
 {
     for (size_t i = 0; i < x->nobs; i++)
-        if (strcmp(x->obs[i].src_workload, src) == 0 && strcmp(x->obs[i].dst_pod, pod) == 0) {
+        if (strcmp(x->obs[i].src_workload, src) == 0 && strcmp(x->obs[i].to_service, to) == 0 &&
+            strcmp(x->obs[i].dst_pod, pod) == 0) {
             x->obs[i].success += success;
             x->obs[i].failure += failure;
             return;
@@ -794,10 +800,46 @@ static void observe(struct casectx *x, const char *src, const char *pod, uint64_
     if (x->obs == NULL)
         abort();
     x->obs[x->nobs].src_workload = sc_xstrdup(src);
+    x->obs[x->nobs].to_service = sc_xstrdup(to);
     x->obs[x->nobs].dst_pod = sc_xstrdup(pod);
     x->obs[x->nobs].success = success;
     x->obs[x->nobs].failure = failure;
     x->nobs++;
+}
+
+/* Keep the send's latency histogram (latency.buckets: [lowest value us, count], ascending).
+ * Beyond CLIENT_HIST_MAX buckets, neighbours are merged in pairs: coarser, never lost. */
+static void keep_client_hist(struct casectx *x, const cJSON *latency)
+{
+    const cJSON *buckets = cJSON_GetObjectItemCaseSensitive(latency, "buckets"), *pair;
+    size_t n = 0, cap = (size_t)cJSON_GetArraySize(buckets);
+
+    free(x->client_hist);
+    x->client_hist = NULL;
+    x->nclient_hist = 0;
+    if (!cJSON_IsArray(buckets) || cap == 0)
+        return;
+    x->client_hist = sc_xcalloc(cap, sizeof(*x->client_hist));
+    cJSON_ArrayForEach(pair, buckets)
+    {
+        const cJSON *lo = cJSON_GetArrayItem(pair, 0), *cnt = cJSON_GetArrayItem(pair, 1);
+        if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(cnt) || lo->valuedouble < 0 ||
+            cnt->valuedouble < 0)
+            continue;
+        x->client_hist[n].lo = (uint64_t)lo->valuedouble;
+        x->client_hist[n].count = (uint64_t)cnt->valuedouble;
+        n++;
+    }
+    while (n > CLIENT_HIST_MAX) {
+        size_t o = 0;
+        for (size_t i = 0; i < n; i += 2, o++) {
+            x->client_hist[o] = x->client_hist[i];
+            if (i + 1 < n)
+                x->client_hist[o].count += x->client_hist[i + 1].count;
+        }
+        n = o;
+    }
+    x->nclient_hist = n;
 }
 
 static int step_send(struct casectx *x, const struct sc_step *s)
@@ -834,6 +876,7 @@ static int step_send(struct casectx *x, const struct sc_step *s)
     x->client_p[2] = cJSON_GetNumberValue(cJSON_GetObjectItem(lat, "p99"));
     x->client_p[3] = cJSON_GetNumberValue(
         cJSON_GetObjectItem(cJSON_GetObjectItemCaseSensitive(o.json, "latency"), "max"));
+    keep_client_hist(x, cJSON_GetObjectItemCaseSensitive(o.json, "latency"));
     sc_case_log(x->c, "  %llu answered (%llu 2xx, %llu 5xx)", (unsigned long long)o.total,
                 (unsigned long long)o.status2xx, (unsigned long long)o.status5xx);
     outcome_release(&o);
@@ -900,6 +943,220 @@ static bool pod_in_resource(const struct casectx *x, const char *resource, const
     return false;
 }
 
+/* Give the assertion the client's latency histogram of the last send (a copy). */
+static void attach_client_hist(const struct casectx *x, struct sc_assertion *a)
+{
+    if (a->client_hist != NULL || x->nclient_hist == 0)
+        return;
+    a->client_hist = sc_xcalloc(x->nclient_hist, sizeof(*a->client_hist));
+    memcpy(a->client_hist, x->client_hist, x->nclient_hist * sizeof(*a->client_hist));
+    a->nclient_hist = x->nclient_hist;
+}
+
+/* Are tm's p50, p90 and p99 at least the expected minimum and at most the client's maximum
+ * (+50%, +10 ms)? Puts the mesh's and the client's latencies on the assertion; on failure
+ * writes why into last, after `subject` ("" or "backend web-v1: "). */
+static bool latency_holds(const struct casectx *x, const struct sc_metrics_expect *me,
+                          const cJSON *tm, struct sc_assertion *a, const char *subject, char *last,
+                          size_t len)
+{
+    static const char *const names[] = {"p50_response_latency", "p90_response_latency",
+                                        "p99_response_latency"};
+    bool ok = true;
+    attach_client_hist(x, a);
+    a->client_p[3] = x->client_p[3];
+    for (int i = 0; i < 3; i++) {
+        bool f;
+        double v = metric_value(tm, names[i], &f);
+        a->mesh_p[i] = f ? v * 1000.0 : NAN;
+        a->client_p[i] = x->client_p[i];
+        if (!f || v < me->latency_at_least_ms || v > x->client_p[3] / 1000.0 * 1.5 + 10.0) {
+            snprintf(last, len,
+                     "%s%s %.1fms, expected at least %.1fms and at most the client's max %.1fms "
+                     "(+50%%)",
+                     subject, names[i], f ? v : NAN, me->latency_at_least_ms,
+                     x->client_p[3] / 1000.0);
+            ok = false;
+            break;
+        }
+    }
+    return ok;
+}
+
+/* The expected traffic of one backend of a split, and what the mesh last reported. */
+struct split_backend_want {
+    const char *service;
+    uint64_t success, failure;
+    double mesh_success, mesh_failure; /* NaN until reported */
+};
+
+#define SPLIT_BACKENDS_MAX 16
+
+/* trafficsplits: one item per backend, each with the requests the agent saw answered by pods
+ * of that backend service in sends to the split's root service. */
+static int step_expect_split_metrics(struct casectx *x, const struct sc_step *s)
+{
+    const struct sc_metrics_expect *me = &s->metrics;
+    const struct sc_doc_node *spec = NULL;
+    struct split_backend_want bw[SPLIT_BACKENDS_MAX];
+    size_t nb = 0;
+    const char *root;
+    char path[512], what[512], last[1024] = "no answer yet";
+    struct sc_assertion *a;
+    struct sc_platform *p = x->r->p;
+    int mv = x->vs.v[3] ? x->vs.v[3] : 1;
+    uint64_t deadline;
+
+    /* The split as last applied before this step (the loader checked that there is one). */
+    for (const struct sc_step *st = x->t->steps; st < s; st++)
+        for (const struct sc_doc *d = st->objects; d; d = d->next) {
+            const char *kind = sc_doc_get_str(d->root, "kind");
+            const char *nm = sc_doc_get_str(sc_doc_get(d->root, "metadata"), "name");
+            if (kind && nm && strcmp(kind, "TrafficSplit") == 0 && strcmp(nm, me->name) == 0)
+                spec = sc_doc_get(d->root, "spec");
+        }
+    root = sc_doc_get_str(spec, "service");
+    snprintf(what, sizeof(what), "metrics of trafficsplits/%s per backend %s", me->name,
+             me->absent ? "are absent" : "agree with the agent");
+    a = sc_case_add_assertion(x->c, "metrics", what);
+    if (root == NULL) {
+        a->message = sc_xstrdup("no TrafficSplit of that name was applied before this step");
+        fail_case(x, "%s: %s", what, a->message);
+        return -1;
+    }
+    {
+        const struct sc_doc_node *bs = sc_doc_get(spec, "backends");
+        for (const struct sc_doc_node *b = bs ? bs->child : NULL; b && nb < SPLIT_BACKENDS_MAX;
+             b = b->next) {
+            const char *svc = sc_doc_get_str(b, "service");
+            if (svc == NULL || sc_test_service(x->t, svc) == NULL)
+                continue;
+            bw[nb].service = svc;
+            bw[nb].success = bw[nb].failure = 0;
+            bw[nb].mesh_success = bw[nb].mesh_failure = NAN;
+            nb++;
+        }
+    }
+    for (size_t i = 0; i < x->nobs; i++) {
+        const struct sc_workload *w;
+        if (strcmp(x->obs[i].to_service, root) != 0)
+            continue;
+        w = workload_of_pod(x->t, x->obs[i].dst_pod, strlen(x->obs[i].dst_pod));
+        for (size_t k = 0; w && k < nb; k++)
+            if (sc_service_selects(sc_test_service(x->t, bw[k].service), w)) {
+                bw[k].success += x->obs[i].success;
+                bw[k].failure += x->obs[i].failure;
+                break;
+            }
+    }
+    if (x->obs_mixed && me->counts) {
+        a->message = sc_xstrdup("a batch mixed 2xx and 5xx answers: counts cannot be attributed");
+        fail_case(x, "metrics counts: %s (send one status class per step)", a->message);
+        return -1;
+    }
+    snprintf(path, sizeof(path),
+             "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s/trafficsplits/%s", mv, x->ns,
+             me->name);
+    sc_case_log(x->c, "expect %s (GET %s)", what, path);
+    deadline = sc_now_ns() + (uint64_t)x->r->o->timeout_ms * 1000000ull;
+    for (;;) {
+        char *body = NULL;
+        struct sc_err err;
+        cJSON *j = NULL;
+        bool ok = true;
+        size_t l = 0;
+
+        sc_err_init(&err);
+        if (p->ops->metrics(p, path, &body, &err) == 0)
+            j = cJSON_Parse(body);
+        free(body);
+        if (j == NULL) {
+            /* No such split in the metrics: nothing is reported, which is all `absent` asks. */
+            ok = me->absent;
+            snprintf(last, sizeof(last), "%s", err.msg[0] ? err.msg : "not JSON");
+        }
+        for (size_t k = 0; j != NULL && k < nb && l < sizeof(last); k++) {
+            const cJSON *it, *tm = NULL;
+            char subject[160];
+            bool fs = false, ff = false;
+            double sc = 0, fc = 0;
+            cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "items"))
+            {
+                const cJSON *be = cJSON_GetObjectItemCaseSensitive(it, "backend");
+                const cJSON *bn = cJSON_GetObjectItemCaseSensitive(be, "name");
+                if (cJSON_IsString(bn) && strcmp(bn->valuestring, bw[k].service) == 0)
+                    tm = it;
+            }
+            if (k == 0)
+                last[0] = '\0';
+            if (tm != NULL) {
+                sc = metric_value(tm, "success_count", &fs);
+                fc = metric_value(tm, "failure_count", &ff);
+            }
+            bw[k].mesh_success = fs ? sc : NAN;
+            bw[k].mesh_failure = ff ? fc : NAN;
+            snprintf(subject, sizeof(subject), "backend %s: ", bw[k].service);
+            if (me->absent) {
+                if (fs && sc > 0) {
+                    ok = false;
+                    l += (size_t)snprintf(last + l, sizeof(last) - l, "%s%ssuccess_count %.0f",
+                                          l ? "; " : "", subject, sc);
+                }
+                continue;
+            }
+            if (tm == NULL) {
+                ok = false;
+                l += (size_t)snprintf(last + l, sizeof(last) - l, "%s%sno item", l ? "; " : "",
+                                      subject);
+                continue;
+            }
+            if (me->counts) {
+                bool match = fs && ff && sc == (double)bw[k].success && fc == (double)bw[k].failure;
+                ok = ok && match;
+                l += (size_t)snprintf(last + l, sizeof(last) - l,
+                                      "%s%sexpected success_count %llu and failure_count %llu, "
+                                      "observed %.0f and %.0f",
+                                      l ? "; " : "", subject, (unsigned long long)bw[k].success,
+                                      (unsigned long long)bw[k].failure, fs ? sc : NAN,
+                                      ff ? fc : NAN);
+            }
+            if (ok && !isnan(me->latency_at_least_ms) && bw[k].success + bw[k].failure > 0 &&
+                !latency_holds(x, me, tm, a, subject, last, sizeof(last))) {
+                ok = false;
+                l = strlen(last);
+            }
+        }
+        if (j != NULL && l == 0)
+            snprintf(last, sizeof(last), "%s",
+                     me->absent ? "no backend has traffic" : "every backend agrees");
+        cJSON_Delete(j);
+        if (ok || sc_now_ns() >= deadline) {
+            for (size_t k = 0; me->counts && k < nb; k++) {
+                char fname[200];
+                struct sc_figure *f;
+                snprintf(fname, sizeof(fname), "%s success_count", bw[k].service);
+                f = sc_assertion_add_figure(a, fname, "count");
+                f->expected = (double)bw[k].success;
+                f->observed = bw[k].mesh_success;
+                snprintf(fname, sizeof(fname), "%s failure_count", bw[k].service);
+                f = sc_assertion_add_figure(a, fname, "count");
+                f->expected = (double)bw[k].failure;
+                f->observed = bw[k].mesh_failure;
+            }
+            if (ok) {
+                a->passed = true;
+                sc_case_log(x->c, "  %s", last);
+                return 0;
+            }
+            break;
+        }
+        sleep_ms(METRICS_POLL_MS);
+    }
+    a->message = sc_xstrdup(last);
+    fail_case(x, "%s: not within %ums; last seen: %s", what, x->r->o->timeout_ms, last);
+    return -1;
+}
+
 static int step_expect_metrics(struct casectx *x, const struct sc_step *s)
 {
     const struct sc_metrics_expect *me = &s->metrics;
@@ -910,6 +1167,8 @@ static int step_expect_metrics(struct casectx *x, const struct sc_step *s)
     const char *name = me->name ? me->name : x->ns;
     int mv = x->vs.v[3] ? x->vs.v[3] : 1;
 
+    if (strcmp(me->resource, "trafficsplits") == 0)
+        return step_expect_split_metrics(x, s);
     for (size_t i = 0; i < x->nobs; i++) {
         if (!pod_in_resource(x, me->resource, name, x->obs[i].dst_pod))
             continue;
@@ -982,27 +1241,8 @@ static int step_expect_metrics(struct casectx *x, const struct sc_step *s)
             snprintf(last, sizeof(last),
                      "success_count %.0f, failure_count %.0f (the agent saw %llu and %llu)", sc, fc,
                      (unsigned long long)want_s, (unsigned long long)want_f);
-            if (ok && !isnan(me->latency_at_least_ms)) {
-                static const char *const names[] = {"p50_response_latency", "p90_response_latency",
-                                                    "p99_response_latency"};
-                for (int i = 0; i < 3; i++) {
-                    bool f;
-                    double v = metric_value(tm, names[i], &f);
-                    a->mesh_p[i] = f ? v * 1000.0 : NAN;
-                    a->client_p[i] = x->client_p[i];
-                    if (!f || v < me->latency_at_least_ms ||
-                        v > x->client_p[3] / 1000.0 * 1.5 + 10.0) {
-                        ok = false;
-                        snprintf(last, sizeof(last),
-                                 "%s %.1fms, expected at least %.1fms and at most the client's "
-                                 "max %.1fms (+50%%)",
-                                 names[i], f ? v : NAN, me->latency_at_least_ms,
-                                 x->client_p[3] / 1000.0);
-                        break;
-                    }
-                }
-                a->client_p[3] = x->client_p[3];
-            }
+            if (ok && !isnan(me->latency_at_least_ms))
+                ok = latency_holds(x, me, tm, a, "", last, sizeof(last));
             if (me->counts && ok) {
                 struct sc_figure *f = sc_assertion_add_figure(a, "success_count", "count");
                 f->expected = (double)want_s;
@@ -1179,9 +1419,11 @@ out:
     }
     for (size_t i = 0; i < x.nobs; i++) {
         free(x.obs[i].src_workload);
+        free(x.obs[i].to_service);
         free(x.obs[i].dst_pod);
     }
     free(x.obs);
+    free(x.client_hist);
     c->duration_ns = sc_now_ns() - t0;
 }
 

@@ -288,9 +288,11 @@ static int parse_metrics(const char *file, const struct sc_doc_node *m,
                     "unknown metrics resource '%s' (expected pods, deployments, namespaces or "
                     "trafficsplits)",
                     me->resource);
-    if (strcmp(me->resource, "trafficsplits") == 0)
-        return fail(err, file, sc_doc_get(m, "resource"),
-                    "the runner cannot check the trafficsplits resource yet (extended)");
+    if (strcmp(me->resource, "trafficsplits") == 0 && me->name == NULL)
+        return fail(err, file, m, "a trafficsplits expectation needs 'name' (the TrafficSplit)");
+    if (strcmp(me->resource, "trafficsplits") == 0 && me->edges_from != NULL)
+        return fail(err, file, sc_doc_get(m, "edgesFrom"),
+                    "edgesFrom does not apply to trafficsplits (their items are per backend)");
     if (me->edges_from != NULL && strcmp(me->resource, "pods") == 0)
         return fail(err, file, sc_doc_get(m, "edgesFrom"),
                     "edgesFrom names a workload: use it with deployments or namespaces");
@@ -463,11 +465,51 @@ static int parse_step(const char *file, const struct sc_doc_node *m, struct sc_s
 }
 
 /* Names used by steps must exist in the test. */
+/* A trafficsplits expectation names a TrafficSplit applied in an earlier step, whose root
+ * and backends are services of the test (the runner derives the expected counts from them). */
+static int check_split_ref(const struct sc_test *t, size_t step, struct sc_err *err)
+{
+    const struct sc_step *s = &t->steps[step];
+    const struct sc_doc_node *spec = NULL;
+    for (size_t i = 0; i < step; i++)
+        for (const struct sc_doc *d = t->steps[i].objects; d; d = d->next) {
+            const char *kind = sc_doc_get_str(d->root, "kind");
+            const char *name = sc_doc_get_str(sc_doc_get(d->root, "metadata"), "name");
+            if (kind && name && strcmp(kind, "TrafficSplit") == 0 &&
+                strcmp(name, s->metrics.name) == 0)
+                spec = sc_doc_get(d->root, "spec");
+        }
+    if (spec == NULL)
+        return sc_err_set(err, SC_EINVAL,
+                          "%s:%d:%d: no TrafficSplit '%s' is applied before this step", t->file,
+                          s->line, s->col, s->metrics.name);
+    const char *root = sc_doc_get_str(spec, "service");
+    if (root == NULL || sc_test_service(t, root) == NULL)
+        return sc_err_set(err, SC_EINVAL,
+                          "%s:%d:%d: the root service '%s' of TrafficSplit '%s' is not a service "
+                          "of the test",
+                          t->file, s->line, s->col, root ? root : "", s->metrics.name);
+    for (const struct sc_doc_node *b =
+             sc_doc_get(spec, "backends") ? sc_doc_get(spec, "backends")->child : NULL;
+         b; b = b->next) {
+        const char *svc = sc_doc_get_str(b, "service");
+        if (svc == NULL || sc_test_service(t, svc) == NULL)
+            return sc_err_set(err, SC_EINVAL,
+                              "%s:%d:%d: backend '%s' of TrafficSplit '%s' is not a service of "
+                              "the test",
+                              t->file, s->line, s->col, svc ? svc : "", s->metrics.name);
+    }
+    return 0;
+}
+
 static int check_refs(const struct sc_test *t, struct sc_err *err)
 {
     for (size_t i = 0; i < t->nsteps; i++) {
         const struct sc_step *s = &t->steps[i];
         const struct sc_traffic *tr = &s->traffic;
+        if (s->kind == SC_STEP_EXPECT && s->expect == SC_EXPECT_METRICS &&
+            strcmp(s->metrics.resource, "trafficsplits") == 0 && check_split_ref(t, i, err) != 0)
+            return SC_EINVAL;
         if (s->kind != SC_STEP_SEND &&
             !(s->kind == SC_STEP_EXPECT && s->expect != SC_EXPECT_METRICS))
             continue;

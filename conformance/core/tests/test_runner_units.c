@@ -97,6 +97,30 @@ START_TEST(a_reference_to_an_unknown_service_is_reported)
 }
 END_TEST
 
+START_TEST(a_trafficsplits_expectation_must_name_a_split_applied_before_it)
+{
+    expect_bad("bad-split-metrics.yaml", 6, 5, "no TrafficSplit 'ghost' is applied before");
+}
+END_TEST
+
+START_TEST(a_trafficsplits_expectation_loads_with_its_split)
+{
+    struct sc_test *t = NULL;
+    struct sc_err err;
+    char path[1024];
+    const char *src = getenv("SC_SOURCE_DIR");
+    snprintf(path, sizeof(path), "%s/suites/metrics/trafficsplit-backends.yaml", src ? src : ".");
+    sc_err_init(&err);
+    ck_assert_msg(sc_test_load(path, &t, &err) == 0, "%s", err.msg);
+    const struct sc_step *last = &t->steps[t->nsteps - 1];
+    ck_assert_int_eq(last->expect, SC_EXPECT_METRICS);
+    ck_assert_str_eq(last->metrics.resource, "trafficsplits");
+    ck_assert_str_eq(last->metrics.name, "web-split");
+    ck_assert(last->metrics.counts);
+    sc_test_free(t);
+}
+END_TEST
+
 START_TEST(objects_in_an_old_version_are_refused)
 {
     expect_bad("old-version.yaml", 7, 7, "newest version");
@@ -186,6 +210,8 @@ int main(void)
     tcase_add_test(tc, an_unknown_field_is_named_with_what_was_expected);
     tcase_add_test(tc, a_manifest_failing_its_schema_is_reported_at_its_line);
     tcase_add_test(tc, a_reference_to_an_unknown_service_is_reported);
+    tcase_add_test(tc, a_trafficsplits_expectation_must_name_a_split_applied_before_it);
+    tcase_add_test(tc, a_trafficsplits_expectation_loads_with_its_split);
     tcase_add_test(tc, objects_in_an_old_version_are_refused);
     tcase_add_test(tc, a_missing_file_is_an_io_error);
     tcase_add_test(tc, split_sample_size_bounds_a_false_fail_by_one_in_a_million);
