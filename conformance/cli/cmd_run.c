@@ -19,7 +19,10 @@
 #include "core/util.h"
 #include "platform/kube/kube.h"
 #include "platform/local/local.h"
+#include "reporters/confreport.h"
 #include "reporters/console.h"
+#include "reporters/html.h"
+#include "reporters/markdown.h"
 #include "reporters/json.h"
 #include "reporters/junit.h"
 
@@ -85,7 +88,8 @@ static void usage(FILE *f, bool list)
             "  --timeout D             consistency timeout of each wait (default 10s)\n"
             "  --keep                  keep namespaces and processes of the run for debugging\n"
             "reports:\n"
-            "  --report-dir DIR        write results.json, junit.xml and the rest here\n"
+            "  --report-dir DIR        write results.json, junit.xml, report.html,\n"
+            "                          conformance-report.yaml and summary.md here\n"
             "                          (default: reports)\n"
             "  --junit FILE            JUnit XML (default DIR/junit.xml)\n"
             "  --json FILE             JSON results (default DIR/results.json)\n"
@@ -514,6 +518,21 @@ int sc_cmd_run(int argc, char **argv)
     snprintf(path, sizeof(path), "%s/junit.xml", report_dir);
     if (write_text(junit ? junit : path, sc_junit_xml(run), &err) != 0)
         goto out_usage;
+    {
+        /* The other renderings, from the same results (smi-conformance report re-renders
+         * them from results.json, with --organization etc. for a submission). */
+        struct sc_implementation im;
+        memset(&im, 0, sizeof(im));
+        snprintf(path, sizeof(path), "%s/report.html", report_dir);
+        if (write_text(path, sc_report_html(run), &err) != 0)
+            goto out_usage;
+        snprintf(path, sizeof(path), "%s/conformance-report.yaml", report_dir);
+        if (write_text(path, sc_report_conformance_yaml(run, &im), &err) != 0)
+            goto out_usage;
+        snprintf(path, sizeof(path), "%s/summary.md", report_dir);
+        if (write_text(path, sc_report_markdown(run, true), &err) != 0)
+            goto out_usage;
+    }
     {
         char *summary = sc_console_summary(run);
         fputs(summary, stdout);
