@@ -463,6 +463,8 @@ int sc_cmd_run(int argc, char **argv)
     run->mesh =
         sc_xstrdup(strcmp(plat->ops->name, "kube") == 0 ? sc_kube_profile(plat)->name : "local");
     run->command_line = join_argv(argc, argv);
+    if (strcmp(plat->ops->name, "kube") == 0 && sc_kube_version(plat) != NULL)
+        run->kube_version = sc_xstrdup(sc_kube_version(plat));
     run->violations = sc_xcalloc(nviol + 1, sizeof(char *));
     for (size_t i = 0; i < nviol; i++)
         run->violations[run->nviolations++] = sc_xstrdup(violations[i]);

@@ -28,6 +28,7 @@ struct kube {
     struct sc_kube_discovery disc;
     char *image;
     unsigned delete_timeout_ms;
+    char *version; /* the server's gitVersion, read on first use */
 };
 
 static void sleep_ms(unsigned ms)
@@ -825,6 +826,7 @@ static void k_destroy(struct sc_platform *p)
     sc_kube_profile_free(k->prof);
     sc_kube_discovery_release(&k->disc);
     free(k->image);
+    free(k->version);
     free(k);
 }
 
@@ -852,6 +854,24 @@ const struct sc_kube_profile *sc_kube_profile(const struct sc_platform *p)
 const char *sc_kube_origin(const struct sc_platform *p)
 {
     return sc_kube_client_config(((const struct kube *)p)->c)->origin;
+}
+
+const char *sc_kube_version(struct sc_platform *p)
+{
+    struct kube *k = (struct kube *)p;
+    char *body = NULL;
+    cJSON *j;
+
+    if (k->version != NULL)
+        return k->version;
+    if (sc_kube_call(k->c, "GET", "/version", NULL, NULL, &body, NULL, NULL) == 0) {
+        j = cJSON_Parse(body);
+        if (cJSON_IsString(cJSON_GetObjectItem(j, "gitVersion")))
+            k->version = sc_xstrdup(cJSON_GetObjectItem(j, "gitVersion")->valuestring);
+        cJSON_Delete(j);
+    }
+    free(body);
+    return k->version;
 }
 
 const char *sc_kube_server(const struct sc_platform *p)

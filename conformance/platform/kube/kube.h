@@ -46,5 +46,8 @@ const struct sc_kube_profile *sc_kube_profile(const struct sc_platform *p);
  * no secrets. Valid until destroy. */
 const char *sc_kube_origin(const struct sc_platform *p);
 const char *sc_kube_server(const struct sc_platform *p);
+/* The cluster's Kubernetes version (GET /version gitVersion), or NULL when it cannot be read;
+ * valid until destroy. */
+const char *sc_kube_version(struct sc_platform *p);
 
 #endif

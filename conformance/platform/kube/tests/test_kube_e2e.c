@@ -265,6 +265,8 @@ START_TEST(a_whole_run_passes_through_the_kube_platform_and_leaves_nothing_behin
     ck_assert_ptr_nonnull(j);
     ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "platform")), "kube");
     ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "mesh")), "api-double");
+    /* The cluster's version, as its /version endpoint says. */
+    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "kubeVersion")), "v1.29.0-double");
     sum = cJSON_GetObjectItem(j, "summary");
     ck_assert_int_eq(cJSON_GetObjectItem(sum, "total")->valueint, 2);
     ck_assert_int_eq(cJSON_GetObjectItem(sum, "passed")->valueint, 2);
