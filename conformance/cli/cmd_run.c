@@ -43,6 +43,15 @@ static void on_signal(int sig)
         }
         return;
     }
+    {
+        /* Local pods are our children and die now; on a cluster the namespaces stay. */
+        static const char left[] = "smi-conformance: stopped at once: test namespaces may be "
+                                   "left on a cluster; delete them with: kubectl delete "
+                                   "namespace -l app.kubernetes.io/part-of=smi-conformance\n";
+        if (write(STDERR_FILENO, left, sizeof(left) - 1) < 0) {
+            /* nothing to do */
+        }
+    }
     sc_local_kill_all();
     _exit(130);
 }

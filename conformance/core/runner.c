@@ -639,7 +639,7 @@ static int probe(struct casectx *x, const struct sc_step *s, unsigned batch, hol
                               "not in force within %ums (%u probes); last seen: %s",
                               x->r->o->timeout_ms, probes, last);
         if (x->r->o->cancel && atomic_load(x->r->o->cancel))
-            return sc_err_set(err, SC_ETIMEOUT, "cancelled");
+            return sc_err_set(err, SC_ETIMEOUT, "interrupted");
         sleep_ms(PROBE_INTERVAL_MS);
     }
 }
@@ -1362,17 +1362,28 @@ static void run_case(struct runner *r, size_t idx)
         }
         ns2_made = true;
     }
+#define CANCELLED() (r->o->cancel != NULL && atomic_load(r->o->cancel))
     for (size_t i = 0; i < x.t->nworkloads; i++)
-        if (p->ops->deploy(p, x.t->workloads[i].second_ns ? x.ns2 : x.ns, &x.t->workloads[i],
-                           &err) != 0) {
-            fail_case(&x, "cannot deploy workload '%s': %s", x.t->workloads[i].name, err.msg);
+        if (CANCELLED() || p->ops->deploy(p, x.t->workloads[i].second_ns ? x.ns2 : x.ns,
+                                          &x.t->workloads[i], &err) != 0) {
+            if (CANCELLED())
+                fail_case(&x, "interrupted");
+            else
+                fail_case(&x, "cannot deploy workload '%s': %s", x.t->workloads[i].name, err.msg);
             goto out;
         }
     for (size_t i = 0; i < x.t->nservices; i++)
-        if (p->ops->create_service(p, x.ns, &x.t->services[i], &err) != 0) {
-            fail_case(&x, "cannot create service '%s': %s", x.t->services[i].name, err.msg);
+        if (CANCELLED() || p->ops->create_service(p, x.ns, &x.t->services[i], &err) != 0) {
+            if (CANCELLED())
+                fail_case(&x, "interrupted");
+            else
+                fail_case(&x, "cannot create service '%s': %s", x.t->services[i].name, err.msg);
             goto out;
         }
+    if (CANCELLED()) {
+        fail_case(&x, "interrupted");
+        goto out;
+    }
     if (p->ops->wait_ready(p, x.ns, r->o->timeout_ms * 3, &err) != 0 ||
         (ns2_made && p->ops->wait_ready(p, x.ns2, r->o->timeout_ms * 3, &err) != 0)) {
         fail_case(&x, "workloads not ready: %s", err.msg);

@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -61,6 +62,14 @@ struct seen {
     struct seen *next;
 };
 
+struct hook {
+    char *method, *pattern;
+    unsigned nth, matched;
+    void (*fn)(void *arg);
+    void *arg;
+    struct hook *next;
+};
+
 struct sc_kube_double {
     struct sc_kube_double_opts o;
     int lfd, port;
@@ -74,6 +83,7 @@ struct sc_kube_double {
     struct obj *objs;
     struct fault *faults;
     struct seen *seen;
+    struct hook *hooks;
     unsigned long rv; /* resourceVersion counter */
     unsigned pod_seq;
     unsigned ip_base, ip_seq, rr; /* pod addresses 127.ip_base.x.y; endpoint round robin */
@@ -103,6 +113,9 @@ struct resp {
     bool drop;         /* close without an answer */
     bool drop_midway;  /* send the head and half the body, then close */
     unsigned stall_ms; /* wait this long (without the lock) before answering */
+    /* A hook due on this request: run (without the lock) before answering. */
+    void (*hook_fn)(void *arg);
+    void *hook_arg;
     /* A watch: stream the events of the collection `watch` after resourceVersion watch_rv. */
     char watch[700];
     unsigned long watch_rv;
@@ -1317,6 +1330,14 @@ static void dispatch(struct sc_kube_double *d, SSL *ssl, const struct req *q, st
         s->next = d->seen;
         d->seen = s;
     }
+    for (struct hook *h = d->hooks; h; h = h->next) {
+        if ((h->method && strcmp(h->method, q->method) != 0) ||
+            fnmatch(h->pattern, q->path, FNM_PATHNAME) != 0 || ++h->matched != h->nth ||
+            r->hook_fn != NULL) /* every hook counts; one runs per request */
+            continue;
+        r->hook_fn = h->fn;
+        r->hook_arg = h->arg;
+    }
     snprintf(d->last_ua, sizeof(d->last_ua), "%s", q->ua);
     snprintf(d->last_ctype, sizeof(d->last_ctype), "%s", q->ctype);
     for (struct fault *f = d->faults; f; f = f->next) {
@@ -1617,6 +1638,8 @@ static void *conn_main(void *arg)
                 break;
             dispatch(d, ssl, &q, &r);
             free(q.body);
+            if (r.hook_fn != NULL)
+                r.hook_fn(r.hook_arg);
             if (r.drop) {
                 free(r.body);
                 break;
@@ -1818,6 +1841,13 @@ void sc_kube_double_stop(struct sc_kube_double *d)
         free(e->json);
         free(e);
     }
+    while (d->hooks) {
+        struct hook *h = d->hooks;
+        d->hooks = h->next;
+        free(h->method);
+        free(h->pattern);
+        free(h);
+    }
     while (d->seen) {
         struct seen *s = d->seen;
         d->seen = s->next;
@@ -1850,6 +1880,23 @@ void sc_kube_double_fail(struct sc_kube_double *d, const char *method, const cha
     pthread_mutex_lock(&d->mu);
     f->next = d->faults;
     d->faults = f;
+    pthread_mutex_unlock(&d->mu);
+}
+
+void sc_kube_double_hook(struct sc_kube_double *d, const char *method, const char *pattern,
+                         unsigned nth, void (*fn)(void *arg), void *arg)
+{
+    struct hook *h = calloc(1, sizeof(*h));
+    if (h == NULL)
+        abort();
+    h->method = method ? xstrdup(method) : NULL;
+    h->pattern = xstrdup(pattern);
+    h->nth = nth ? nth : 1;
+    h->fn = fn;
+    h->arg = arg;
+    pthread_mutex_lock(&d->mu);
+    h->next = d->hooks;
+    d->hooks = h;
     pthread_mutex_unlock(&d->mu);
 }
 

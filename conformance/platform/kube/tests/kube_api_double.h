@@ -60,6 +60,19 @@ void sc_kube_double_stop(struct sc_kube_double *d);
 void sc_kube_double_fail(struct sc_kube_double *d, const char *method, const char *prefix,
                          int status, unsigned count, int retry_after);
 
+/*
+ * A hook: fn(arg) runs once, on the connection's thread, for the nth request (1 = the first)
+ * whose method matches (NULL = any) and whose path (without the query) matches the
+ * fnmatch(3) pattern, with FNM_PATHNAME: a star stays within one segment, so the pattern
+ * "/api/v1/namespaces/" followed by a star takes namespaces and not what is in them. It runs
+ * after the request was handled (stored, deleted, proxied) and before its answer is sent,
+ * without the double's lock: fn may call the functions here, and the client waits for the
+ * answer as long as fn takes (keep it bounded). arg is borrowed until the double stops.
+ * Every hook counts the requests it matches; when two are due on one request, the newest runs.
+ */
+void sc_kube_double_hook(struct sc_kube_double *d, const char *method, const char *pattern,
+                         unsigned nth, void (*fn)(void *arg), void *arg);
+
 /* Requests seen so far whose method (NULL = any) matches and path starts with prefix. */
 unsigned sc_kube_double_count(struct sc_kube_double *d, const char *method, const char *prefix);
 /* TCP connections accepted so far. */

@@ -1,12 +1,16 @@
 /* test_kube_e2e.c - whole `smi-conformance run --platform kube` runs against the API test
- * double, whose Deployments are real smi-fixture processes: results, cleanup, interruption,
- * and no secret in any log line or report. */
+ * double, whose Deployments are real smi-fixture processes: results, cleanup, interruption at
+ * each step of a case, and no secret in any log line or report. */
 #include <cjson/cJSON.h>
 #include <check.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +61,8 @@ static void setup(void)
     o.fixture_bin = fixture;
     o.pod_log = "smi-fixture: ready\n";
     dbl = sc_kube_double_start(&o);
+    /* Orphans of smi-conformance become this process's children, for children_left(). */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     free(fixture); /* the double keeps a copy */
     dir = tu_tmpdir();
     unsetenv("KUBECONFIG");
@@ -71,7 +77,8 @@ static void setup(void)
 static void teardown(void)
 {
     char *cmd = tu_printf("rm -rf '%s'", dir);
-    sc_kube_double_stop(dbl);
+    if (dbl != NULL)
+        sc_kube_double_stop(dbl);
     if (system(cmd) != 0) {
     }
     free(cmd);
@@ -312,39 +319,249 @@ START_TEST(a_whole_run_passes_through_the_kube_platform_and_leaves_nothing_behin
 }
 END_TEST
 
-START_TEST(interrupting_a_run_after_the_first_smi_apply_leaves_no_namespace)
+/* ---- interrupting a run ----------------------------------------------------------------- */
+
+/* Where a run is interrupted: the first request of this shape, seen by a double's hook. */
+static const struct stop_point {
+    const char *name; /* the run's directory */
+    const char *method, *pattern;
+} stop_points[] = {
+    /* (1) The first namespace exists, nothing in it yet. */
+    {"namespace", "PATCH", "/api/v1/namespaces/*"},
+    /* (2) The first Deployment is stored; its pods' processes are starting. */
+    {"deployment", "PATCH", "/apis/apps/v1/namespaces/*/deployments/*"},
+    /* (3) The first readiness poll, pods not ready yet. The runner applies every workload's
+     * Services before it waits for readiness, so this comes after the first Service apply:
+     * between a Deployment and a Service is (2). */
+    {"readiness", "GET", "/apis/apps/v1/namespaces/*/deployments"},
+    /* (4) The first SMI object exists. */
+    {"smi-apply", "PATCH", "/apis/specs.smi-spec.io/v1alpha4/namespaces/*/*/*"},
+    /* (5) The first traffic plan ran on a client's agent; its answer is not back yet. */
+    {"traffic", "POST", "/api/v1/namespaces/*/pods/*/proxy/v1/traffic"},
+    /* (6) A metrics read answered by the aggregated API, the answer not back yet. */
+    {"metrics", "GET", "/apis/metrics.smi-spec.io/v1alpha1/namespaces/*/deployments/*/edges"},
+};
+
+#define NSTOP_POINTS ((int)(sizeof(stop_points) / sizeof(stop_points[0])))
+
+/* What a hook does to the run: SIGINT (twice when `twice`), from the double's connection
+ * thread, while the request that fired it waits for its answer. Static: the double may run
+ * the hook until it stops. */
+static struct trigger {
+    atomic_int pid;   /* the run's, once started */
+    char errlog[600]; /* the run's stderr.log */
+    bool twice;
+    atomic_bool fired;  /* the hook ran */
+    atomic_bool heard;  /* the run said it was interrupted */
+    atomic_bool exited; /* (twice) the run is gone */
+    atomic_bool done;   /* the hook has returned */
+} trig;
+
+static bool file_has(const char *path, const char *needle)
 {
-    char *kc = write_kubeconfig("kubeconfig-cert", 1);
-    char *top = tu_printf("%s/cert", dir);
-    unsigned started, running, files, i;
-    const char *leak;
-    char auth[64];
-    pid_t pid = start_run("cert", kc);
+    char *text = slurp(path);
+    bool yes = text != NULL && strstr(text, needle) != NULL;
+    free(text);
+    return yes;
+}
 
-    for (i = 0; i < 2400; i++) {
-        if (sc_kube_double_count(dbl, "PATCH", "/apis/specs.smi-spec.io/") > 0)
-            break;
-        sleep_ms(50);
+static void signal_run(struct trigger *t)
+{
+    pid_t pid = 0;
+    unsigned i;
+
+    atomic_store(&t->fired, true);
+    for (i = 0; i < 2000 && (pid = atomic_load(&t->pid)) == 0; i++)
+        sleep_ms(5);
+    if (pid <= 0 || kill(pid, SIGINT) != 0)
+        return;
+    /* The handler sets the cancel flag before it says so: once the line is written, the run
+     * is cancelled before it sees this request's answer. */
+    for (i = 0; i < 2000 && !file_has(t->errlog, "smi-conformance: interrupted:"); i++)
+        sleep_ms(5);
+    if (i == 2000)
+        return;
+    atomic_store(&t->heard, true);
+    if (!t->twice || kill(pid, SIGINT) != 0)
+        return;
+    /* Hold the answer until the run is gone, so that it cannot go on to clean up. WNOWAIT:
+     * the test's thread reaps it (ECHILD once it has). */
+    for (i = 0; i < 2000; i++) {
+        siginfo_t si;
+        memset(&si, 0, sizeof(si));
+        if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0 || si.si_pid == pid) {
+            atomic_store(&t->exited, true);
+            return;
+        }
+        sleep_ms(5);
     }
-    ck_assert_msg(i < 2400, "no SMI object was applied within 120s");
-    ck_assert_int_eq(kill(pid, SIGINT), 0);
-    ck_assert_int_eq(wait_run(pid, 120), 2);
+}
 
-    /* Namespaces were created, and none is left. */
+static void interrupt_run(void *arg)
+{
+    struct trigger *t = arg;
+    signal_run(t);
+    atomic_store(&t->done, true);
+}
+
+/* Wait for the hook to return (the run may end first: its answer can come after). */
+static void hook_done(void)
+{
+    if (!atomic_load(&trig.fired))
+        return; /* the caller says so */
+    for (unsigned i = 0; i < 4000 && !atomic_load(&trig.done); i++)
+        sleep_ms(5);
+    ck_assert_msg(atomic_load(&trig.done), "the hook is still running after 20s");
+}
+
+/* Arm the hook for run `run` at stop point sp. */
+static void arm(const char *run, const struct stop_point *sp, bool twice)
+{
+    atomic_store(&trig.pid, 0);
+    snprintf(trig.errlog, sizeof(trig.errlog), "%s/%s/stderr.log", dir, run);
+    trig.twice = twice;
+    atomic_store(&trig.fired, false);
+    atomic_store(&trig.heard, false);
+    atomic_store(&trig.exited, false);
+    atomic_store(&trig.done, false);
+    sc_kube_double_hook(dbl, sp->method, sp->pattern, 1, interrupt_run, &trig);
+}
+
+/* Processes whose parent is this test process: the pods the double runs and, through
+ * PR_SET_CHILD_SUBREAPER (setup), whatever smi-conformance left behind when it ended. */
+static unsigned children_left(void)
+{
+    DIR *proc = opendir("/proc");
+    struct dirent *e;
+    unsigned n = 0;
+
+    ck_assert_ptr_nonnull(proc);
+    while ((e = readdir(proc)) != NULL) {
+        char path[300], text[1024], *paren;
+        int ppid = 0;
+        char state = 0;
+        size_t len;
+        FILE *f;
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+        f = fopen(path, "r"); /* gone already: not left */
+        if (f == NULL)
+            continue;
+        len = fread(text, 1, sizeof(text) - 1, f);
+        fclose(f);
+        text[len] = '\0';
+        /* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses. */
+        paren = strrchr(text, ')');
+        if (paren != NULL && sscanf(paren, ") %c %d", &state, &ppid) == 2 && ppid == getpid())
+            n++;
+    }
+    closedir(proc);
+    return n;
+}
+
+START_TEST(interrupting_a_run_at_any_step_leaves_no_namespace_and_no_process)
+{
+    const struct stop_point *sp = &stop_points[_i];
+    char *kc = write_kubeconfig("kubeconfig-cert", 1);
+    char *top = tu_printf("%s/%s", dir, sp->name);
+    char *json_path = tu_printf("%s/reports/results.json", top);
+    char *errlog = tu_printf("%s/stderr.log", top);
+    unsigned started, running, files;
+    const char *leak;
+    char auth[64], *text;
+    cJSON *j;
+    pid_t pid;
+
+    arm(sp->name, sp, false);
+    pid = start_run(sp->name, kc);
+    atomic_store(&trig.pid, pid);
+    ck_assert_int_eq(wait_run(pid, 120), 2);
+    hook_done();
+    ck_assert_msg(atomic_load(&trig.fired), "%s: no %s %s was seen", sp->name, sp->method,
+                  sp->pattern);
+    ck_assert_msg(atomic_load(&trig.heard), "%s: the run did not say it was interrupted", sp->name);
+
+    /* Namespaces were created, and none is left, nor anything that was in one. */
     ck_assert_uint_ge(sc_kube_double_count(dbl, "PATCH", "/api/v1/namespaces/"), 1);
     ck_assert_uint_ge(sc_kube_double_count(dbl, "DELETE", "/api/v1/namespaces/"), 1);
-    ck_assert_uint_eq(sc_kube_double_objects(dbl, "/api/v1/namespaces/"), 0);
+    ck_assert_msg(sc_kube_double_objects(dbl, "/api/v1/namespaces/") == 0,
+                  "%s: %u objects left under /api/v1/namespaces/", sp->name,
+                  sc_kube_double_objects(dbl, "/api/v1/namespaces/"));
     ck_assert_uint_eq(sc_kube_double_objects(dbl, "/apis/"), 0);
+    /* No pod process is left: not by the double's account, nor by the kernel's. */
     sc_kube_double_processes(dbl, &started, &running);
-    ck_assert_uint_ge(started, 1);
     ck_assert_uint_eq(running, 0);
+    ck_assert_uint_eq(children_left(), 0);
     sc_kube_double_last(dbl, "auth", auth, sizeof(auth));
     ck_assert_str_eq(auth, "cert:alice");
 
+    /* The reports were written after the cleanup, and they hold both cases. */
+    text = slurp(json_path);
+    ck_assert_msg(text != NULL, "%s: no %s", sp->name, json_path);
+    j = cJSON_Parse(text);
+    ck_assert_msg(j != NULL, "%s: %s is not JSON", sp->name, json_path);
+    ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "summary"), "total")->valueint, 2);
+    cJSON_Delete(j);
+    free(text);
+    ck_assert_msg(file_has(errlog, "the run was interrupted"), "%s: %s does not say why", sp->name,
+                  errlog);
+
     leak = scan_for_secrets(top, &files);
     ck_assert_msg(leak[0] == '\0', "%s", leak);
-    ck_assert_uint_ge(files, 2);
+    ck_assert_uint_ge(files, 3); /* stdout, stderr, results.json, ... */
+    free(errlog);
+    free(json_path);
     free(top);
+    free(kc);
+}
+END_TEST
+
+/*
+ * A second SIGINT ends smi-conformance at once (130), from its signal handler: no case gets
+ * to delete its namespace and no report is written. On the kube platform the fixtures are
+ * not its children but the cluster's pods (here the double's processes), so they do not die
+ * with it: they run on in the namespaces left behind until someone deletes those (as
+ * `kubectl delete ns -l app.kubernetes.io/part-of=smi-conformance` would). Nothing else is
+ * left: once the namespaces are gone (the double stopped), no process remains.
+ */
+START_TEST(a_second_interrupt_exits_at_once_and_leaves_the_namespaces_to_the_cluster)
+{
+    const struct stop_point *sp = &stop_points[4]; /* traffic: pods are running */
+    char *kc = write_kubeconfig("kubeconfig-token", 0);
+    char *json_path = tu_printf("%s/twice/reports/results.json", dir);
+    unsigned started, running, left;
+    char *text;
+    pid_t pid;
+
+    ck_assert_str_eq(sp->name, "traffic");
+    arm("twice", sp, true);
+    pid = start_run("twice", kc);
+    atomic_store(&trig.pid, pid);
+    ck_assert_int_eq(wait_run(pid, 120), 130);
+    hook_done();
+    ck_assert(atomic_load(&trig.fired));
+    ck_assert(atomic_load(&trig.heard));
+    ck_assert(atomic_load(&trig.exited));
+
+    /* The case whose traffic plan was held never got to its cleanup: its namespace is left,
+     * with its pods running. */
+    ck_assert_uint_ge(sc_kube_double_objects(dbl, "/api/v1/namespaces/"), 1);
+    ck_assert_uint_ge(sc_kube_double_objects(dbl, "/apis/apps/v1/namespaces/"), 1);
+    sc_kube_double_processes(dbl, &started, &running);
+    ck_assert_uint_ge(running, 1);
+    /* Those pods are all that is left: smi-conformance left no process of its own. */
+    left = children_left();
+    ck_assert_uint_eq(left, running);
+    /* No report: the handler exits without writing one. */
+    text = slurp(json_path);
+    ck_assert_msg(text == NULL, "%s was written", json_path);
+
+    /* The namespaces' end (here the double's) takes their pods with them. */
+    sc_kube_double_stop(dbl);
+    dbl = NULL;
+    ck_assert_uint_eq(children_left(), 0);
+    free(json_path);
     free(kc);
 }
 END_TEST
@@ -388,7 +605,9 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, a_whole_run_passes_through_the_kube_platform_and_leaves_nothing_behind);
-    tcase_add_test(tc, interrupting_a_run_after_the_first_smi_apply_leaves_no_namespace);
+    tcase_add_loop_test(tc, interrupting_a_run_at_any_step_leaves_no_namespace_and_no_process, 0,
+                        NSTOP_POINTS);
+    tcase_add_test(tc, a_second_interrupt_exits_at_once_and_leaves_the_namespaces_to_the_cluster);
     tcase_add_test(tc, the_secrets_scan_finds_a_token_or_key_slice_in_any_file);
     suite_add_tcase(s, tc);
     return s;
