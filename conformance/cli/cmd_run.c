@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -436,7 +437,18 @@ int sc_cmd_run(int argc, char **argv)
     ro.areas = nareas ? areas : NULL;
     ro.features = nfeat ? features : NULL;
     lo.violations = violations;
-    /* Everything is checked before anything starts. */
+    /* Everything is checked before anything starts: the selection too. */
+    for (int k = 0; k < 2; k++) {
+        const char *re = k ? ro.skip : ro.focus;
+        regex_t rx;
+        if (re == NULL)
+            continue;
+        if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0) {
+            sc_err_set(&err, SC_EINVAL, "invalid --%s regex '%s'", k ? "skip" : "focus", re);
+            goto out_usage;
+        }
+        regfree(&rx);
+    }
     if (find_suites(suites_arg, suites, sizeof(suites), &err) != 0 ||
         sc_suites_load(suites, &tests, &ntests, &err) != 0)
         goto out_usage;
