@@ -12,6 +12,8 @@
 
 #include "reporters/buf.h"
 
+#include "core/tests/check_main.h"
+
 static char tmpdir[256];
 static char out_text[1 << 16], err_text[1 << 16];
 
@@ -334,8 +336,6 @@ int main(void)
 {
     Suite *s = suite_create("cli_report");
     TCase *tc = tcase_create("cli_report");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, report_writes_every_output_and_prints_the_table);
@@ -348,9 +348,5 @@ int main(void)
     tcase_add_test(tc, validate_exits_2_for_an_unreadable_file_even_beside_invalid_ones);
     tcase_add_test(tc, validate_skips_other_kinds_only_when_asked);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(s);
 }

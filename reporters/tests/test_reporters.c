@@ -17,6 +17,8 @@
 #include "reporters/markdown.h"
 #include "reporters/model.h"
 
+#include "core/tests/check_main.h"
+
 static const char *tests_dir(void)
 {
     const char *d = getenv("SC_REPORTERS_DIR");
@@ -572,8 +574,6 @@ int main(void)
 {
     Suite *s = suite_create("reporters");
     TCase *tc = tcase_create("reporters");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, mixed_run_renders_as_the_golden_files);
     tcase_add_test(tc, passing_kube_run_renders_as_the_golden_files);
@@ -594,9 +594,5 @@ int main(void)
                    html_histogram_merges_buckets_into_few_bins_and_marks_both_sides_percentiles);
     tcase_add_test(tc, implementation_file_errors_name_the_position);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(s);
 }

@@ -11,6 +11,8 @@
 
 #include "../../load/tests/testserver.h"
 
+#include "core/tests/check_main.h"
+
 extern char **environ;
 
 struct out {
@@ -223,8 +225,6 @@ int main(void)
 {
     Suite *s = suite_create("cli_load");
     TCase *tc = tcase_create("cli");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, missing_url_is_a_usage_error);
@@ -239,9 +239,5 @@ int main(void)
     tcase_add_test(tc, summary_has_the_wrk_lines_and_json_has_the_counts);
     tcase_add_test(tc, stalled_server_shows_timeouts_in_the_socket_errors_line);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(s);
 }

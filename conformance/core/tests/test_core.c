@@ -6,6 +6,8 @@
 #include "core/err.h"
 #include "core/util.h"
 
+#include "core/tests/check_main.h"
+
 START_TEST(err_set_keeps_code_and_message)
 {
     struct sc_err err;
@@ -99,8 +101,6 @@ int main(void)
 {
     Suite *s = suite_create("core");
     TCase *tc = tcase_create("core");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, err_set_keeps_code_and_message);
     tcase_add_test(tc, err_prefix_adds_context_in_front);
@@ -110,9 +110,5 @@ int main(void)
     tcase_add_test(tc, counts_accept_suffixes_and_enforce_range);
     tcase_add_test(tc, negative_rate_is_rejected);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(s);
 }

@@ -9,6 +9,8 @@
 #include "core/stats.h"
 #include "core/suite.h"
 
+#include "core/tests/check_main.h"
+
 static char path_buf[1024];
 
 static const char *suite_file(const char *name)
@@ -201,8 +203,6 @@ int main(void)
 {
     Suite *s = suite_create("runner_units");
     TCase *tc = tcase_create("units");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, a_good_test_file_loads_into_the_model);
     tcase_add_test(tc, yaml_syntax_errors_name_file_line_and_column);
@@ -218,9 +218,5 @@ int main(void)
     tcase_add_test(tc, wilson_interval_contains_the_share_and_narrows_with_n);
     tcase_add_test(tc, summaries_count_by_area_and_version);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(s);
 }

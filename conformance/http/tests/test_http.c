@@ -7,6 +7,8 @@
 #include "http/resp_parser.h"
 #include "http/url.h"
 
+#include "core/tests/check_main.h"
+
 #define MAX_SEEN 16
 
 struct seen {
@@ -278,8 +280,6 @@ int main(void)
     Suite *s = suite_create("http");
     TCase *tc = tcase_create("framing");
     TCase *tu = tcase_create("url");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, content_length_responses_pipelined_are_all_reported_in_order);
     tcase_add_test(tc, chunked_body_is_framed_with_trailers);
@@ -301,9 +301,5 @@ int main(void)
     tcase_add_test(tu, bad_urls_are_rejected_with_a_reason);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, tu);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(s);
 }

@@ -8,6 +8,8 @@
 #include "load/engine.h"
 #include "testserver.h"
 
+#include "core/tests/check_main.h"
+
 struct fixture {
     struct sc_testserver *srv;
     char url[256];
@@ -486,8 +488,6 @@ int main(void)
     TCase *tc = tcase_create("counts");
     TCase *tm = tcase_create("misbehaviour");
     TCase *tt = tcase_create("transport");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 60);
     tcase_set_timeout(tm, 60);
@@ -520,9 +520,5 @@ int main(void)
     suite_add_tcase(s, tc);
     suite_add_tcase(s, tm);
     suite_add_tcase(s, tt);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(s);
 }

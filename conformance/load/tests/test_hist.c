@@ -7,6 +7,8 @@
 #include "load/hist.h"
 #include "load/result.h"
 
+#include "core/tests/check_main.h"
+
 static uint64_t rng_state = 88172645463325252ull;
 
 static uint64_t xorshift(void)
@@ -232,8 +234,6 @@ int main(void)
 {
     Suite *s = suite_create("hist");
     TCase *tc = tcase_create("hist");
-    SRunner *sr;
-    int failed;
 
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, percentiles_of_uniform_data_are_within_three_digits);
@@ -247,9 +247,5 @@ int main(void)
     tcase_add_test(tc, result_json_round_trip_preserves_counts_and_buckets);
     tcase_add_test(tc, result_json_with_a_bad_field_names_it);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(s);
 }

@@ -4,6 +4,8 @@
 
 #include "load/pace.h"
 
+#include "core/tests/check_main.h"
+
 START_TEST(one_second_at_1000_per_second_makes_1001_due_including_time_zero)
 {
     struct sc_pace p;
@@ -87,8 +89,6 @@ int main(void)
 {
     Suite *s = suite_create("pace");
     TCase *tc = tcase_create("pace");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, one_second_at_1000_per_second_makes_1001_due_including_time_zero);
     tcase_add_test(tc, taking_requests_drains_the_backlog_in_intended_order);
@@ -96,9 +96,5 @@ int main(void)
     tcase_add_test(tc, limit_caps_what_is_handed_out);
     tcase_add_test(tc, fractional_rates_do_not_drift);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return sc_check_run(s);
 }

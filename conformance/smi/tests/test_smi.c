@@ -9,6 +9,8 @@
 #include "smi/doc.h"
 #include "smi/smi.h"
 
+#include "core/tests/check_main.h"
+
 /* ---- every kind and version, valid ---- */
 
 static const char *const valid[] = {
@@ -477,9 +479,5 @@ static Suite *smi_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(smi_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return sc_check_run(smi_suite());
 }

@@ -15,6 +15,8 @@
 #include "testcerts.h"
 #include "testutil.h"
 
+#include "core/tests/check_main.h"
+
 #define TOKEN "sc-test-token-4f8a9b2c7d1e6f30"
 
 static struct sc_test_pki pki;
@@ -720,8 +722,6 @@ int main(void)
 {
     Suite *s = suite_create("kube_client");
     TCase *tc = tcase_create("client");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
@@ -756,10 +756,5 @@ int main(void)
     tcase_add_test(tc, token_never_reaches_the_log);
     tcase_add_test(tc, redact_removes_every_known_secret);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return sc_check_run(s);
 }

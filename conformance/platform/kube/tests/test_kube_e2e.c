@@ -19,6 +19,8 @@
 #include "testcerts.h"
 #include "testutil.h"
 
+#include "core/tests/check_main.h"
+
 #define TOKEN "sc-e2e-token-5f0e9d8c7b6a59483726"
 
 static struct sc_test_pki pki;
@@ -615,10 +617,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(suite());
-    int failed;
-    srunner_run_all(r, CK_NORMAL);
-    failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed == 0 ? 0 : 1;
+    return sc_check_run(suite());
 }

@@ -12,6 +12,8 @@
 #include "testcerts.h"
 #include "testutil.h"
 
+#include "core/tests/check_main.h"
+
 #define TOKEN "sc-platform-token-9c1d2e3f4a5b6c7d"
 
 static struct sc_test_pki pki;
@@ -406,8 +408,6 @@ int main(void)
 {
     Suite *s = suite_create("kube_platform");
     TCase *tc = tcase_create("platform");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
@@ -422,10 +422,5 @@ int main(void)
     tcase_add_test(tc, delete_namespace_waits_until_it_is_gone_with_its_content);
     tcase_add_test(tc, unreachable_cluster_fails_with_server_and_origin);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return sc_check_run(s);
 }

@@ -7,6 +7,8 @@
 #include "platform/kube/profile.h"
 #include "testutil.h"
 
+#include "core/tests/check_main.h"
+
 static const char *profiles_dir(void)
 {
     static char buf[4096];
@@ -159,8 +161,6 @@ int main(void)
 {
     Suite *s = suite_create("kube_profile");
     TCase *tc = tcase_create("profile");
-    SRunner *sr;
-    int failed;
     tcase_add_test(tc, every_shipped_profile_loads_and_is_named_after_its_file);
     tcase_add_test(tc, linkerd_profile_joins_by_annotation_and_skips_the_agent_port);
     tcase_add_test(tc, unknown_field_is_refused_with_its_position);
@@ -169,10 +169,5 @@ int main(void)
     tcase_add_test(tc, claims_are_sorted_newest_first);
     tcase_add_test(tc, mesh_name_with_odd_characters_is_refused);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return sc_check_run(s);
 }

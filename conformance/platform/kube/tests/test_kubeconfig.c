@@ -7,6 +7,8 @@
 #include "testcerts.h"
 #include "testutil.h"
 
+#include "core/tests/check_main.h"
+
 static struct sc_test_pki pki;
 static char *dir;
 
@@ -355,8 +357,6 @@ int main(void)
 {
     Suite *s = suite_create("kubeconfig");
     TCase *tc = tcase_create("kubeconfig");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
@@ -376,10 +376,5 @@ int main(void)
     tcase_add_test(tc, in_cluster_reads_the_service_account);
     tcase_add_test(tc, base64_decoder_accepts_padding_and_refuses_junk);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return sc_check_run(s);
 }
