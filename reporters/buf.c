@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_INPUT (256u * 1024 * 1024)
-
 static void reserve(struct sc_buf *b, size_t more)
 {
     size_t need = b->len + more + 1;
@@ -187,40 +185,4 @@ out_unlink:
 out_free_tmp:
     free(tmp);
     return rc;
-}
-
-int sc_report_read_file(const char *path, char **out, size_t *len, struct sc_err *err)
-{
-    bool is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    struct sc_buf b = SC_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-
-    *out = NULL;
-    *len = 0;
-    if (f == NULL)
-        return sc_err_set(err, SC_EIO, "cannot read '%s': %s", path, strerror(errno));
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (b.len + n > MAX_INPUT) {
-            sc_buf_release(&b);
-            if (!is_stdin)
-                fclose(f);
-            return sc_err_set(err, SC_EINVAL, "cannot read '%s': larger than %u bytes", path,
-                              MAX_INPUT);
-        }
-        sc_buf_put(&b, chunk, n);
-    }
-    if (ferror(f)) {
-        int e = errno;
-        sc_buf_release(&b);
-        if (!is_stdin)
-            fclose(f);
-        return sc_err_set(err, SC_EIO, "cannot read '%s': %s", path, strerror(e));
-    }
-    if (!is_stdin)
-        fclose(f);
-    *len = b.len;
-    *out = sc_buf_detach(&b);
-    return 0;
 }

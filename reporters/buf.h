@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 /* Text being built. Appending aborts on out-of-memory: reports are small and a half-written
  * report is worse than none. `p` is always NUL-terminated once anything was appended. */
@@ -41,7 +41,7 @@ void sc_buf_esc(struct sc_buf *b, const char *s, enum sc_esc mode);
  * renamed into place, so a reader never sees half a report. */
 int sc_report_write_file(const char *path, const char *text, size_t len, struct sc_err *err);
 
-/* Read a whole file ("-" is standard input); *out is the caller's, NUL-terminated. */
-int sc_report_read_file(const char *path, char **out, size_t *len, struct sc_err *err);
+/* The largest results file or manifest the reporters read (sc_file_read's bound). */
+#define SC_REPORT_MAX_INPUT (256u * 1024 * 1024)
 
 #endif

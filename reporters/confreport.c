@@ -8,10 +8,11 @@
 #include <strings.h>
 #include <yaml.h>
 
-#include "core/util.h"
+#include "base/file.h"
+#include "base/util.h"
 #include "reporters/buf.h"
 #include "reporters/model.h"
-#include "smi/doc.h"
+#include "base/doc.h"
 
 #define REPORT_API_VERSION "smi-conformance/v1"
 
@@ -47,7 +48,7 @@ int sc_implementation_load(const char *path, struct sc_implementation *im, struc
     const struct sc_doc_node *m;
     int rc;
 
-    if ((rc = sc_report_read_file(path, &text, &len, err)))
+    if ((rc = sc_file_read(path, SC_REPORT_MAX_INPUT, &text, &len, err)))
         return rc;
     rc = sc_doc_parse(text, len, path, &docs, err);
     free(text);

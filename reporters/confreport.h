@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
-#include "core/results.h"
+#include "base/err.h"
+#include "run/results.h"
 
 /* Who made the implementation under test. Every field is owned and may be NULL. */
 struct sc_implementation {

@@ -2,7 +2,7 @@
 #ifndef SC_CONSOLE_H
 #define SC_CONSOLE_H
 
-#include "core/results.h"
+#include "run/results.h"
 
 /*
  * A table of passed/failed/skipped per area and version with the cell's result, a total row,

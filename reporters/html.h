@@ -2,7 +2,7 @@
 #ifndef SC_HTML_H
 #define SC_HTML_H
 
-#include "core/results.h"
+#include "run/results.h"
 
 /*
  * The page: run facts; a matrix of area x version coloured by result; per case its verdict,

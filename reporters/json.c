@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/file.h"
+#include "base/util.h"
 #include "reporters/buf.h"
 #include "reporters/model.h"
 
@@ -698,7 +699,7 @@ int sc_report_json_load(const char *path, struct sc_run **out, struct sc_err *er
     int rc;
 
     *out = NULL;
-    if ((rc = sc_report_read_file(path, &text, &len, err)))
+    if ((rc = sc_file_read(path, SC_REPORT_MAX_INPUT, &text, &len, err)))
         return rc;
     rc = sc_report_json_parse(text, len, path, out, err);
     free(text);

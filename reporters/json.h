@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
-#include "core/results.h"
+#include "base/err.h"
+#include "run/results.h"
 
 #define SC_REPORT_JSON_SCHEMA "smi-conformance/results/v1"
 

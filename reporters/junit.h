@@ -2,7 +2,7 @@
 #ifndef SC_JUNIT_H
 #define SC_JUNIT_H
 
-#include "core/results.h"
+#include "run/results.h"
 
 /*
  * testsuites > one testsuite per area (classname "smi.AREA") > one testcase per test and

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "core/results.h"
+#include "run/results.h"
 
 /*
  * A heading with the verdict, one line of run facts, the area x version matrix, the failed

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/results.h"
+#include "run/results.h"
 
 /* The distinct areas of a run's cases: access, specs, split, metrics first (in that order),
  * then any other in order of first appearance. *out is the caller's to free(); the strings

@@ -1,4 +1,5 @@
 /* submission.c - the submission folder. */
+#include "base/file.h"
 #include "reporters/submission.h"
 
 #include <errno.h>
@@ -57,7 +58,7 @@ static int copy(const char *dir, const char *name, const char *src, struct sc_er
     char *text, *path;
     size_t len;
     int rc;
-    if ((rc = sc_report_read_file(src, &text, &len, err)))
+    if ((rc = sc_file_read(src, SC_REPORT_MAX_INPUT, &text, &len, err)))
         return rc;
     if (asprintf(&path, "%s/%s", dir, name) < 0)
         abort();

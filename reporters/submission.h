@@ -2,8 +2,8 @@
 #ifndef SC_SUBMISSION_H
 #define SC_SUBMISSION_H
 
-#include "core/err.h"
-#include "core/results.h"
+#include "base/err.h"
+#include "run/results.h"
 #include "reporters/confreport.h"
 
 /*

@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/util.h"
+#include "base/file.h"
+#include "base/util.h"
 #include "load/engine.h"
 
 #define MAX_HEADERS 64
@@ -59,38 +60,6 @@ static void usage(FILE *f)
             "\n"
             "exit status: 0 the run completed (errors are counted, not fatal); 2 bad input or\n"
             "the target unreachable before the run started.\n");
-}
-
-static char *read_file(const char *path, size_t *len, struct sc_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (f == NULL) {
-        sc_err_set(err, SC_EIO, "cannot read body file '%s': %s", path, strerror(errno));
-        return NULL;
-    }
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        sc_err_set(err, SC_EIO, "cannot read body file '%s': not a regular file", path);
-        fclose(f);
-        return NULL;
-    }
-    if ((unsigned long)n > MAX_BODY) {
-        sc_err_set(err, SC_EINVAL, "body file '%s' is larger than %u bytes", path, MAX_BODY);
-        fclose(f);
-        return NULL;
-    }
-    buf = malloc((size_t)n + 1);
-    if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        sc_err_set(err, SC_EIO, "cannot read body file '%s'", path);
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
 }
 
 static void progress(void *ud, uint64_t responses, uint64_t elapsed_ns)
@@ -193,9 +162,10 @@ int sc_cmd_load(int argc, char **argv)
         case 'b':
             free(body);
             if (optarg[0] == '@') {
-                body = read_file(optarg + 1, &o.body_len, &err);
-                if (body == NULL)
+                if (sc_file_read(optarg + 1, MAX_BODY, &body, &o.body_len, &err) != 0) {
+                    sc_err_prefix(&err, "cannot read the body file");
                     goto out_usage;
+                }
             } else {
                 body = sc_xstrdup(optarg);
                 o.body_len = strlen(body);

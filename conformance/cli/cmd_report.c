@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "reporters/buf.h"
 #include "reporters/confreport.h"
 #include "reporters/console.h"

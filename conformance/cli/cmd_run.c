@@ -13,11 +13,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/log.h"
-#include "core/results.h"
-#include "core/runner.h"
-#include "core/suite.h"
-#include "core/util.h"
+#include "base/log.h"
+#include "run/results.h"
+#include "run/runner.h"
+#include "suite/suite.h"
+#include "base/clock.h"
+#include "base/util.h"
 #include "platform/kube/kube.h"
 #include "platform/local/local.h"
 #include "reporters/confreport.h"

@@ -8,7 +8,8 @@
 
 #include "cli/cli.h"
 #include "reporters/buf.h"
-#include "smi/doc.h"
+#include "base/file.h"
+#include "base/doc.h"
 #include "smi/smi.h"
 
 static void usage(FILE *f)
@@ -48,7 +49,7 @@ static int validate_file(const char *path, bool ignore_other, bool verbose, size
     int bad = 0;
 
     sc_err_init(&err);
-    if (sc_report_read_file(path, &text, &len, &err) != 0) {
+    if (sc_file_read(path, SC_REPORT_MAX_INPUT, &text, &len, &err) != 0) {
         sc_cli_error("%s", err.msg);
         return -1;
     }

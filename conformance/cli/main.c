@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/log.h"
+#include "base/log.h"
 
 void sc_cli_error(const char *fmt, ...)
 {

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 static int on_message_begin(http_parser *hp)
 {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 static char *dup_field(const char *s, const struct http_parser_url *pu, int f)
 {

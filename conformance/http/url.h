@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 /* A parsed URL. All strings are owned by the struct; release with sc_url_release(). */
 struct sc_url {

@@ -15,8 +15,8 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "core/log.h"
-#include "core/util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "http/resp_parser.h"
 #include "http/url.h"
 #include "load/pace.h"
@@ -901,17 +901,6 @@ void sc_load_opts_init(struct sc_load_opts *o)
     o->identity_header = "x-smi-pod";
 }
 
-static bool is_token(const char *s)
-{
-    if (*s == '\0')
-        return false;
-    for (; *s; s++)
-        if (!(('A' <= *s && *s <= 'Z') || ('a' <= *s && *s <= 'z') || ('0' <= *s && *s <= '9') ||
-              strchr("!#$%&'*+-.^_`|~", *s) != NULL))
-            return false;
-    return true;
-}
-
 int sc_load_validate(const struct sc_load_opts *o, struct sc_err *err)
 {
     struct sc_url u;
@@ -931,7 +920,7 @@ int sc_load_validate(const struct sc_load_opts *o, struct sc_err *err)
         }
         sc_url_release(&u);
     }
-    if (o->method == NULL || !is_token(o->method))
+    if (o->method == NULL || !sc_is_token(o->method))
         return sc_err_set(err, SC_EINVAL, "invalid method '%s'", o->method ? o->method : "");
     if (o->connections == 0 || o->connections > SC_LOAD_MAX_CONNECTIONS)
         return sc_err_set(err, SC_EINVAL, "connections must be between 1 and %d, not %u",
@@ -960,7 +949,7 @@ int sc_load_validate(const struct sc_load_opts *o, struct sc_err *err)
             return sc_err_set(err, SC_EINVAL, "invalid header '%s': expected 'Name: value'", h);
         }
         for (const char *p = h; p < colon; p++)
-            if (!is_token((char[]){*p, '\0'}))
+            if (!sc_is_token((char[]){*p, '\0'}))
                 return sc_err_set(err, SC_EINVAL, "invalid header name in '%s'", h);
     }
     if (o->identity_header != NULL && strlen(o->identity_header) > SC_RESP_FIELD_MAX)

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
+#include "base/err.h"
 #include "load/result.h"
 
 #define SC_LOAD_MAX_PIPELINE    256

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 #define RESULT_SCHEMA "smi-conformance/load-result/v1"
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/err.h"
+#include "base/err.h"
 #include "load/hist.h"
 
 enum sc_load_errkind {

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "base/clock.h"
+#include "base/util.h"
 
 SSL_CTX *sc_tls_client_ctx(const char *cafile, bool insecure, struct sc_err *err)
 {

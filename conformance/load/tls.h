@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 /* A client SSL_CTX verifying peers against `cafile` (or the system store when NULL) unless
  * `insecure`. Caller owns the context (SSL_CTX_free). */

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/err.h"
-#include "core/suite.h"
+#include "base/err.h"
+#include "suite/suite.h"
 
 struct sc_platform;
 

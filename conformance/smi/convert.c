@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "smi/smi.h"
 
 static void set_api_version(struct sc_doc_node *root, const char *group, int version)

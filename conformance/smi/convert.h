@@ -2,8 +2,8 @@
 #ifndef SC_SMI_CONVERT_H
 #define SC_SMI_CONVERT_H
 
-#include "core/err.h"
-#include "smi/doc.h"
+#include "base/err.h"
+#include "base/doc.h"
 
 /*
  * Suites write objects once, in the newest shapes (access v1alpha3, specs v1alpha4, split

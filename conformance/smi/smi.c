@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 static const char *const kind_names[SC_SMI_KIND_COUNT] = {"TrafficTarget", "HTTPRouteGroup",
                                                           "TCPRoute", "UDPRoute", "TrafficSplit"};

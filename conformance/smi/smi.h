@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/err.h"
-#include "smi/doc.h"
+#include "base/err.h"
+#include "base/doc.h"
 
 enum sc_smi_kind {
     SC_SMI_TRAFFIC_TARGET,   /* access.smi-spec.io v1alpha1-3 */

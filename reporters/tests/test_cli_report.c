@@ -12,7 +12,8 @@
 
 #include "reporters/buf.h"
 
-#include "core/tests/check_main.h"
+#include "base/file.h"
+#include "base/tests/check_main.h"
 
 static char tmpdir[256];
 static char out_text[1 << 16], err_text[1 << 16];
@@ -103,7 +104,7 @@ static char *file_text(const char *path)
     size_t len;
     struct sc_err err;
     sc_err_init(&err);
-    ck_assert_msg(sc_report_read_file(path, &text, &len, &err) == 0, "%s", err.msg);
+    ck_assert_msg(sc_file_read(path, SC_REPORT_MAX_INPUT, &text, &len, &err) == 0, "%s", err.msg);
     return text;
 }
 

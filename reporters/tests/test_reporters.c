@@ -17,7 +17,8 @@
 #include "reporters/markdown.h"
 #include "reporters/model.h"
 
-#include "core/tests/check_main.h"
+#include "base/file.h"
+#include "base/tests/check_main.h"
 
 static const char *tests_dir(void)
 {
@@ -33,7 +34,7 @@ static char *slurp(const char *rel)
     struct sc_err err;
     sc_err_init(&err);
     snprintf(path, sizeof(path), "%s/tests/%s", tests_dir(), rel);
-    ck_assert_msg(sc_report_read_file(path, &text, &len, &err) == 0, "%s", err.msg);
+    ck_assert_msg(sc_file_read(path, SC_REPORT_MAX_INPUT, &text, &len, &err) == 0, "%s", err.msg);
     return text;
 }
 
@@ -289,7 +290,7 @@ START_TEST(json_reader_refuses_trailing_text_and_non_objects)
     ck_assert_str_eq(err.msg, "<input>:1:4: not valid JSON");
     ck_assert_int_eq(sc_report_json_parse("[1]", 3, "a", &r, &err), SC_EINVAL);
     ck_assert_str_eq(err.msg, "a: expected an object");
-    ck_assert_int_eq(sc_report_json_load("/nonexistent/r.json", &r, &err), SC_EIO);
+    ck_assert_int_eq(sc_report_json_load("/nonexistent/r.json", &r, &err), SC_ENOTFOUND);
     ck_assert_str_eq(err.msg, "cannot read '/nonexistent/r.json': No such file or directory");
 }
 END_TEST

@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../load/tests/testserver.h"
+#include "load/tests/testserver.h"
 
-#include "core/tests/check_main.h"
+#include "base/tests/check_main.h"
 
 extern char **environ;
 

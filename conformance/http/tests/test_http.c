@@ -7,7 +7,7 @@
 #include "http/resp_parser.h"
 #include "http/url.h"
 
-#include "core/tests/check_main.h"
+#include "base/tests/check_main.h"
 
 #define MAX_SEEN 16
 

@@ -8,7 +8,7 @@
 #include "load/engine.h"
 #include "testserver.h"
 
-#include "core/tests/check_main.h"
+#include "base/tests/check_main.h"
 
 struct fixture {
     struct sc_testserver *srv;

@@ -7,7 +7,7 @@
 #include "load/hist.h"
 #include "load/result.h"
 
-#include "core/tests/check_main.h"
+#include "base/tests/check_main.h"
 
 static uint64_t rng_state = 88172645463325252ull;
 

@@ -4,7 +4,7 @@
 
 #include "load/pace.h"
 
-#include "core/tests/check_main.h"
+#include "base/tests/check_main.h"
 
 START_TEST(one_second_at_1000_per_second_makes_1001_due_including_time_zero)
 {

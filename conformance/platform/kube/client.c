@@ -11,8 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/log.h"
-#include "core/util.h"
+#include "base/file.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "platform/kube/exec.h"
 
 #define MAX_BODY          (64u * 1024 * 1024)
@@ -231,7 +233,7 @@ static int get_auth(struct sc_kube_client *c, bool force_refresh, struct auth *a
     } else if (cfg->token_file != NULL) {
         char *t = NULL;
         size_t len = 0;
-        if (sc_kube_read_file(cfg->token_file, &t, &len, err) != 0) {
+        if (sc_file_read(cfg->token_file, SC_KUBE_MAX_FILE, &t, &len, err) != 0) {
             auth_release(a);
             return sc_err_prefix(err, "%s: tokenFile", cfg->origin);
         }
@@ -311,13 +313,6 @@ static bool is_idempotent(const char *method, const char *content_type)
     /* Server-side apply states the whole intent: sending it twice changes nothing. */
     return strcmp(method, "PATCH") == 0 && content_type != NULL &&
            strcmp(content_type, "application/apply-patch+yaml") == 0;
-}
-
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
 }
 
 /* Full jitter: uniform in [0, min(max, base * 2^attempt)). */
@@ -494,7 +489,7 @@ int sc_kube_do(struct sc_kube_client *c, const char *method, const char *path,
             sc_log_debug("kube", "%s %s: %s, retrying in %ums", method, path,
                          curl_easy_strerror(cc), delay);
         }
-        sleep_ms(delay);
+        sc_sleep_ms(delay);
     }
     give_handle(c, hd);
     auth_release(&a);
@@ -636,7 +631,7 @@ void sc_kube_redact(struct sc_kube_client *c, char *text)
     if (c->cfg->token_file) {
         char *t = NULL;
         size_t len = 0;
-        if (sc_kube_read_file(c->cfg->token_file, &t, &len, NULL) == 0) {
+        if (sc_file_read(c->cfg->token_file, SC_KUBE_MAX_FILE, &t, &len, NULL) == 0) {
             while (len > 0 && (t[len - 1] == '\n' || t[len - 1] == ' '))
                 t[--len] = '\0';
             redact_one(text, t);

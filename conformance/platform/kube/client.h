@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
 #include "platform/kube/kubeconfig.h"
 
 struct sc_kube_client;

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/log.h"
-#include "core/util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 static const char *const groups[SC_KUBE_NGROUPS] = {"access.smi-spec.io", "specs.smi-spec.io",
                                                     "split.smi-spec.io", "metrics.smi-spec.io"};

@@ -13,7 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "base/clock.h"
+#include "base/util.h"
 
 #define MAX_OUTPUT (1024 * 1024)
 

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "core/err.h"
+#include "base/err.h"
 #include "platform/kube/kubeconfig.h"
 
 /* What a plugin handed back; every field but expiry is secret. */

@@ -7,8 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/log.h"
-#include "core/util.h"
+#include "base/log.h"
+#include "base/clock.h"
+#include "base/util.h"
 #include "platform/kube/discovery.h"
 
 #define FIELD_MANAGER   "smi-conformance"
@@ -30,12 +31,6 @@ struct kube {
     unsigned delete_timeout_ms;
     char *version; /* the server's gitVersion, read on first use */
 };
-
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 /* Polls start fast and slow down: pods take seconds, the first check often succeeds. */
 static unsigned next_poll(unsigned cur)
@@ -166,7 +161,7 @@ static int wait_gone(struct kube *k, const char *path, const char *what, unsigne
         if (sc_now_ns() >= deadline)
             return sc_err_set(err, SC_ETIMEOUT, "%s still exists after %ums: %s", what, timeout_ms,
                               last);
-        sleep_ms(delay);
+        sc_sleep_ms(delay);
         delay = next_poll(delay);
     }
 }
@@ -534,7 +529,7 @@ static int k_wait_ready(struct sc_platform *p, const char *ns, unsigned timeout_
             return 0;
         if (sc_now_ns() >= deadline)
             return sc_err_set(err, SC_ETIMEOUT, "not ready within %ums: %s", timeout_ms, why);
-        sleep_ms(delay);
+        sc_sleep_ms(delay);
         delay = next_poll(delay);
     }
 }

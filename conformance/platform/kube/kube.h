@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "core/err.h"
+#include "base/err.h"
 #include "platform/kube/client.h"
 #include "platform/kube/profile.h"
 #include "platform/platform.h"

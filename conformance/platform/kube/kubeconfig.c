@@ -12,11 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/util.h"
-#include "smi/doc.h"
+#include "base/file.h"
+#include "base/util.h"
+#include "base/doc.h"
 
-#define MAX_FILE_BYTES (16u * 1024 * 1024)
-#define MAX_FILES      32
+#define MAX_FILES 32
 
 /* One file of the merge. */
 struct kfile {
@@ -46,48 +46,6 @@ static int field_err(const struct kfile *f, const struct sc_doc_node *n, const c
     if (n != NULL)
         return sc_err_set(err, SC_EINVAL, "%s:%d:%d: %s: %s", f->path, n->line, n->col, field, msg);
     return sc_err_set(err, SC_EINVAL, "%s: %s: %s", f->path, field, msg);
-}
-
-int sc_kube_read_file(const char *path, char **out, size_t *len, struct sc_err *err)
-{
-    FILE *fp = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-
-    *out = NULL;
-    if (fp == NULL)
-        return sc_err_set(err, errno == ENOENT ? SC_ENOTFOUND : SC_EIO, "cannot read '%s': %s",
-                          path, strerror(errno));
-    for (;;) {
-        size_t got;
-        if (n + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            buf = realloc(buf, cap);
-            if (buf == NULL)
-                abort();
-        }
-        got = fread(buf + n, 1, cap - n - 1, fp);
-        n += got;
-        if (got == 0)
-            break;
-        if (n > MAX_FILE_BYTES) {
-            fclose(fp);
-            free(buf);
-            return sc_err_set(err, SC_EINVAL, "'%s' is larger than %u bytes", path, MAX_FILE_BYTES);
-        }
-    }
-    if (ferror(fp)) {
-        int e = errno;
-        fclose(fp);
-        free(buf);
-        return sc_err_set(err, SC_EIO, "cannot read '%s': %s", path, strerror(e));
-    }
-    fclose(fp);
-    buf[n] = '\0';
-    *out = buf;
-    if (len)
-        *len = n;
-    return 0;
 }
 
 bool sc_kube_base64_decode(const char *in, char **out, size_t *len)
@@ -220,7 +178,7 @@ static int load_pem(const struct kfile *f, const struct sc_doc_node *m, const ch
             return field_err(f, p, field, err, "expected a file name");
         path = resolve_path(f, p->text);
         sc_err_init(&e2);
-        if (sc_kube_read_file(path, &data, &len, &e2) != 0) {
+        if (sc_file_read(path, SC_KUBE_MAX_FILE, &data, &len, &e2) != 0) {
             free(path);
             return field_err(f, p, field, err, "%s", e2.msg);
         }
@@ -244,7 +202,7 @@ static int load_file(const char *path, struct kfile *f, struct sc_err *err)
     int rc;
 
     memset(f, 0, sizeof(*f));
-    rc = sc_kube_read_file(path, &text, &len, err);
+    rc = sc_file_read(path, SC_KUBE_MAX_FILE, &text, &len, err);
     if (rc != 0)
         return rc;
     f->path = sc_xstrdup(path);
@@ -719,7 +677,7 @@ int sc_kube_config_in_cluster(const char *sa_dir, struct sc_kube_config **out, s
     c = sc_xcalloc(1, sizeof(*c));
     c->token_file = sc_xstrdup(buf);
     snprintf(buf, sizeof(buf), "%s/ca.crt", dir);
-    rc = sc_kube_read_file(buf, &ca, &len, err);
+    rc = sc_file_read(buf, SC_KUBE_MAX_FILE, &ca, &len, err);
     if (rc != 0) {
         sc_kube_config_free(c);
         return sc_err_prefix(err, "in-cluster");
@@ -731,7 +689,7 @@ int sc_kube_config_in_cluster(const char *sa_dir, struct sc_kube_config **out, s
     }
     c->ca_pem = ca;
     snprintf(buf, sizeof(buf), "%s/namespace", dir);
-    if (sc_kube_read_file(buf, &ns, &len, NULL) == 0) {
+    if (sc_file_read(buf, SC_KUBE_MAX_FILE, &ns, &len, NULL) == 0) {
         while (len > 0 && (ns[len - 1] == '\n' || ns[len - 1] == ' '))
             ns[--len] = '\0';
         c->ns = ns;

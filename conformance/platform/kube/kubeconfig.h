@@ -5,7 +5,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
+
+/* The largest kubeconfig, profile, token or certificate file read. */
+#define SC_KUBE_MAX_FILE (16u * 1024 * 1024)
 
 /* An exec credential plugin (users[].user.exec). */
 struct sc_kube_exec {
@@ -54,10 +57,6 @@ int sc_kube_config_load(const char *path, const char *context, struct sc_kube_co
 int sc_kube_config_in_cluster(const char *sa_dir, struct sc_kube_config **out, struct sc_err *err);
 
 void sc_kube_config_free(struct sc_kube_config *c);
-
-/* Read a whole file (at most 16 MB) into a NUL-terminated buffer the caller frees; *len (may
- * be NULL) gets its size. A missing file is SC_ENOTFOUND. */
-int sc_kube_read_file(const char *path, char **out, size_t *len, struct sc_err *err);
 
 /* Decode standard base64 (padding optional, whitespace ignored) into a NUL-terminated buffer
  * the caller frees; *len gets the decoded size. Returns false on bad input. */

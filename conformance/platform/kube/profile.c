@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/file.h"
+#include "base/util.h"
 #include "platform/kube/kubeconfig.h"
-#include "smi/doc.h"
+#include "base/doc.h"
 
 static const char *const group_names[SC_KUBE_NGROUPS] = {"access", "specs", "split", "metrics"};
 static const int group_max[SC_KUBE_NGROUPS] = {4, 4, 4, 2};
@@ -270,7 +271,7 @@ int sc_kube_profile_load(const char *path, struct sc_kube_profile **out, struct 
     int rc;
 
     *out = NULL;
-    rc = sc_kube_read_file(path, &text, &len, err);
+    rc = sc_file_read(path, SC_KUBE_MAX_FILE, &text, &len, err);
     if (rc != 0)
         return sc_err_prefix(err, "cannot load mesh profile");
     rc = sc_doc_parse(text, len, path, &docs, err);

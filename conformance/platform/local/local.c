@@ -17,8 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/log.h"
-#include "core/util.h"
+#include "base/log.h"
+#include "base/clock.h"
+#include "base/util.h"
 
 #define MAX_CHILDREN       4096
 #define HTTP_PORTS         "8080"

@@ -2,7 +2,7 @@
 #ifndef SC_PLATFORM_LOCAL_H
 #define SC_PLATFORM_LOCAL_H
 
-#include "core/err.h"
+#include "base/err.h"
 #include "platform/platform.h"
 
 struct sc_local_opts {

@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "smi/convert.h"
-#include "smi/doc.h"
+#include "base/doc.h"
 #include "smi/smi.h"
 
-#include "core/tests/check_main.h"
+#include "base/tests/check_main.h"
 
 /* ---- every kind and version, valid ---- */
 

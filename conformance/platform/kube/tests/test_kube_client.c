@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/log.h"
+#include "base/log.h"
 #include "kube_api_double.h"
 #include "platform/kube/client.h"
 #include "platform/kube/discovery.h"
@@ -15,7 +15,7 @@
 #include "testcerts.h"
 #include "testutil.h"
 
-#include "core/tests/check_main.h"
+#include "base/tests/check_main.h"
 
 #define TOKEN "sc-test-token-4f8a9b2c7d1e6f30"
 

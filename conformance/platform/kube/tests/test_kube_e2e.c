@@ -19,7 +19,8 @@
 #include "testcerts.h"
 #include "testutil.h"
 
-#include "core/tests/check_main.h"
+#include "base/clock.h"
+#include "base/tests/check_main.h"
 
 #define TOKEN "sc-e2e-token-5f0e9d8c7b6a59483726"
 
@@ -37,12 +38,6 @@ static const char *source_dir(void)
 {
     const char *s = getenv("SC_SOURCE_DIR");
     return s ? s : "../..";
-}
-
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 static void setup(void)
@@ -157,7 +152,7 @@ static int wait_run(pid_t pid, unsigned limit_s)
                           WIFSIGNALED(st) ? WTERMSIG(st) : 0);
             return WEXITSTATUS(st);
         }
-        sleep_ms(50);
+        sc_sleep_ms(50);
     }
     kill(pid, SIGKILL);
     waitpid(pid, &st, 0);
@@ -374,13 +369,13 @@ static void signal_run(struct trigger *t)
 
     atomic_store(&t->fired, true);
     for (i = 0; i < 2000 && (pid = atomic_load(&t->pid)) == 0; i++)
-        sleep_ms(5);
+        sc_sleep_ms(5);
     if (pid <= 0 || kill(pid, SIGINT) != 0)
         return;
     /* The handler sets the cancel flag before it says so: once the line is written, the run
      * is cancelled before it sees this request's answer. */
     for (i = 0; i < 2000 && !file_has(t->errlog, "smi-conformance: interrupted:"); i++)
-        sleep_ms(5);
+        sc_sleep_ms(5);
     if (i == 2000)
         return;
     atomic_store(&t->heard, true);
@@ -395,7 +390,7 @@ static void signal_run(struct trigger *t)
             atomic_store(&t->exited, true);
             return;
         }
-        sleep_ms(5);
+        sc_sleep_ms(5);
     }
 }
 
@@ -412,7 +407,7 @@ static void hook_done(void)
     if (!atomic_load(&trig.fired))
         return; /* the caller says so */
     for (unsigned i = 0; i < 4000 && !atomic_load(&trig.done); i++)
-        sleep_ms(5);
+        sc_sleep_ms(5);
     ck_assert_msg(atomic_load(&trig.done), "the hook is still running after 20s");
 }
 

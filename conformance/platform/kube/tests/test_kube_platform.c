@@ -12,7 +12,7 @@
 #include "testcerts.h"
 #include "testutil.h"
 
-#include "core/tests/check_main.h"
+#include "base/tests/check_main.h"
 
 #define TOKEN "sc-platform-token-9c1d2e3f4a5b6c7d"
 

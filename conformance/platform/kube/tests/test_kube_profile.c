@@ -7,7 +7,7 @@
 #include "platform/kube/profile.h"
 #include "testutil.h"
 
-#include "core/tests/check_main.h"
+#include "base/tests/check_main.h"
 
 static const char *profiles_dir(void)
 {

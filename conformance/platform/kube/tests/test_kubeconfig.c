@@ -7,7 +7,7 @@
 #include "testcerts.h"
 #include "testutil.h"
 
-#include "core/tests/check_main.h"
+#include "base/tests/check_main.h"
 
 static struct sc_test_pki pki;
 static char *dir;

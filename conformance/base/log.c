@@ -1,5 +1,5 @@
 /* log.c - level-checked logging to stderr. */
-#include "core/log.h"
+#include "base/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,11 +1,11 @@
 /* doc.h - a YAML/JSON document tree that remembers where every node came from (line:column). */
-#ifndef SC_SMI_DOC_H
-#define SC_SMI_DOC_H
+#ifndef SC_BASE_DOC_H
+#define SC_BASE_DOC_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 struct cJSON;
 

@@ -1,5 +1,5 @@
 /* util.c - small shared helpers. */
-#include "core/util.h"
+#include "base/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -7,14 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-uint64_t sc_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static int parse_number(const char *s, double *out, const char **end)
 {
@@ -142,6 +134,17 @@ bool sc_ascii_ieq(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+            return false;
+    return true;
+}
+
+bool sc_is_token(const char *s)
+{
+    if (*s == '\0')
+        return false;
+    for (; *s; s++)
+        if (!(('A' <= *s && *s <= 'Z') || ('a' <= *s && *s <= 'z') || ('0' <= *s && *s <= '9') ||
+              strchr("!#$%&'*+-.^_`|~", *s) != NULL))
             return false;
     return true;
 }

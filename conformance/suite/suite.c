@@ -1,5 +1,5 @@
 /* suite.c - load and check test files: every mistake reported with FILE:LINE:COL. */
-#include "core/suite.h"
+#include "suite/suite.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/file.h"
+#include "base/util.h"
 #include "smi/smi.h"
 
 #define MAX_FILE (1024 * 1024)
@@ -584,41 +585,18 @@ static int parse_test(const char *file, const struct sc_doc_node *root, struct s
     return check_refs(t, err);
 }
 
-static char *read_all(const char *path, size_t *len, struct sc_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
-    if (f == NULL) {
-        sc_err_set(err, SC_EIO, "cannot read '%s': %s", path, strerror(errno));
-        return NULL;
-    }
-    buf = malloc(MAX_FILE + 1);
-    if (buf == NULL)
-        abort();
-    n = fread(buf, 1, MAX_FILE + 1, f);
-    fclose(f);
-    if (n > MAX_FILE) {
-        free(buf);
-        sc_err_set(err, SC_EINVAL, "cannot read '%s': larger than 1 MiB", path);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 int sc_test_load(const char *path, struct sc_test **out, struct sc_err *err)
 {
     struct sc_doc *docs = NULL;
     struct sc_test *t;
     size_t len;
-    char *buf = read_all(path, &len, err);
+    char *buf;
     int rc;
 
     *out = NULL;
-    if (buf == NULL)
-        return SC_EIO;
+    rc = sc_file_read(path, MAX_FILE, &buf, &len, err);
+    if (rc != 0)
+        return rc == SC_ENOTFOUND ? SC_EIO : rc;
     rc = sc_doc_parse(buf, len, path, &docs, err);
     free(buf);
     if (rc != 0)
@@ -642,9 +620,9 @@ int sc_test_load(const char *path, struct sc_test **out, struct sc_err *err)
     /* $NS2 anywhere in the objects means the test needs a second namespace. */
     for (size_t i = 0; i < t->nsteps; i++)
         if (t->steps[i].kind == SC_STEP_APPLY) {
-            size_t blen;
-            char *text = read_all(path, &blen, NULL);
-            t->second_ns = t->second_ns || (text != NULL && strstr(text, "$NS2") != NULL);
+            char *text = NULL;
+            if (sc_file_read(path, MAX_FILE, &text, NULL, NULL) == 0)
+                t->second_ns = t->second_ns || strstr(text, "$NS2") != NULL;
             free(text);
             break;
         }

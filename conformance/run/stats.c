@@ -1,5 +1,5 @@
 /* stats.c - sample sizes for split verdicts and score intervals for reports. */
-#include "core/stats.h"
+#include "run/stats.h"
 
 #include <math.h>
 

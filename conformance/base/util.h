@@ -1,4 +1,4 @@
-/* util.h - small helpers shared by every module: time, durations, sizes, strings. */
+/* util.h - small helpers shared by every module: durations, sizes, strings. */
 #ifndef SC_UTIL_H
 #define SC_UTIL_H
 
@@ -7,10 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
-
-/* Monotonic clock in nanoseconds (CLOCK_MONOTONIC, the clock libuv's uv_hrtime uses). */
-uint64_t sc_now_ns(void);
+#include "base/err.h"
 
 /* Parse a duration: a number with an optional unit us, ms, s, m, h (no unit = seconds),
  * e.g. "10s", "250ms", "1.5m". Negative, empty, unknown units, trailing text and values
@@ -31,6 +28,9 @@ char *sc_fmt_bytes(double bytes, char *buf, size_t len);
 
 /* ASCII case-insensitive compare of n bytes. */
 bool sc_ascii_ieq(const char *a, const char *b, size_t n);
+
+/* Is s a non-empty HTTP token (RFC 9110 tchar: a method or a header name)? */
+bool sc_is_token(const char *s);
 
 /* Append one formatted line (a '\n' is added) to the heap string *buf (NULL = empty);
  * lines longer than 1 KiB are cut. Aborts on out-of-memory. */

@@ -1,5 +1,5 @@
 /* runner.c - cases in parallel, each in its own namespace: deploy, apply, probe, assert. */
-#include "core/runner.h"
+#include "run/runner.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -11,9 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/log.h"
-#include "core/stats.h"
-#include "core/util.h"
+#include "base/log.h"
+#include "run/stats.h"
+#include "base/clock.h"
+#include "base/util.h"
 #include "smi/convert.h"
 #include "smi/smi.h"
 
@@ -45,19 +46,6 @@ static int group_index(const char *g)
 static int smi_group_index(enum sc_smi_group g)
 {
     return g == SC_SMI_ACCESS ? 0 : g == SC_SMI_SPECS ? 1 : 2;
-}
-
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static uint64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static bool in_list(const char *const *list, const char *s)
@@ -640,7 +628,7 @@ static int probe(struct casectx *x, const struct sc_step *s, unsigned batch, hol
                               x->r->o->timeout_ms, probes, last);
         if (x->r->o->cancel && atomic_load(x->r->o->cancel))
             return sc_err_set(err, SC_ETIMEOUT, "interrupted");
-        sleep_ms(PROBE_INTERVAL_MS);
+        sc_sleep_ms(PROBE_INTERVAL_MS);
     }
 }
 
@@ -1150,7 +1138,7 @@ static int step_expect_split_metrics(struct casectx *x, const struct sc_step *s)
             }
             break;
         }
-        sleep_ms(METRICS_POLL_MS);
+        sc_sleep_ms(METRICS_POLL_MS);
     }
     a->message = sc_xstrdup(last);
     fail_case(x, "%s: not within %ums; last seen: %s", what, x->r->o->timeout_ms, last);
@@ -1260,7 +1248,7 @@ static int step_expect_metrics(struct casectx *x, const struct sc_step *s)
         }
         if (sc_now_ns() >= deadline)
             break;
-        sleep_ms(METRICS_POLL_MS);
+        sc_sleep_ms(METRICS_POLL_MS);
     }
     a->message = sc_xstrdup(last);
     fail_case(x, "%s: not within %ums; last seen: %s", what, x->r->o->timeout_ms, last);
@@ -1346,7 +1334,7 @@ static void run_case(struct runner *r, size_t idx)
         x.client_p[i] = NAN;
     snprintf(x.ns, sizeof(x.ns), "sc-%s-%zu-%.40s", r->o->run_id, idx, x.t->name);
     snprintf(x.ns2, sizeof(x.ns2), "sc-%s-%zu-b", r->o->run_id, idx);
-    c->start_ms = wall_ms();
+    c->start_ms = sc_wall_ms();
     c->verdict = SC_PASSED;
     sc_err_init(&err);
     sc_case_log(c, "namespace %s", x.ns);

@@ -1,5 +1,5 @@
 /* err.c - the error idiom: first failure's message in a caller-supplied buffer. */
-#include "core/err.h"
+#include "base/err.h"
 
 #include <stdio.h>
 #include <string.h>

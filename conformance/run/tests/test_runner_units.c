@@ -5,18 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/results.h"
-#include "core/stats.h"
-#include "core/suite.h"
+#include "run/results.h"
+#include "run/stats.h"
+#include "suite/suite.h"
 
-#include "core/tests/check_main.h"
+#include "base/tests/check_main.h"
 
 static char path_buf[1024];
 
 static const char *suite_file(const char *name)
 {
     const char *src = getenv("SC_SOURCE_DIR");
-    snprintf(path_buf, sizeof(path_buf), "%s/conformance/core/tests/suites/%s", src ? src : ".",
+    snprintf(path_buf, sizeof(path_buf), "%s/conformance/suite/tests/suites/%s", src ? src : ".",
              name);
     return path_buf;
 }

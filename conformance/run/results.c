@@ -1,5 +1,5 @@
 /* results.c - the run's result model: construction, logs, summaries. */
-#include "core/results.h"
+#include "run/results.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 static const char *const verdict_names[] = {"passed", "failed", "skipped"};
 

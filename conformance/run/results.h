@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 enum sc_verdict { SC_PASSED = 0, SC_FAILED, SC_SKIPPED };
 

@@ -8,9 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/err.h"
-#include "core/results.h"
-#include "core/suite.h"
+#include "base/err.h"
+#include "run/results.h"
+#include "suite/suite.h"
 #include "platform/platform.h"
 
 struct sc_runner_opts {

@@ -1,5 +1,5 @@
 /* doc.c - YAML (libyaml events) and JSON (checked by cJSON, read by libyaml) into one tree. */
-#include "smi/doc.h"
+#include "base/doc.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 #define DOC_MAX_DEPTH 64
 

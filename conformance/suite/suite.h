@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/err.h"
-#include "smi/doc.h"
+#include "base/err.h"
+#include "base/doc.h"
 
 struct sc_kv {
     char *key;

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/util.h"
+#include "base/err.h"
+#include "base/util.h"
 
-#include "core/tests/check_main.h"
+#include "base/tests/check_main.h"
 
 START_TEST(err_set_keeps_code_and_message)
 {
