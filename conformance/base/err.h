@@ -5,6 +5,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* On a function whose result says whether it worked: ignoring the result is a compile error
+ * in CI (-Werror). Predicates and functions that cannot fail do not carry it. */
+#define SC_MUST_CHECK __attribute__((warn_unused_result))
+
 /* Error codes. Actions return 0 on success or one of these (always negative). */
 enum {
     SC_OK = 0,

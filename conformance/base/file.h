@@ -13,7 +13,7 @@
  * any other failure SC_EIO; the message names the file ("cannot read 'x': ..."). On failure
  * *out is NULL.
  */
-int sc_file_read(const char *path, size_t max, char **out, size_t *len, struct sc_err *err)
-    __attribute__((warn_unused_result));
+SC_MUST_CHECK int sc_file_read(const char *path, size_t max, char **out, size_t *len,
+                               struct sc_err *err);
 
 #endif
