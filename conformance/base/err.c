@@ -2,6 +2,7 @@
 #include "base/err.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void sc_err_init(struct sc_err *err)
@@ -82,4 +83,10 @@ const char *sc_strerror(int code)
         return "busy";
     }
     return "unknown error";
+}
+
+void sc_fatal(const char *file, int line, const char *what, int rc)
+{
+    fprintf(stderr, "smi-conformance: fatal: %s:%d: %s failed (%d)\n", file, line, what, rc);
+    abort();
 }

@@ -49,6 +49,22 @@ int sc_err_vset(struct sc_err *err, int code, const char *fmt, va_list ap)
  * Returns err->code (or SC_EINVAL if none was set). */
 int sc_err_prefix(struct sc_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * For calls that fail only on a programming error (locking an initialised mutex, starting an
+ * initialised libuv timer): stop with where and what, rather than carry on in a state nobody
+ * planned for. `call` returns 0 on success and an error number otherwise (pthread style) or a
+ * negative one (libuv style). Not for anything input, the network or the system can make fail.
+ */
+#define SC_ASSERT_OK(call)                                                                         \
+    do {                                                                                           \
+        int sc_assert_rc_ = (call);                                                                \
+        if (sc_assert_rc_ != 0)                                                                    \
+            sc_fatal(__FILE__, __LINE__, #call, sc_assert_rc_);                                    \
+    } while (0)
+
+/* Print "smi-conformance: fatal: FILE:LINE: WHAT failed (RC)" to stderr and abort. */
+__attribute__((noreturn)) void sc_fatal(const char *file, int line, const char *what, int rc);
+
 /* A short name for a code ("invalid input", "timeout", ...). Static storage. */
 const char *sc_strerror(int code);
 
