@@ -2,6 +2,8 @@
 #ifndef SC_CLI_H
 #define SC_CLI_H
 
+#include "base/err.h"
+
 /* Exit codes of every subcommand. */
 enum { SC_EXIT_OK = 0, SC_EXIT_FAIL = 1, SC_EXIT_USAGE = 2 };
 
@@ -14,6 +16,10 @@ int sc_cmd_validate(int argc, char **argv);
 
 /* `smi-conformance run ...` and `smi-conformance list ...` (argv[0] is the command). */
 int sc_cmd_run(int argc, char **argv);
+
+/* Write `text` (taken and freed; NULL means rendering failed) to `path` ("-" is standard
+ * output), renamed into place so that a reader never sees half a report. */
+SC_MUST_CHECK int sc_cli_write(const char *path, char *text, struct sc_err *err);
 
 /* Print "smi-conformance: error: <msg>" to stderr. */
 void sc_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -45,13 +45,6 @@ static void usage(FILE *f)
             "could not be read or an output could not be written.\n");
 }
 
-static int emit(const char *path, char *text, struct sc_err *err)
-{
-    int rc = sc_report_write_file(path, text, strlen(text), err);
-    free(text);
-    return rc;
-}
-
 static void set(char **slot, const char *v)
 {
     free(*slot);
@@ -198,11 +191,11 @@ int sc_cmd_report(int argc, char **argv)
         sc_cli_error("%s", err.msg);
         goto out;
     }
-    if ((junit && emit(junit, sc_junit_xml(run), &err)) ||
-        (yaml && emit(yaml, sc_report_conformance_yaml(run, &im), &err)) ||
-        (html && emit(html, sc_report_html(run), &err)) ||
-        (md && emit(md, sc_report_markdown(run, false), &err)) ||
-        (json && emit(json, sc_report_json(run), &err)) ||
+    if ((junit && sc_cli_write(junit, sc_junit_xml(run), &err)) ||
+        (yaml && sc_cli_write(yaml, sc_report_conformance_yaml(run, &im), &err)) ||
+        (html && sc_cli_write(html, sc_report_html(run), &err)) ||
+        (md && sc_cli_write(md, sc_report_markdown(run, false), &err)) ||
+        (json && sc_cli_write(json, sc_report_json(run), &err)) ||
         (sub && sc_report_submission(run, &im, sub, argv[optind], log, &err))) {
         sc_cli_error("%s", err.msg);
         goto out;

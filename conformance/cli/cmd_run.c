@@ -12,21 +12,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
-#include "base/log.h"
-#include "run/results.h"
-#include "run/runner.h"
-#include "suite/suite.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/util.h"
-#include "platform/kube/kube.h"
-#include "platform/local/local.h"
+#include "cli/cli.h"
+#include "platform/platform.h"
 #include "reporters/confreport.h"
 #include "reporters/console.h"
 #include "reporters/html.h"
 #include "reporters/markdown.h"
 #include "reporters/json.h"
 #include "reporters/junit.h"
+#include "run/results.h"
+#include "run/runner.h"
+#include "suite/suite.h"
 
 #define MAX_LIST 64
 
@@ -54,7 +53,7 @@ static void on_signal(int sig)
             /* nothing to do */
         }
     }
-    sc_local_kill_all();
+    sc_platform_emergency_stop();
     _exit(130);
 }
 
@@ -215,23 +214,6 @@ static int mkdir_p(const char *dir, struct sc_err *err)
     return 0;
 }
 
-/* Write `text` (taken) to `path`. */
-static int write_text(const char *path, char *text, struct sc_err *err)
-{
-    FILE *f;
-    int rc = 0;
-    if (text == NULL)
-        return sc_err_set(err, SC_ENOMEM, "cannot render '%s'", path);
-    f = fopen(path, "w");
-    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
-        rc = sc_err_set(err, SC_EIO, "cannot write '%s': %s", path, strerror(errno));
-        if (f != NULL)
-            fclose(f);
-    }
-    free(text);
-    return rc;
-}
-
 static void print_list(const struct sc_run *run)
 {
     printf("%-52s %-8s %-9s %-9s %s\n", "TEST", "AREA", "VERSION", "STATUS", "FEATURES");
@@ -247,227 +229,367 @@ static void print_list(const struct sc_run *run)
     }
 }
 
+/* Everything `run` and `list` were asked, checked before anything starts. */
+struct run_args {
+    bool list_only, quiet;
+    const char *violations[MAX_LIST + 1], *areas[MAX_LIST + 1], *features[MAX_LIST + 1];
+    size_t nviol, nareas, nfeat;
+    const char *suites_arg, *report_dir, *junit, *json;
+    struct sc_platform_config pc;
+    struct sc_runner_opts ro;
+};
+
+static const struct option longopts[] = {
+    {"platform", required_argument, NULL, 'p'},
+    {"violate", required_argument, NULL, 'V'},
+    {"seed", required_argument, NULL, 'S'},
+    {"suites", required_argument, NULL, 's'},
+    {"focus", required_argument, NULL, 'f'},
+    {"skip", required_argument, NULL, 'k'},
+    {"area", required_argument, NULL, 'a'},
+    {"feature", required_argument, NULL, 'F'},
+    {"list", no_argument, NULL, 'l'},
+    {"parallel", required_argument, NULL, 'P'},
+    {"timeout", required_argument, NULL, 'T'},
+    {"keep", no_argument, NULL, 'K'},
+    {"report-dir", required_argument, NULL, 'r'},
+    {"junit", required_argument, NULL, 'j'},
+    {"json", required_argument, NULL, 'J'},
+    {"refmesh", required_argument, NULL, 'R'},
+    {"fixture", required_argument, NULL, 'X'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"kubeconfig", required_argument, NULL, 'C'},
+    {"context", required_argument, NULL, 'x'},
+    {"in-cluster", no_argument, NULL, 'i'},
+    {"mesh", required_argument, NULL, 'm'},
+    {"profile", required_argument, NULL, 'm'},
+    {"fixture-image", required_argument, NULL, 'I'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* --violate, --area, --feature: repeatable, bounded, areas checked by name. */
+static int add_listed(struct run_args *a, int opt, const char *flag, const char *value,
+                      struct sc_err *err)
+{
+    const char **l = opt == 'V' ? a->violations : opt == 'a' ? a->areas : a->features;
+    size_t *n = opt == 'V' ? &a->nviol : opt == 'a' ? &a->nareas : &a->nfeat;
+    if (*n == MAX_LIST)
+        return sc_err_set(err, SC_EINVAL, "too many values for '%s'", flag);
+    if (opt == 'a' && strcmp(value, "access") != 0 && strcmp(value, "specs") != 0 &&
+        strcmp(value, "split") != 0 && strcmp(value, "metrics") != 0)
+        return sc_err_set(err, SC_EINVAL,
+                          "unknown area '%s' (expected access, specs, split or metrics)", value);
+    l[(*n)++] = value;
+    return 0;
+}
+
+/* Options with a number or a duration. */
+static int set_numeric(struct run_args *a, int opt, const char *value, struct sc_err *err)
+{
+    uint64_t v;
+    if (opt == 'S') {
+        if (sc_parse_count(value, "seed", 1, UINT32_MAX, &v, err) != 0)
+            return SC_EINVAL;
+        a->pc.seed = (unsigned long)v;
+    } else if (opt == 'P') {
+        if (sc_parse_count(value, "parallelism", 1, 64, &v, err) != 0)
+            return SC_EINVAL;
+        a->ro.parallel = (unsigned)v;
+    } else {
+        if (sc_parse_duration_ns(value, &v, err) != 0)
+            return SC_EINVAL;
+        if (v < 100000000ull)
+            return sc_err_set(err, SC_EINVAL, "timeout '%s' is shorter than 100ms", value);
+        a->ro.timeout_ms = (unsigned)(v / 1000000);
+    }
+    return 0;
+}
+
+/* One option; 1 when it was --help (printed), 0 when taken, negative on bad input. */
+static int take_option(struct run_args *a, int opt, int argc, char **argv, struct sc_err *err)
+{
+    switch (opt) {
+    case 'V':
+    case 'a':
+    case 'F':
+        return add_listed(a, opt, argv[optind - 2], optarg, err);
+    case 'S':
+    case 'P':
+    case 'T':
+        return set_numeric(a, opt, optarg, err);
+    case 'p':
+        a->pc.name = optarg;
+        break;
+    case 's':
+        a->suites_arg = optarg;
+        break;
+    case 'f':
+        a->ro.focus = optarg;
+        break;
+    case 'k':
+        a->ro.skip = optarg;
+        break;
+    case 'l':
+        a->list_only = true;
+        break;
+    case 'K':
+        a->ro.keep = true;
+        break;
+    case 'r':
+        a->report_dir = optarg;
+        break;
+    case 'j':
+        a->junit = optarg;
+        break;
+    case 'J':
+        a->json = optarg;
+        break;
+    case 'R':
+        a->pc.refmesh_bin = optarg;
+        break;
+    case 'X':
+        a->pc.fixture_bin = optarg;
+        break;
+    case 'q':
+        a->quiet = true;
+        break;
+    case 'C':
+        a->pc.kubeconfig = optarg;
+        break;
+    case 'x':
+        a->pc.context = optarg;
+        break;
+    case 'i':
+        a->pc.in_cluster = true;
+        break;
+    case 'm':
+        a->pc.mesh = optarg;
+        break;
+    case 'I':
+        a->pc.fixture_image = optarg;
+        break;
+    case 'h':
+        usage(stdout, a->list_only);
+        return 1;
+    case ':':
+        return sc_err_set(err, SC_EINVAL, "option '%s' needs a value", argv[optind - 1]);
+    default:
+        return sc_err_set(err, SC_EINVAL, "unknown option '%s' (see 'smi-conformance %s --help')",
+                          argv[optind - 1], argv[0]);
+    }
+    (void)argc;
+    return 0;
+}
+
+/* The combinations, the platform's name and the selection regexes. */
+static int check_args(struct run_args *a, struct sc_err *err)
+{
+    const struct sc_platform_config *pc = &a->pc;
+    bool cluster = pc->kubeconfig || pc->context || pc->in_cluster;
+    if (a->pc.name == NULL)
+        a->pc.name = cluster ? "kube" : "local";
+    if (strcmp(pc->name, "local") != 0 && strcmp(pc->name, "kube") != 0)
+        return sc_err_set(err, SC_EINVAL, "unknown platform '%s' (expected local or kube)",
+                          pc->name);
+    if (strcmp(pc->name, "local") == 0 && cluster)
+        return sc_err_set(err, SC_EINVAL,
+                          "--kubeconfig, --context and --in-cluster need --platform kube");
+    if (strcmp(pc->name, "kube") == 0 && pc->mesh == NULL)
+        return sc_err_set(err, SC_EINVAL,
+                          "the kube platform needs --mesh NAME (a profile in "
+                          "suites/profiles, e.g. linkerd, osm, istio)");
+    if (strcmp(pc->name, "kube") == 0 && a->nviol > 0)
+        return sc_err_set(err, SC_EINVAL, "--violate is for the local reference mesh only");
+    a->ro.areas = a->nareas ? a->areas : NULL;
+    a->ro.features = a->nfeat ? a->features : NULL;
+    a->pc.violations = a->violations;
+    for (int k = 0; k < 2; k++) {
+        const char *re = k ? a->ro.skip : a->ro.focus;
+        regex_t rx;
+        if (re == NULL)
+            continue;
+        if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
+            return sc_err_set(err, SC_EINVAL, "invalid --%s regex '%s'", k ? "skip" : "focus", re);
+        regfree(&rx);
+    }
+    return 0;
+}
+
+/* 0 parsed, 1 --help was printed, negative on bad input. */
+static int parse_args(int argc, char **argv, struct run_args *a, struct sc_err *err)
+{
+    int opt, rc;
+    memset(a, 0, sizeof(*a));
+    a->list_only = strcmp(argv[0], "list") == 0;
+    a->report_dir = "reports";
+    sc_runner_opts_init(&a->ro);
+    {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        a->ro.parallel = n > 0 ? (unsigned)n : 1;
+    }
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1)
+        if ((rc = take_option(a, opt, argc, argv, err)) != 0)
+            return rc;
+    if (optind != argc)
+        return sc_err_set(err, SC_EINVAL, "unexpected argument '%s'", argv[optind]);
+    return check_args(a, err);
+}
+
+/* Who ran what, where: the part of the results that is not a verdict. */
+static void describe_run(struct sc_run *run, struct sc_platform *plat, const struct run_args *a,
+                         int argc, char **argv)
+{
+    static const char *const groups[] = {"access", "specs", "split", "metrics"};
+    static const char *const full[] = {"access.smi-spec.io", "specs.smi-spec.io",
+                                       "split.smi-spec.io", "metrics.smi-spec.io"};
+    struct sc_platform_info info = {0};
+
+    plat->ops->describe(plat, &info);
+    run->harness_version = sc_xstrdup(SC_VERSION);
+    run->harness_commit = sc_xstrdup(SC_COMMIT);
+    run->platform = sc_xstrdup(plat->ops->name);
+    run->mesh = sc_xstrdup(info.mesh);
+    run->command_line = join_argv(argc, argv);
+    if (info.kube_version != NULL)
+        run->kube_version = sc_xstrdup(info.kube_version);
+    run->violations = sc_xcalloc(a->nviol + 1, sizeof(char *));
+    for (size_t i = 0; i < a->nviol; i++)
+        run->violations[run->nviolations++] = sc_xstrdup(a->violations[i]);
+    run->served = sc_xcalloc(4, sizeof(*run->served));
+    for (int g = 0; g < 4; g++) {
+        int vs[8];
+        size_t n = 0;
+        struct sc_served *s = &run->served[run->nserved++];
+        if (plat->ops->served(plat, groups[g], vs, &n) != 0)
+            n = 0;
+        s->group = sc_xstrdup(full[g]);
+        s->versions = sc_xcalloc(n + 1, sizeof(char *));
+        for (size_t k = 0; k < n; k++) {
+            char b[16];
+            snprintf(b, sizeof(b), "v1alpha%d", vs[k]);
+            s->versions[s->nversions++] = sc_xstrdup(b);
+        }
+    }
+}
+
+/* Every rendering of the results, from the same run (`report` re-renders them later). */
+static int write_reports(const struct sc_run *run, const struct run_args *a, struct sc_err *err)
+{
+    char path[PATH_MAX + 32];
+    struct sc_implementation im;
+
+    memset(&im, 0, sizeof(im));
+    snprintf(path, sizeof(path), "%s/results.json", a->report_dir);
+    if (sc_cli_write(a->json ? a->json : path, sc_report_json(run), err) != 0)
+        return SC_EIO;
+    snprintf(path, sizeof(path), "%s/junit.xml", a->report_dir);
+    if (sc_cli_write(a->junit ? a->junit : path, sc_junit_xml(run), err) != 0)
+        return SC_EIO;
+    snprintf(path, sizeof(path), "%s/report.html", a->report_dir);
+    if (sc_cli_write(path, sc_report_html(run), err) != 0)
+        return SC_EIO;
+    snprintf(path, sizeof(path), "%s/conformance-report.yaml", a->report_dir);
+    if (sc_cli_write(path, sc_report_conformance_yaml(run, &im), err) != 0)
+        return SC_EIO;
+    snprintf(path, sizeof(path), "%s/summary.md", a->report_dir);
+    return sc_cli_write(path, sc_report_markdown(run, true), err);
+}
+
+/* Run the planned cases with progress and signal handling; the run's clocks are set here. */
+static void execute(struct sc_platform *plat, struct sc_test **tests, size_t ntests,
+                    struct run_args *a, struct sc_run *run)
+{
+    char run_id[16];
+    struct progress prog = {.tty = isatty(STDERR_FILENO), .quiet = a->quiet};
+    struct sc_err err;
+    uint64_t t0;
+
+    snprintf(run_id, sizeof(run_id), "%x", (unsigned)(getpid() ^ (unsigned)time(NULL)) & 0xfffff);
+    a->ro.run_id = run_id;
+    atomic_store(&cancel_flag, 0);
+    a->ro.cancel = &cancel_flag;
+    a->ro.progress = on_progress;
+    a->ro.progress_ud = &prog;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    run->start_ms = sc_wall_ms();
+    t0 = sc_now_ns();
+    if (!a->quiet)
+        fprintf(stderr,
+                "smi-conformance: %zu cases from %zu tests on the %s platform, %u at once\n",
+                run->ncases, ntests, plat->ops->name, a->ro.parallel);
+    sc_err_init(&err);
+    if (sc_runner_execute(plat, tests, ntests, &a->ro, run, &err) != 0)
+        sc_log_error("run", "%s", err.msg);
+    run->duration_ns = sc_now_ns() - t0;
+    if (prog.tty && !a->quiet)
+        fprintf(stderr, "\r\033[K");
+    a->ro.run_id = NULL; /* run_id and prog were on this stack */
+    a->ro.progress_ud = NULL;
+}
+
+/* The summary, the exit code; with --keep on a platform whose processes die with us, stay up
+ * until the user is done looking. */
+static int finish(struct sc_platform *plat, const struct run_args *a, const struct sc_run *run)
+{
+    struct sc_summary s = sc_run_summary(run);
+    struct sc_platform_info info = {0};
+    char *summary = sc_console_summary(run);
+    int rc;
+
+    fputs(summary, stdout);
+    free(summary);
+    printf("reports: %s/\n", a->report_dir);
+    rc = atomic_load(&cancel_flag) ? SC_EXIT_USAGE : s.failed ? SC_EXIT_FAIL : SC_EXIT_OK;
+    if (atomic_load(&cancel_flag)) {
+        sc_cli_error("the run was interrupted; reports hold what finished");
+        return rc;
+    }
+    plat->ops->describe(plat, &info);
+    if (a->ro.keep && info.keep_note != NULL) {
+        fprintf(stderr,
+                "smi-conformance: --keep: namespaces and processes stay up; %s; press Ctrl-C "
+                "to stop\n",
+                info.keep_note);
+        while (!atomic_load(&cancel_flag))
+            pause();
+    }
+    return rc;
+}
+
 int sc_cmd_run(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"platform", required_argument, NULL, 'p'},
-        {"violate", required_argument, NULL, 'V'},
-        {"seed", required_argument, NULL, 'S'},
-        {"suites", required_argument, NULL, 's'},
-        {"focus", required_argument, NULL, 'f'},
-        {"skip", required_argument, NULL, 'k'},
-        {"area", required_argument, NULL, 'a'},
-        {"feature", required_argument, NULL, 'F'},
-        {"list", no_argument, NULL, 'l'},
-        {"parallel", required_argument, NULL, 'P'},
-        {"timeout", required_argument, NULL, 'T'},
-        {"keep", no_argument, NULL, 'K'},
-        {"report-dir", required_argument, NULL, 'r'},
-        {"junit", required_argument, NULL, 'j'},
-        {"json", required_argument, NULL, 'J'},
-        {"refmesh", required_argument, NULL, 'R'},
-        {"fixture", required_argument, NULL, 'X'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"kubeconfig", required_argument, NULL, 'C'},
-        {"context", required_argument, NULL, 'x'},
-        {"in-cluster", no_argument, NULL, 'i'},
-        {"mesh", required_argument, NULL, 'm'},
-        {"profile", required_argument, NULL, 'm'},
-        {"fixture-image", required_argument, NULL, 'I'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    bool list_only = strcmp(argv[0], "list") == 0, quiet = false;
-    const char *violations[MAX_LIST + 1] = {NULL}, *areas[MAX_LIST + 1] = {NULL},
-                                      *features[MAX_LIST + 1] = {NULL};
-    size_t nviol = 0, nareas = 0, nfeat = 0;
-    const char *platform = NULL, *suites_arg = NULL, *report_dir = "reports";
-    struct sc_kube_opts ko;
-    char profiles[PATH_MAX + 16];
-    const char *junit = NULL, *json = NULL;
-    char suites[PATH_MAX], path[PATH_MAX + 32], run_id[16];
-    struct sc_runner_opts ro;
-    struct sc_local_opts lo;
+    struct run_args a;
+    char suites[PATH_MAX], profiles[PATH_MAX + 16];
     struct sc_err err;
     struct sc_test **tests = NULL;
     size_t ntests = 0;
     struct sc_platform *plat = NULL;
     struct sc_run *run = NULL;
-    struct progress prog;
-    uint64_t v, t0;
-    int opt, rc = SC_EXIT_USAGE;
+    int rc;
 
     sc_err_init(&err);
-    sc_runner_opts_init(&ro);
-    memset(&lo, 0, sizeof(lo));
-    memset(&ko, 0, sizeof(ko));
-    {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        ro.parallel = n > 0 ? (unsigned)n : 1;
-    }
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'p':
-            platform = optarg;
-            break;
-        case 'V':
-        case 'a':
-        case 'F': {
-            const char **l = opt == 'V' ? violations : opt == 'a' ? areas : features;
-            size_t *n = opt == 'V' ? &nviol : opt == 'a' ? &nareas : &nfeat;
-            if (*n == MAX_LIST) {
-                sc_err_set(&err, SC_EINVAL, "too many values for '%s'", argv[optind - 2]);
-                goto out_usage;
-            }
-            if (opt == 'a' && strcmp(optarg, "access") != 0 && strcmp(optarg, "specs") != 0 &&
-                strcmp(optarg, "split") != 0 && strcmp(optarg, "metrics") != 0) {
-                sc_err_set(&err, SC_EINVAL,
-                           "unknown area '%s' (expected access, specs, split or metrics)", optarg);
-                goto out_usage;
-            }
-            l[(*n)++] = optarg;
-            break;
-        }
-        case 'S':
-            if (sc_parse_count(optarg, "seed", 1, UINT32_MAX, &v, &err) != 0)
-                goto out_usage;
-            lo.seed = (unsigned long)v;
-            break;
-        case 's':
-            suites_arg = optarg;
-            break;
-        case 'f':
-            ro.focus = optarg;
-            break;
-        case 'k':
-            ro.skip = optarg;
-            break;
-        case 'l':
-            list_only = true;
-            break;
-        case 'P':
-            if (sc_parse_count(optarg, "parallelism", 1, 64, &v, &err) != 0)
-                goto out_usage;
-            ro.parallel = (unsigned)v;
-            break;
-        case 'T':
-            if (sc_parse_duration_ns(optarg, &v, &err) != 0)
-                goto out_usage;
-            if (v < 100000000ull) {
-                sc_err_set(&err, SC_EINVAL, "timeout '%s' is shorter than 100ms", optarg);
-                goto out_usage;
-            }
-            ro.timeout_ms = (unsigned)(v / 1000000);
-            break;
-        case 'K':
-            ro.keep = true;
-            break;
-        case 'r':
-            report_dir = optarg;
-            break;
-        case 'j':
-            junit = optarg;
-            break;
-        case 'J':
-            json = optarg;
-            break;
-        case 'R':
-            lo.refmesh_bin = optarg;
-            break;
-        case 'X':
-            lo.fixture_bin = optarg;
-            break;
-        case 'q':
-            quiet = true;
-            break;
-        case 'C':
-            ko.kubeconfig = optarg;
-            break;
-        case 'x':
-            ko.context = optarg;
-            break;
-        case 'i':
-            ko.in_cluster = true;
-            break;
-        case 'm':
-            ko.mesh = optarg;
-            break;
-        case 'I':
-            ko.fixture_image = optarg;
-            break;
-        case 'h':
-            usage(stdout, list_only);
-            rc = SC_EXIT_OK;
-            goto out;
-        case ':':
-            sc_err_set(&err, SC_EINVAL, "option '%s' needs a value", argv[optind - 1]);
-            goto out_usage;
-        default:
-            sc_err_set(&err, SC_EINVAL, "unknown option '%s' (see 'smi-conformance %s --help')",
-                       argv[optind - 1], argv[0]);
-            goto out_usage;
-        }
-    }
-    if (optind != argc) {
-        sc_err_set(&err, SC_EINVAL, "unexpected argument '%s'", argv[optind]);
-        goto out_usage;
-    }
-    if (platform == NULL)
-        platform = ko.kubeconfig || ko.context || ko.in_cluster ? "kube" : "local";
-    if (strcmp(platform, "local") != 0 && strcmp(platform, "kube") != 0) {
-        sc_err_set(&err, SC_EINVAL, "unknown platform '%s' (expected local or kube)", platform);
-        goto out_usage;
-    }
-    if (strcmp(platform, "local") == 0 && (ko.kubeconfig || ko.context || ko.in_cluster)) {
-        sc_err_set(&err, SC_EINVAL,
-                   "--kubeconfig, --context and --in-cluster need --platform kube");
-        goto out_usage;
-    }
-    if (strcmp(platform, "kube") == 0 && ko.mesh == NULL) {
-        sc_err_set(&err, SC_EINVAL,
-                   "the kube platform needs --mesh NAME (a profile in "
-                   "suites/profiles, e.g. linkerd, osm, istio)");
-        goto out_usage;
-    }
-    if (strcmp(platform, "kube") == 0 && nviol > 0) {
-        sc_err_set(&err, SC_EINVAL, "--violate is for the local reference mesh only");
-        goto out_usage;
-    }
-    ro.areas = nareas ? areas : NULL;
-    ro.features = nfeat ? features : NULL;
-    lo.violations = violations;
-    /* Everything is checked before anything starts: the selection too. */
-    for (int k = 0; k < 2; k++) {
-        const char *re = k ? ro.skip : ro.focus;
-        regex_t rx;
-        if (re == NULL)
-            continue;
-        if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0) {
-            sc_err_set(&err, SC_EINVAL, "invalid --%s regex '%s'", k ? "skip" : "focus", re);
-            goto out_usage;
-        }
-        regfree(&rx);
-    }
-    if (find_suites(suites_arg, suites, sizeof(suites), &err) != 0 ||
+    rc = parse_args(argc, argv, &a, &err);
+    if (rc == 1)
+        return SC_EXIT_OK;
+    if (rc != 0 || find_suites(a.suites_arg, suites, sizeof(suites), &err) != 0 ||
         sc_suites_load(suites, &tests, &ntests, &err) != 0)
         goto out_usage;
-    if (strcmp(platform, "kube") == 0) {
-        snprintf(profiles, sizeof(profiles), "%s/profiles", suites);
-        ko.profiles_dir = profiles;
-        if (sc_kube_new(&ko, &plat, &err) != 0) {
-            sc_err_prefix(&err, "cannot use the kube platform");
-            goto out_usage;
-        }
-    } else if (sc_local_new(&lo, &plat, &err) != 0) {
-        sc_err_prefix(&err, "cannot start the local platform");
+    snprintf(profiles, sizeof(profiles), "%s/profiles", suites);
+    a.pc.profiles_dir = profiles;
+    if (sc_platform_open(&a.pc, &plat, &err) != 0) {
+        sc_err_prefix(&err, strcmp(a.pc.name, "kube") == 0 ? "cannot use the kube platform"
+                                                           : "cannot start the local platform");
         goto out_usage;
     }
     run = sc_run_new();
-    if (sc_runner_plan(plat, tests, ntests, &ro, run, &err) != 0)
+    if (sc_runner_plan(plat, tests, ntests, &a.ro, run, &err) != 0)
         goto out_usage;
-    if (list_only) {
+    if (a.list_only) {
         print_list(run);
         rc = SC_EXIT_OK;
         goto out;
@@ -476,108 +598,13 @@ int sc_cmd_run(int argc, char **argv)
         sc_err_set(&err, SC_EINVAL, "no test matches the selection");
         goto out_usage;
     }
-    if (mkdir_p(report_dir, &err) != 0)
+    if (mkdir_p(a.report_dir, &err) != 0)
         goto out_usage;
-
-    run->harness_version = sc_xstrdup(SC_VERSION);
-    run->harness_commit = sc_xstrdup(SC_COMMIT);
-    run->platform = sc_xstrdup(plat->ops->name);
-    run->mesh =
-        sc_xstrdup(strcmp(plat->ops->name, "kube") == 0 ? sc_kube_profile(plat)->name : "local");
-    run->command_line = join_argv(argc, argv);
-    if (strcmp(plat->ops->name, "kube") == 0 && sc_kube_version(plat) != NULL)
-        run->kube_version = sc_xstrdup(sc_kube_version(plat));
-    run->violations = sc_xcalloc(nviol + 1, sizeof(char *));
-    for (size_t i = 0; i < nviol; i++)
-        run->violations[run->nviolations++] = sc_xstrdup(violations[i]);
-    {
-        static const char *const groups[] = {"access", "specs", "split", "metrics"};
-        static const char *const full[] = {"access.smi-spec.io", "specs.smi-spec.io",
-                                           "split.smi-spec.io", "metrics.smi-spec.io"};
-        run->served = sc_xcalloc(4, sizeof(*run->served));
-        for (int g = 0; g < 4; g++) {
-            int vs[8];
-            size_t n = 0;
-            struct sc_served *s = &run->served[run->nserved++];
-            plat->ops->served(plat, groups[g], vs, &n);
-            s->group = sc_xstrdup(full[g]);
-            s->versions = sc_xcalloc(n + 1, sizeof(char *));
-            for (size_t k = 0; k < n; k++) {
-                char b[16];
-                snprintf(b, sizeof(b), "v1alpha%d", vs[k]);
-                s->versions[s->nversions++] = sc_xstrdup(b);
-            }
-        }
-    }
-    snprintf(run_id, sizeof(run_id), "%x", (unsigned)(getpid() ^ (unsigned)time(NULL)) & 0xfffff);
-    ro.run_id = run_id;
-    atomic_store(&cancel_flag, 0);
-    ro.cancel = &cancel_flag;
-    prog.tty = isatty(STDERR_FILENO);
-    prog.quiet = quiet;
-    ro.progress = on_progress;
-    ro.progress_ud = &prog;
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGPIPE, SIG_IGN);
-    {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        run->start_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-    }
-    t0 = sc_now_ns();
-    if (!quiet)
-        fprintf(stderr,
-                "smi-conformance: %zu cases from %zu tests on the %s platform, %u at once\n",
-                run->ncases, ntests, plat->ops->name, ro.parallel);
-    sc_runner_execute(plat, tests, ntests, &ro, run, &err);
-    run->duration_ns = sc_now_ns() - t0;
-    if (prog.tty && !quiet)
-        fprintf(stderr, "\r\033[K");
-
-    /* Reports. */
-    snprintf(path, sizeof(path), "%s/results.json", report_dir);
-    if (write_text(json ? json : path, sc_report_json(run), &err) != 0)
+    describe_run(run, plat, &a, argc, argv);
+    execute(plat, tests, ntests, &a, run);
+    if (write_reports(run, &a, &err) != 0)
         goto out_usage;
-    snprintf(path, sizeof(path), "%s/junit.xml", report_dir);
-    if (write_text(junit ? junit : path, sc_junit_xml(run), &err) != 0)
-        goto out_usage;
-    {
-        /* The other renderings, from the same results (smi-conformance report re-renders
-         * them from results.json, with --organization etc. for a submission). */
-        struct sc_implementation im;
-        memset(&im, 0, sizeof(im));
-        snprintf(path, sizeof(path), "%s/report.html", report_dir);
-        if (write_text(path, sc_report_html(run), &err) != 0)
-            goto out_usage;
-        snprintf(path, sizeof(path), "%s/conformance-report.yaml", report_dir);
-        if (write_text(path, sc_report_conformance_yaml(run, &im), &err) != 0)
-            goto out_usage;
-        snprintf(path, sizeof(path), "%s/summary.md", report_dir);
-        if (write_text(path, sc_report_markdown(run, true), &err) != 0)
-            goto out_usage;
-    }
-    {
-        char *summary = sc_console_summary(run);
-        fputs(summary, stdout);
-        free(summary);
-    }
-    {
-        struct sc_summary s = sc_run_summary(run);
-        printf("reports: %s/\n", report_dir);
-        rc = atomic_load(&cancel_flag) ? SC_EXIT_USAGE : s.failed ? SC_EXIT_FAIL : SC_EXIT_OK;
-        if (atomic_load(&cancel_flag))
-            sc_cli_error("the run was interrupted; reports hold what finished");
-    }
-    if (ro.keep && !atomic_load(&cancel_flag) && strcmp(plat->ops->name, "local") == 0) {
-        /* The processes die with us: stay up until the user is done looking. */
-        fprintf(stderr,
-                "smi-conformance: --keep: namespaces and processes stay up; refmesh admin API "
-                "at %s (GET /state); press Ctrl-C to stop\n",
-                sc_local_admin_url(plat));
-        while (!atomic_load(&cancel_flag))
-            pause();
-    }
+    rc = finish(plat, &a, run);
     goto out;
 out_usage:
     sc_cli_error("%s", err.msg);

@@ -1,10 +1,12 @@
-/* main.c - smi-conformance: dispatch to subcommands. */
+/* main.c - smi-conformance: dispatch to subcommands, and what the subcommands share. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "base/log.h"
+#include "cli/cli.h"
+#include "reporters/buf.h"
 
 void sc_cli_error(const char *fmt, ...)
 {
@@ -14,6 +16,16 @@ void sc_cli_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+int sc_cli_write(const char *path, char *text, struct sc_err *err)
+{
+    int rc;
+    if (text == NULL)
+        return sc_err_set(err, SC_ENOMEM, "cannot render '%s'", path);
+    rc = sc_report_write_file(path, text, strlen(text), err);
+    free(text);
+    return rc;
 }
 
 static void usage(FILE *f)

@@ -10,6 +10,16 @@
 
 struct sc_platform;
 
+/* What the reports say about the platform; strings are valid until destroy. */
+struct sc_platform_info {
+    const char *mesh;         /* the mesh profile's name ("local" for the reference mesh) */
+    const char *kube_version; /* the cluster's Kubernetes version, or NULL (local, unreadable) */
+    /* With --keep, the platform's processes live only as long as the harness: this line says
+     * where to look, and the harness waits for Ctrl-C before it exits. NULL: what is kept
+     * outlives the harness (a cluster's namespaces) and it exits at once. */
+    const char *keep_note;
+};
+
 /*
  * Every call may come from several runner threads at once (one test per thread); an
  * implementation serialises what it must. Names are Kubernetes names; `ns` is the test's
@@ -42,6 +52,8 @@ struct sc_platform_ops {
                    const char *plan_json, char **result, struct sc_err *err);
     /* GET a path of the metrics.smi-spec.io API ("/apis/metrics.smi-spec.io/v1alpha1/..."). */
     int (*metrics)(struct sc_platform *p, const char *path, char **json, struct sc_err *err);
+    /* Describe the platform for the reports (and --keep). */
+    void (*describe)(struct sc_platform *p, struct sc_platform_info *out);
     /* Logs and events worth attaching to a failed test; may set *out to NULL. */
     void (*diagnostics)(struct sc_platform *p, const char *ns, char **out);
     /* Stop everything the platform started. */
@@ -54,5 +66,32 @@ struct sc_platform {
     int deny_http_status;  /* e.g. 403; 0 = connection reset/refused */
     bool deny_tcp_refused; /* CONNECT refused / connection closed at once */
 };
+
+/* Which platform to open and how; fields of the other platform must be left zero. */
+struct sc_platform_config {
+    const char *name; /* "local" or "kube" */
+    /* local: the reference mesh's and the fixture's programs (NULL: found next to the
+     * harness, in the build tree or PATH), --violate switches (NULL-terminated, may be NULL),
+     * the split seed (0 = from the clock) */
+    const char *refmesh_bin, *fixture_bin;
+    const char *const *violations;
+    unsigned long seed;
+    /* kube: see the kube platform (kubeconfig NULL = $KUBECONFIG or ~/.kube/config, context
+     * NULL = current-context, mesh a profile name in profiles_dir or a file, fixture_image
+     * NULL = the harness version's image) */
+    const char *kubeconfig, *context;
+    bool in_cluster;
+    const char *mesh, *profiles_dir, *fixture_image;
+};
+
+/* Open the platform `c` names: start the reference mesh, or connect to the cluster and
+ * discover what it serves. *out is destroyed with (*out)->ops->destroy. SC_EINVAL for an
+ * unknown name; otherwise the platform's own failure, with its reason. */
+SC_MUST_CHECK int sc_platform_open(const struct sc_platform_config *c, struct sc_platform **out,
+                                   struct sc_err *err);
+
+/* From a signal handler, when the user insists: stop at once every process any platform
+ * started (async-signal-safe: kill() only). What lives on a cluster stays. */
+void sc_platform_emergency_stop(void);
 
 #endif

@@ -825,6 +825,13 @@ static void k_destroy(struct sc_platform *p)
     free(k);
 }
 
+static void k_describe(struct sc_platform *p, struct sc_platform_info *out)
+{
+    out->mesh = ((struct kube *)p)->prof->name;
+    out->kube_version = sc_kube_version(p);
+    out->keep_note = NULL; /* the namespaces outlive the harness */
+}
+
 static const struct sc_platform_ops kube_ops = {
     .name = "kube",
     .served = k_served,
@@ -837,6 +844,7 @@ static const struct sc_platform_ops kube_ops = {
     .remove = k_remove,
     .traffic = k_traffic,
     .metrics = k_metrics,
+    .describe = k_describe,
     .diagnostics = k_diagnostics,
     .destroy = k_destroy,
 };

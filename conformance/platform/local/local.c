@@ -37,6 +37,7 @@ struct local {
     struct sc_platform base;
     pid_t refmesh_pid;
     char admin[64]; /* http://127.0.0.1:PORT */
+    char keep_note[128];
     char fixture_bin[PATH_MAX];
     pthread_mutex_t mu;
     struct pod *pods;
@@ -701,6 +702,15 @@ static void l_destroy(struct sc_platform *p)
     free(l);
 }
 
+static void l_describe(struct sc_platform *p, struct sc_platform_info *out)
+{
+    struct local *l = (struct local *)p;
+    snprintf(l->keep_note, sizeof(l->keep_note), "refmesh admin API at %s (GET /state)", l->admin);
+    out->mesh = "local";
+    out->kube_version = NULL;
+    out->keep_note = l->keep_note;
+}
+
 static const struct sc_platform_ops local_ops = {
     .name = "local",
     .served = l_served,
@@ -713,6 +723,7 @@ static const struct sc_platform_ops local_ops = {
     .remove = l_remove,
     .traffic = l_traffic,
     .metrics = l_metrics,
+    .describe = l_describe,
     .diagnostics = l_diagnostics,
     .destroy = l_destroy,
 };

@@ -1,0 +1,40 @@
+/* platform.c - opening a platform by name; the one place that knows every implementation. */
+#include "platform/platform.h"
+
+#include <string.h>
+
+#include "platform/kube/kube.h"
+#include "platform/local/local.h"
+
+int sc_platform_open(const struct sc_platform_config *c, struct sc_platform **out,
+                     struct sc_err *err)
+{
+    *out = NULL;
+    if (c->name != NULL && strcmp(c->name, "local") == 0) {
+        struct sc_local_opts lo = {
+            .refmesh_bin = c->refmesh_bin,
+            .fixture_bin = c->fixture_bin,
+            .violations = c->violations,
+            .seed = c->seed,
+        };
+        return sc_local_new(&lo, out, err);
+    }
+    if (c->name != NULL && strcmp(c->name, "kube") == 0) {
+        struct sc_kube_opts ko = {
+            .kubeconfig = c->kubeconfig,
+            .context = c->context,
+            .in_cluster = c->in_cluster,
+            .mesh = c->mesh,
+            .profiles_dir = c->profiles_dir,
+            .fixture_image = c->fixture_image,
+        };
+        return sc_kube_new(&ko, out, err);
+    }
+    return sc_err_set(err, SC_EINVAL, "unknown platform '%s' (expected local or kube)",
+                      c->name ? c->name : "");
+}
+
+void sc_platform_emergency_stop(void)
+{
+    sc_local_kill_all(); /* local pods are our children; a cluster's namespaces stay */
+}
