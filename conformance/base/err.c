@@ -79,6 +79,8 @@ const char *sc_strerror(int code)
         return "not found";
     case SC_ESYS:
         return "system error";
+    case SC_ECANCELED:
+        return "interrupted";
     case SC_EBUSY:
         return "busy";
     }

@@ -21,6 +21,7 @@ enum {
     SC_ENOTFOUND = -7,
     SC_ESYS = -8, /* a system call failed for another reason */
     SC_EBUSY = -9,
+    SC_ECANCELED = -10, /* the run was interrupted (SIGINT/SIGTERM) */
 };
 
 /*

@@ -1,0 +1,159 @@
+/* case.h - what the parts of the runner share about one case (internal to run/: planning,
+ * the worker pool, traffic, probes, judges and steps). */
+#ifndef SC_RUN_CASE_H
+#define SC_RUN_CASE_H
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/doc.h"
+#include "base/err.h"
+#include "platform/platform.h"
+#include "run/results.h"
+#include "run/runner.h"
+#include "smi/smi.h"
+#include "suite/suite.h"
+
+#define SC_RUNNER_CLIENT_HIST_MAX 2048 /* buckets kept from a send; finer ones merged in pairs */
+#define SC_RUNNER_SHARES_MAX      16   /* split shares judged per expectation */
+
+/* The SMI groups in the order of struct sc_versions. */
+enum { SC_GROUP_ACCESS = 0, SC_GROUP_SPECS, SC_GROUP_SPLIT, SC_GROUP_METRICS, SC_GROUPS };
+extern const char *const sc_runner_groups[SC_GROUPS]; /* "access", "specs", "split", "metrics" */
+
+/* Versions of each group a case uses: its area's group at the case's version, the others
+ * at the newest the platform serves (0 = not served). */
+struct sc_versions {
+    int v[SC_GROUPS];
+};
+
+/* A planned case: its test and versions, parallel to run->cases. */
+struct sc_planned {
+    const struct sc_test *test;
+    struct sc_versions vs;
+};
+
+/* The worker pool's shared state. */
+struct sc_runner {
+    struct sc_platform *p;
+    const struct sc_runner_opts *o;
+    struct sc_run *run;
+    struct sc_planned *plan; /* parallel to run->cases (owned) */
+    pthread_mutex_t mu;
+    size_t next, done, torun; /* under mu */
+};
+
+/* What the agent saw in `send` steps (and probes), for the metrics assertions. */
+struct sc_observed {
+    char *src_workload;
+    char *to_service; /* the service addressed (a split's root, for trafficsplits) */
+    char *dst_pod;
+    uint64_t success, failure;
+};
+
+/* One case being run, owned by one worker thread. */
+struct sc_casectx {
+    struct sc_runner *r;
+    const struct sc_test *t;
+    struct sc_case *c;
+    struct sc_versions vs;
+    char ns[64], ns2[64];
+    bool changed; /* an apply/delete since the last expect: probe first */
+    struct sc_observed *obs;
+    size_t nobs;
+    bool obs_mixed;     /* some traffic could not be attributed (mixed 2xx and 5xx) */
+    double client_p[4]; /* latency of the last send, us: p50, p90, p99, max */
+    /* The last send's latency histogram (owned), ascending, at most CLIENT_HIST_MAX. */
+    struct sc_hist_bucket *client_hist;
+    size_t nclient_hist;
+};
+
+/* One batch of traffic, summarised. */
+struct sc_outcome {
+    uint64_t total;
+    uint64_t ok_intended; /* 2xx (or connected/answered) from an intended backend */
+    uint64_t ok_other;    /* answered, but by a pod outside the intended services */
+    uint64_t denied;      /* the platform's denial signal */
+    uint64_t other;       /* anything else: errors, other statuses */
+    uint64_t per_service[SC_RUNNER_SHARES_MAX]; /* split: answers per share index */
+    uint64_t status2xx, status5xx;
+    cJSON *json; /* the agent's result (owned) */
+};
+
+/* ---- planning (plan.c) ---- */
+
+/* Index of a group name in sc_runner_groups, -1 when unknown. */
+int sc_runner_group_index(const char *group);
+/* Index of an SMI API group in struct sc_versions. */
+int sc_runner_smi_group_index(enum sc_smi_group g);
+/* Convert one object of a test to the case's versions, with $NS/$NS2 substituted (when ns
+ * is not NULL), and check it against its version's schema. SC_ENOTFOUND means "skip: why".
+ * *out is the caller's (sc_doc_node_free). */
+SC_MUST_CHECK int sc_runner_convert(const struct sc_doc_node *in, const struct sc_versions *vs,
+                                    const char *ns, const char *ns2, struct sc_doc_node **out,
+                                    struct sc_err *err);
+/* Each planned case's test and versions (caller frees). */
+struct sc_planned *sc_runner_plan_of(struct sc_run *run, struct sc_test *const *tests,
+                                     size_t ntests, struct sc_platform *p);
+
+/* ---- a case's verdict and traffic (runner.c, traffic.c) ---- */
+
+/* Mark the case failed (the first message wins) and log the line. */
+void sc_runner_fail(struct sc_casectx *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+bool sc_runner_cancelled(const struct sc_casectx *x);
+
+/* The workload a pod belongs to by its name; the longest matching name wins. */
+const struct sc_workload *sc_runner_workload_of_pod(const struct sc_test *t, const char *pod,
+                                                    size_t len);
+/* "client -> web:8080 GET /" for messages. */
+void sc_runner_describe_traffic(const struct sc_casectx *x, const struct sc_traffic *tr, char *buf,
+                                size_t len);
+/* Send `requests` of tr through the agent of tr->from and classify the answers against step
+ * s (NULL for a plain send: every answer by the addressed service is intended). Records what
+ * was answered for the metrics assertions. *out is released with sc_runner_outcome_release. */
+SC_MUST_CHECK int sc_runner_send(struct sc_casectx *x, const struct sc_traffic *tr,
+                                 unsigned requests, const struct sc_step *s, struct sc_outcome *out,
+                                 struct sc_err *err);
+void sc_runner_outcome_release(struct sc_outcome *o);
+/* "N of M allowed by an intended backend, ..." */
+void sc_runner_outcome_text(const struct sc_outcome *o, char *buf, size_t len);
+/* Keep the latency of a send (the agent's latency object) on the case, for metrics. */
+void sc_runner_keep_latency(struct sc_casectx *x, const cJSON *latency);
+
+/* ---- waiting (poll.c) ---- */
+
+enum sc_attempt { SC_ATTEMPT_HOLDS, SC_ATTEMPT_NOT_YET, SC_ATTEMPT_FAILED };
+/* One attempt of a poll: says what it saw in `last` (len bytes). */
+typedef enum sc_attempt (*sc_attempt_fn)(struct sc_casectx *x, void *ud, char *last, size_t len);
+
+/*
+ * Try `fn` every interval_ms until it holds `consecutive` times in a row (an attempt that
+ * does not hold, or fails, starts the count again), within the run's consistency timeout.
+ * Returns 0 when it held, SC_ETIMEOUT when the time ran out, SC_ECANCELED when the run was
+ * interrupted; `last` then holds what the last attempt saw and *attempts (may be NULL) how
+ * many were made.
+ */
+int sc_runner_poll(struct sc_casectx *x, unsigned consecutive, unsigned interval_ms,
+                   sc_attempt_fn fn, void *ud, char *last, size_t len, unsigned *attempts);
+
+/* Probe traffic of step s until its expectation holds `s->consecutive` probes in a row. */
+typedef bool (*sc_holds_fn)(const struct sc_step *s, const struct sc_outcome *o);
+SC_MUST_CHECK int sc_runner_probe(struct sc_casectx *x, const struct sc_step *s, unsigned batch,
+                                  sc_holds_fn holds, struct sc_err *err);
+
+/* ---- steps (steps.c) and judges (judge_*.c): 0 when the step held, -1 when the case
+ * failed (the verdict and message are set). ---- */
+
+int sc_runner_step_apply(struct sc_casectx *x, const struct sc_step *s);
+int sc_runner_step_delete(struct sc_casectx *x, const struct sc_step *s);
+int sc_runner_step_send(struct sc_casectx *x, const struct sc_step *s);
+int sc_judge_access(struct sc_casectx *x, const struct sc_step *s);
+int sc_judge_split(struct sc_casectx *x, const struct sc_step *s);
+int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s);
+int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_step *s);
+
+#endif

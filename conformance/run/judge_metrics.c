@@ -1,0 +1,447 @@
+/* judge_metrics.c - expect metrics: the mesh's TrafficMetrics (read through the platform at
+ * the metrics.smi-spec.io paths) agree with what the agents observed: counts per resource,
+ * per edge and per backend of a TrafficSplit; latency percentiles within client-side bounds. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "run/case.h"
+
+#define METRICS_POLL_MS    200
+#define SPLIT_BACKENDS_MAX 16
+
+static double metric_value(const cJSON *tm, const char *name, bool *found)
+{
+    const cJSON *m;
+    *found = false;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(tm, "metrics"))
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(m, "name");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(m, "unit");
+        double x;
+        char *end;
+        if (!cJSON_IsString(n) || strcmp(n->valuestring, name) != 0)
+            continue;
+        if (cJSON_IsNumber(v))
+            x = v->valuedouble;
+        else if (cJSON_IsString(v)) {
+            x = strtod(v->valuestring, &end);
+            /* Quantities such as "10m" (seconds) for latency. */
+            if (*end == 'm')
+                x /= 1000.0;
+            else if (*end == 'u')
+                x /= 1e6;
+            else if (*end == 'n')
+                x /= 1e9;
+            if (*end != '\0' && cJSON_IsString(u) == false && strstr(name, "latency"))
+                x *= 1000.0; /* a quantity of seconds: to ms */
+        } else
+            continue;
+        if (cJSON_IsString(u) && strstr(name, "latency")) {
+            if (strcmp(u->valuestring, "s") == 0)
+                x *= 1000.0;
+            else if (strcmp(u->valuestring, "us") == 0)
+                x /= 1000.0;
+        }
+        *found = true;
+        return x;
+    }
+    return 0;
+}
+
+/* Does pod belong to the metrics resource (kind, name) of the case? */
+static bool pod_in_resource(const struct sc_casectx *x, const char *resource, const char *name,
+                            const char *pod)
+{
+    const struct sc_workload *w;
+    if (strcmp(resource, "namespaces") == 0)
+        return true;
+    if (strcmp(resource, "pods") == 0)
+        return strcmp(pod, name) == 0;
+    w = sc_runner_workload_of_pod(x->t, pod, strlen(pod));
+    if (w == NULL)
+        return false;
+    if (strcmp(resource, "deployments") == 0)
+        return strcmp(w->name, name) == 0;
+    return false;
+}
+
+/* Give the assertion the client's latency histogram of the last send (a copy). */
+static void attach_client_hist(const struct sc_casectx *x, struct sc_assertion *a)
+{
+    if (a->client_hist != NULL || x->nclient_hist == 0)
+        return;
+    a->client_hist = sc_xcalloc(x->nclient_hist, sizeof(*a->client_hist));
+    memcpy(a->client_hist, x->client_hist, x->nclient_hist * sizeof(*a->client_hist));
+    a->nclient_hist = x->nclient_hist;
+}
+
+/* Are tm's p50, p90 and p99 at least the expected minimum and at most the client's maximum
+ * (+50%, +10 ms)? Puts the mesh's and the client's latencies on the assertion; on failure
+ * writes why into last, after `subject` ("" or "backend web-v1: "). */
+static bool latency_holds(const struct sc_casectx *x, const struct sc_metrics_expect *me,
+                          const cJSON *tm, struct sc_assertion *a, const char *subject, char *last,
+                          size_t len)
+{
+    static const char *const names[] = {"p50_response_latency", "p90_response_latency",
+                                        "p99_response_latency"};
+    bool ok = true;
+    attach_client_hist(x, a);
+    a->client_p[3] = x->client_p[3];
+    for (int i = 0; i < 3; i++) {
+        bool f;
+        double v = metric_value(tm, names[i], &f);
+        a->mesh_p[i] = f ? v * 1000.0 : NAN;
+        a->client_p[i] = x->client_p[i];
+        if (!f || v < me->latency_at_least_ms || v > x->client_p[3] / 1000.0 * 1.5 + 10.0) {
+            snprintf(last, len,
+                     "%s%s %.1fms, expected at least %.1fms and at most the client's max %.1fms "
+                     "(+50%%)",
+                     subject, names[i], f ? v : NAN, me->latency_at_least_ms,
+                     x->client_p[3] / 1000.0);
+            ok = false;
+            break;
+        }
+    }
+    return ok;
+}
+
+/* GET a metrics path; NULL (with why in last) when there is no JSON answer. */
+static cJSON *get_metrics(struct sc_casectx *x, const char *path, char *last, size_t len)
+{
+    struct sc_platform *p = x->r->p;
+    char *body = NULL;
+    struct sc_err err;
+    cJSON *j = NULL;
+
+    sc_err_init(&err);
+    if (p->ops->metrics(p, path, &body, &err) == 0)
+        j = cJSON_Parse(body);
+    free(body);
+    if (j == NULL)
+        snprintf(last, len, "%s", err.msg[0] ? err.msg : "not JSON");
+    return j;
+}
+
+/* The path of a resource's metrics at the case's metrics version. */
+static void metrics_path(const struct sc_casectx *x, const struct sc_metrics_expect *me,
+                         const char *name, char *path, size_t len)
+{
+    int mv = x->vs.v[SC_GROUP_METRICS] ? x->vs.v[SC_GROUP_METRICS] : 1;
+    if (strcmp(me->resource, "namespaces") == 0)
+        snprintf(path, len, "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s%s", mv, name,
+                 me->edges_from ? "/edges" : "");
+    else if (strcmp(me->resource, "trafficsplits") == 0)
+        snprintf(path, len, "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s/trafficsplits/%s",
+                 mv, x->ns, name);
+    else
+        snprintf(path, len, "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s/%s/%s%s", mv, x->ns,
+                 me->resource, name, me->edges_from ? "/edges" : "");
+}
+
+/* Counts cannot be judged when a batch mixed 2xx and 5xx answers. */
+static int refuse_mixed(struct sc_casectx *x, struct sc_assertion *a)
+{
+    a->message = sc_xstrdup("a batch mixed 2xx and 5xx answers: counts cannot be attributed");
+    sc_runner_fail(x, "metrics counts: %s (send one status class per step)", a->message);
+    return -1;
+}
+
+/* The verdict after polling: passed, or failed with what was last seen. */
+static int conclude(struct sc_casectx *x, struct sc_assertion *a, int rc, const char *what,
+                    const char *last)
+{
+    if (rc == 0) {
+        a->passed = true;
+        sc_case_log(x->c, "  %s", last);
+        return 0;
+    }
+    a->message = sc_xstrdup(last);
+    if (rc == SC_ECANCELED)
+        sc_runner_fail(x, "%s: interrupted; last seen: %s", what, last);
+    else
+        sc_runner_fail(x, "%s: not within %ums; last seen: %s", what, x->r->o->timeout_ms, last);
+    return -1;
+}
+
+/* ---- a resource, or its edge from one workload ---- */
+
+struct resource_poll {
+    const struct sc_metrics_expect *me;
+    const char *path;
+    struct sc_assertion *a;
+    uint64_t want_s, want_f; /* what the agents saw */
+    bool seen;               /* the mesh reported both counts at least once */
+    double mesh_s, mesh_f;   /* what it last reported */
+};
+
+/* The item of an edges list for the edge from `from`, or NULL. */
+static const cJSON *edge_from(const cJSON *j, const char *from)
+{
+    const cJSON *it, *tm = NULL;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "items"))
+    {
+        const cJSON *edge = cJSON_GetObjectItemCaseSensitive(it, "edge");
+        const cJSON *res = cJSON_GetObjectItemCaseSensitive(edge, "resource");
+        const cJSON *dir = cJSON_GetObjectItemCaseSensitive(edge, "direction");
+        const cJSON *rn = cJSON_GetObjectItemCaseSensitive(res, "name");
+        if (cJSON_IsString(dir) && strcmp(dir->valuestring, "from") == 0 && cJSON_IsString(rn) &&
+            strcmp(rn->valuestring, from) == 0)
+            tm = it;
+    }
+    return tm;
+}
+
+static enum sc_attempt resource_attempt(struct sc_casectx *x, void *ud, char *last, size_t len)
+{
+    struct resource_poll *rp = ud;
+    const struct sc_metrics_expect *me = rp->me;
+    cJSON *j = get_metrics(x, rp->path, last, len);
+    const cJSON *tm = j;
+    bool ok = false;
+
+    if (j != NULL && me->edges_from != NULL) {
+        tm = edge_from(j, me->edges_from);
+        if (tm == NULL)
+            snprintf(last, len, "no edge from '%s'", me->edges_from);
+    }
+    if (me->absent) {
+        bool found = false;
+        double sc = tm ? metric_value(tm, "success_count", &found) : 0;
+        ok = tm == NULL || !found || sc == 0;
+        if (!ok)
+            snprintf(last, len, "metrics present: success_count %.0f", sc);
+    } else if (tm != NULL) {
+        bool fs, ff;
+        double sc = metric_value(tm, "success_count", &fs);
+        double fc = metric_value(tm, "failure_count", &ff);
+        rp->seen = fs && ff;
+        rp->mesh_s = sc;
+        rp->mesh_f = fc;
+        ok = !me->counts || (fs && ff && sc == (double)rp->want_s && fc == (double)rp->want_f);
+        snprintf(last, len, "success_count %.0f, failure_count %.0f (the agent saw %llu and %llu)",
+                 sc, fc, (unsigned long long)rp->want_s, (unsigned long long)rp->want_f);
+        if (ok && !isnan(me->latency_at_least_ms))
+            ok = latency_holds(x, me, tm, rp->a, "", last, len);
+    }
+    cJSON_Delete(j);
+    return ok ? SC_ATTEMPT_HOLDS : SC_ATTEMPT_NOT_YET;
+}
+
+int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s)
+{
+    const struct sc_metrics_expect *me = &s->metrics;
+    const char *name = me->name ? me->name : x->ns;
+    char path[512], what[512], last[512] = "no answer yet";
+    struct resource_poll rp = {.me = me, .path = path};
+    int rc;
+
+    for (size_t i = 0; i < x->nobs; i++) {
+        if (!pod_in_resource(x, me->resource, name, x->obs[i].dst_pod))
+            continue;
+        if (me->edges_from && strcmp(x->obs[i].src_workload, me->edges_from) != 0)
+            continue;
+        rp.want_s += x->obs[i].success;
+        rp.want_f += x->obs[i].failure;
+    }
+    metrics_path(x, me, name, path, sizeof(path));
+    if (x->obs_mixed && me->counts)
+        return refuse_mixed(x, sc_case_add_assertion(x->c, "metrics", "metrics counts"));
+    snprintf(what, sizeof(what), "metrics of %s/%s%s%s%s", me->resource, name,
+             me->edges_from ? " on the edge from " : "", me->edges_from ? me->edges_from : "",
+             me->absent ? " are absent" : " agree with the agent");
+    sc_case_log(x->c, "expect %s (GET %s)", what, path);
+    rp.a = sc_case_add_assertion(x->c, "metrics", what);
+    rc = sc_runner_poll(x, 1, METRICS_POLL_MS, resource_attempt, &rp, last, sizeof(last), NULL);
+    /* The figures of the last answer, whether they agreed or not. */
+    if (me->counts && rp.seen) {
+        struct sc_figure *f = sc_assertion_add_figure(rp.a, "success_count", "count");
+        f->expected = (double)rp.want_s;
+        f->observed = rp.mesh_s;
+        f = sc_assertion_add_figure(rp.a, "failure_count", "count");
+        f->expected = (double)rp.want_f;
+        f->observed = rp.mesh_f;
+    }
+    return conclude(x, rp.a, rc, what, last);
+}
+
+/* ---- a TrafficSplit, per backend ---- */
+
+/* The expected traffic of one backend of a split, and what the mesh last reported. */
+struct split_backend_want {
+    const char *service;
+    uint64_t success, failure;
+    double mesh_success, mesh_failure; /* NaN until reported */
+};
+
+struct split_poll {
+    const struct sc_metrics_expect *me;
+    const char *path;
+    struct sc_assertion *a;
+    struct split_backend_want bw[SPLIT_BACKENDS_MAX];
+    size_t nb;
+};
+
+/* The spec of the TrafficSplit `name` as last applied before step s, or NULL. */
+static const struct sc_doc_node *split_spec(const struct sc_test *t, const struct sc_step *s,
+                                            const char *name)
+{
+    const struct sc_doc_node *spec = NULL;
+    for (const struct sc_step *st = t->steps; st < s; st++)
+        for (const struct sc_doc *d = st->objects; d; d = d->next) {
+            const char *kind = sc_doc_get_str(d->root, "kind");
+            const char *nm = sc_doc_get_str(sc_doc_get(d->root, "metadata"), "name");
+            if (kind && nm && strcmp(kind, "TrafficSplit") == 0 && strcmp(nm, name) == 0)
+                spec = sc_doc_get(d->root, "spec");
+        }
+    return spec;
+}
+
+/* Each backend of the split with the requests the agents saw answered by its pods in sends to
+ * the split's root service. */
+static void split_wants(const struct sc_casectx *x, const struct sc_doc_node *spec,
+                        const char *root, struct split_poll *sp)
+{
+    const struct sc_doc_node *bs = sc_doc_get(spec, "backends");
+    for (const struct sc_doc_node *b = bs ? bs->child : NULL; b && sp->nb < SPLIT_BACKENDS_MAX;
+         b = b->next) {
+        const char *svc = sc_doc_get_str(b, "service");
+        if (svc == NULL || sc_test_service(x->t, svc) == NULL)
+            continue;
+        sp->bw[sp->nb].service = svc;
+        sp->bw[sp->nb].success = sp->bw[sp->nb].failure = 0;
+        sp->bw[sp->nb].mesh_success = sp->bw[sp->nb].mesh_failure = NAN;
+        sp->nb++;
+    }
+    for (size_t i = 0; i < x->nobs; i++) {
+        const struct sc_workload *w;
+        if (strcmp(x->obs[i].to_service, root) != 0)
+            continue;
+        w = sc_runner_workload_of_pod(x->t, x->obs[i].dst_pod, strlen(x->obs[i].dst_pod));
+        for (size_t k = 0; w && k < sp->nb; k++)
+            if (sc_service_selects(sc_test_service(x->t, sp->bw[k].service), w)) {
+                sp->bw[k].success += x->obs[i].success;
+                sp->bw[k].failure += x->obs[i].failure;
+                break;
+            }
+    }
+}
+
+/* The item of backend `service` in a trafficsplits answer, or NULL. */
+static const cJSON *backend_item(const cJSON *j, const char *service)
+{
+    const cJSON *it, *tm = NULL;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "items"))
+    {
+        const cJSON *be = cJSON_GetObjectItemCaseSensitive(it, "backend");
+        const cJSON *bn = cJSON_GetObjectItemCaseSensitive(be, "name");
+        if (cJSON_IsString(bn) && strcmp(bn->valuestring, service) == 0)
+            tm = it;
+    }
+    return tm;
+}
+
+/* Judge one backend's item; appends why it does not hold to last at *l. */
+static bool backend_holds(struct sc_casectx *x, struct split_poll *sp, struct split_backend_want *w,
+                          const cJSON *tm, char *last, size_t len, size_t *l)
+{
+    const struct sc_metrics_expect *me = sp->me;
+    char subject[160];
+    bool fs = false, ff = false, ok = true;
+    double sc = 0, fc = 0;
+
+    if (tm != NULL) {
+        sc = metric_value(tm, "success_count", &fs);
+        fc = metric_value(tm, "failure_count", &ff);
+    }
+    w->mesh_success = fs ? sc : NAN;
+    w->mesh_failure = ff ? fc : NAN;
+    snprintf(subject, sizeof(subject), "backend %s: ", w->service);
+    if (me->absent) {
+        if (fs && sc > 0)
+            *l += (size_t)snprintf(last + *l, len - *l, "%s%ssuccess_count %.0f", *l ? "; " : "",
+                                   subject, sc);
+        return !(fs && sc > 0);
+    }
+    if (tm == NULL) {
+        *l += (size_t)snprintf(last + *l, len - *l, "%s%sno item", *l ? "; " : "", subject);
+        return false;
+    }
+    if (me->counts) {
+        ok = fs && ff && sc == (double)w->success && fc == (double)w->failure;
+        *l += (size_t)snprintf(last + *l, len - *l,
+                               "%s%sexpected success_count %llu and failure_count %llu, "
+                               "observed %.0f and %.0f",
+                               *l ? "; " : "", subject, (unsigned long long)w->success,
+                               (unsigned long long)w->failure, fs ? sc : NAN, ff ? fc : NAN);
+    }
+    if (ok && !isnan(me->latency_at_least_ms) && w->success + w->failure > 0 &&
+        !latency_holds(x, me, tm, sp->a, subject, last, len)) {
+        ok = false;
+        *l = strlen(last);
+    }
+    return ok;
+}
+
+static enum sc_attempt split_attempt(struct sc_casectx *x, void *ud, char *last, size_t len)
+{
+    struct split_poll *sp = ud;
+    cJSON *j = get_metrics(x, sp->path, last, len);
+    bool ok = true;
+    size_t l = 0;
+
+    if (j == NULL) /* no such split in the metrics: nothing is reported, all `absent` asks */
+        return sp->me->absent ? SC_ATTEMPT_HOLDS : SC_ATTEMPT_NOT_YET;
+    last[0] = '\0';
+    for (size_t k = 0; k < sp->nb && l < len; k++) {
+        bool held =
+            backend_holds(x, sp, &sp->bw[k], backend_item(j, sp->bw[k].service), last, len, &l);
+        ok = ok && held;
+    }
+    if (l == 0)
+        snprintf(last, len, "%s",
+                 sp->me->absent ? "no backend has traffic" : "every backend agrees");
+    cJSON_Delete(j);
+    return ok ? SC_ATTEMPT_HOLDS : SC_ATTEMPT_NOT_YET;
+}
+
+int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_step *s)
+{
+    const struct sc_metrics_expect *me = &s->metrics;
+    const struct sc_doc_node *spec = split_spec(x->t, s, me->name);
+    const char *root = sc_doc_get_str(spec, "service");
+    char path[512], what[512], last[1024] = "no answer yet";
+    struct split_poll sp = {.me = me, .path = path};
+    int rc;
+
+    snprintf(what, sizeof(what), "metrics of trafficsplits/%s per backend %s", me->name,
+             me->absent ? "are absent" : "agree with the agent");
+    sp.a = sc_case_add_assertion(x->c, "metrics", what);
+    if (root == NULL) {
+        sp.a->message = sc_xstrdup("no TrafficSplit of that name was applied before this step");
+        sc_runner_fail(x, "%s: %s", what, sp.a->message);
+        return -1;
+    }
+    split_wants(x, spec, root, &sp);
+    if (x->obs_mixed && me->counts)
+        return refuse_mixed(x, sp.a);
+    metrics_path(x, me, me->name, path, sizeof(path));
+    sc_case_log(x->c, "expect %s (GET %s)", what, path);
+    rc = sc_runner_poll(x, 1, METRICS_POLL_MS, split_attempt, &sp, last, sizeof(last), NULL);
+    for (size_t k = 0; me->counts && k < sp.nb; k++) {
+        char fname[200];
+        struct sc_figure *f;
+        snprintf(fname, sizeof(fname), "%s success_count", sp.bw[k].service);
+        f = sc_assertion_add_figure(sp.a, fname, "count");
+        f->expected = (double)sp.bw[k].success;
+        f->observed = sp.bw[k].mesh_success;
+        snprintf(fname, sizeof(fname), "%s failure_count", sp.bw[k].service);
+        f = sc_assertion_add_figure(sp.a, fname, "count");
+        f->expected = (double)sp.bw[k].failure;
+        f->observed = sp.bw[k].mesh_failure;
+    }
+    return conclude(x, sp.a, rc, what, last);
+}

@@ -1,0 +1,236 @@
+/* plan.c - planning: each test at each served version of its area, filtered, with the cases
+ * a version cannot express skipped (with the reason) before anything is deployed. */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "run/case.h"
+#include "smi/convert.h"
+
+const char *const sc_runner_groups[SC_GROUPS] = {"access", "specs", "split", "metrics"};
+
+int sc_runner_group_index(const char *g)
+{
+    for (int i = 0; i < SC_GROUPS; i++)
+        if (strcmp(sc_runner_groups[i], g) == 0)
+            return i;
+    return -1;
+}
+
+int sc_runner_smi_group_index(enum sc_smi_group g)
+{
+    return g == SC_SMI_ACCESS  ? SC_GROUP_ACCESS
+           : g == SC_SMI_SPECS ? SC_GROUP_SPECS
+                               : SC_GROUP_SPLIT;
+}
+
+static bool in_list(const char *const *list, const char *s)
+{
+    if (list == NULL)
+        return true;
+    for (; *list; list++)
+        if (strcmp(*list, s) == 0)
+            return true;
+    return false;
+}
+
+/* The newest version of group gi the platform serves, 0 when none. */
+static int newest_served(struct sc_platform *p, int gi)
+{
+    int vs[8];
+    size_t n = 0;
+    if (p->ops->served(p, sc_runner_groups[gi], vs, &n) != 0 || n == 0)
+        return 0;
+    return vs[0];
+}
+
+/* Replace $NS2 and $NS in every scalar. */
+static void substitute(struct sc_doc_node *n, const char *ns, const char *ns2)
+{
+    for (; n; n = n->next) {
+        if (n->text != NULL && strchr(n->text, '$') != NULL) {
+            char out[1024];
+            size_t o = 0;
+            for (const char *s = n->text; *s && o < sizeof(out) - 64;) {
+                if (strncmp(s, "$NS2", 4) == 0) {
+                    o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", ns2);
+                    s += 4;
+                } else if (strncmp(s, "$NS", 3) == 0) {
+                    o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", ns);
+                    s += 3;
+                } else {
+                    out[o++] = *s++;
+                }
+            }
+            out[o] = '\0';
+            free(n->text);
+            n->text = sc_xstrdup(out);
+        }
+        substitute(n->child, ns, ns2);
+    }
+}
+
+/* Convert one object to the case's versions; SC_ENOTFOUND means "skip: <why>". */
+int sc_runner_convert(const struct sc_doc_node *in, const struct sc_versions *vs, const char *ns,
+                      const char *ns2, struct sc_doc_node **out, struct sc_err *err)
+{
+    const char *kind = sc_doc_get_str(in, "kind");
+    int k = kind ? sc_smi_kind_parse(kind) : -1, gi, rc;
+    struct sc_doc_node *conv = NULL;
+    struct sc_smi_obj *obj = NULL;
+
+    if (k < 0)
+        return sc_err_set(err, SC_EINVAL, "unknown kind");
+    gi = sc_runner_smi_group_index(sc_smi_kind_group((enum sc_smi_kind)k));
+    if (vs->v[gi] == 0)
+        return sc_err_set(err, SC_ENOTFOUND, "%s is not served by the platform",
+                          sc_smi_group_name(sc_smi_kind_group((enum sc_smi_kind)k)));
+    if (!sc_smi_version_exists((enum sc_smi_kind)k, vs->v[gi]))
+        return sc_err_set(err, SC_ENOTFOUND, "%s does not exist in %s v1alpha%d", kind,
+                          sc_smi_group_name(sc_smi_kind_group((enum sc_smi_kind)k)), vs->v[gi]);
+    rc = sc_smi_convert(in, vs->v[gi], &conv, err);
+    if (rc != 0)
+        return rc;
+    if (ns != NULL)
+        substitute(conv, ns, ns2);
+    /* Every manifest applied must hold to its version's schema. */
+    rc = sc_smi_obj_from_doc(conv, "converted", ns ? ns : "default", &obj, NULL, err);
+    if (rc != 0) {
+        sc_err_prefix(err, "converted %s does not validate against v1alpha%d", kind, vs->v[gi]);
+        sc_doc_node_free(conv);
+        return SC_EINVAL;
+    }
+    sc_smi_obj_free(obj);
+    *out = conv;
+    return 0;
+}
+
+struct sc_planned *sc_runner_plan_of(struct sc_run *run, struct sc_test *const *tests,
+                                     size_t ntests, struct sc_platform *p)
+{
+    struct sc_planned *pl = sc_xcalloc(run->ncases ? run->ncases : 1, sizeof(*pl));
+    for (size_t i = 0; i < run->ncases; i++) {
+        struct sc_case *c = &run->cases[i];
+        int gi = sc_runner_group_index(c->area), v = atoi(c->version + 7);
+        for (size_t k = 0; k < ntests; k++)
+            if (strcmp(tests[k]->name, c->test) == 0)
+                pl[i].test = tests[k];
+        for (int g = 0; g < SC_GROUPS; g++)
+            pl[i].vs.v[g] = newest_served(p, g);
+        pl[i].vs.v[gi] = v;
+    }
+    return pl;
+}
+
+static bool uses_trafficsplits(const struct sc_test *t)
+{
+    for (size_t i = 0; i < t->nsteps; i++)
+        if (t->steps[i].kind == SC_STEP_EXPECT && t->steps[i].expect == SC_EXPECT_METRICS &&
+            strcmp(t->steps[i].metrics.resource, "trafficsplits") == 0)
+            return true;
+    return false;
+}
+
+int sc_runner_plan(struct sc_platform *p, struct sc_test *const *tests, size_t ntests,
+                   const struct sc_runner_opts *o, struct sc_run *run, struct sc_err *err)
+{
+    regex_t focus, skip;
+    bool have_focus = false, have_skip = false;
+    int rc = 0;
+
+    if (o->focus != NULL) {
+        if (regcomp(&focus, o->focus, REG_EXTENDED | REG_NOSUB) != 0)
+            return sc_err_set(err, SC_EINVAL, "invalid --focus regex '%s'", o->focus);
+        have_focus = true;
+    }
+    if (o->skip != NULL) {
+        if (regcomp(&skip, o->skip, REG_EXTENDED | REG_NOSUB) != 0) {
+            rc = sc_err_set(err, SC_EINVAL, "invalid --skip regex '%s'", o->skip);
+            goto out;
+        }
+        have_skip = true;
+    }
+    for (size_t i = 0; i < ntests; i++) {
+        const struct sc_test *t = tests[i];
+        int gi = sc_runner_group_index(t->area), vs[8];
+        size_t nv = 0;
+        bool feature_ok = o->features == NULL;
+
+        if (!in_list(o->areas, t->area))
+            continue;
+        for (size_t f = 0; f < t->nfeatures && !feature_ok; f++)
+            feature_ok = in_list(o->features, t->features[f]);
+        if (!feature_ok)
+            continue;
+        if (p->ops->served(p, sc_runner_groups[gi], vs, &nv) != 0)
+            nv = 0;
+        if (nv == 0) {
+            vs[0] = 0; /* one skipped case saying the group is not served */
+            nv = 1;
+        }
+        for (size_t k = nv; k-- > 0;) { /* oldest first */
+            char label[300], version[16];
+            struct sc_case *c;
+            struct sc_versions cv;
+
+            snprintf(version, sizeof(version), "v1alpha%d", vs[k]);
+            snprintf(label, sizeof(label), "%s [%s]", t->name, version);
+            if (have_focus && regexec(&focus, label, 0, NULL, 0) != 0)
+                continue;
+            if (have_skip && regexec(&skip, label, 0, NULL, 0) == 0)
+                continue;
+            c = sc_run_add_case(run);
+            c->test = sc_xstrdup(t->name);
+            c->area = sc_xstrdup(t->area);
+            c->version = sc_xstrdup(version);
+            c->file = sc_xstrdup(t->file);
+            c->features = sc_xcalloc(t->nfeatures, sizeof(char *));
+            for (size_t f = 0; f < t->nfeatures; f++)
+                c->features[c->nfeatures++] = sc_xstrdup(t->features[f]);
+            if (vs[k] == 0) {
+                c->verdict = SC_SKIPPED;
+                c->message = sc_xstrdup("the platform does not serve this SMI group");
+                continue;
+            }
+            for (int g = 0; g < SC_GROUPS; g++)
+                cv.v[g] = newest_served(p, g);
+            cv.v[gi] = vs[k];
+            if (strcmp(t->area, "metrics") == 0 && uses_trafficsplits(t) && vs[k] < 2) {
+                c->verdict = SC_SKIPPED;
+                c->message = sc_xstrdup("the trafficsplits resource needs metrics v1alpha2");
+                continue;
+            }
+            /* Every object must be expressible in this case's versions. Runnable cases
+             * wait as "skipped, no reason yet" until a worker takes them. */
+            c->verdict = SC_SKIPPED;
+            for (size_t s = 0; s < t->nsteps && c->message == NULL; s++) {
+                for (struct sc_doc *d = t->steps[s].objects; d; d = d->next) {
+                    struct sc_doc_node *conv = NULL;
+                    struct sc_err e;
+                    int crc;
+                    sc_err_init(&e);
+                    crc = sc_runner_convert(d->root, &cv, "plan-ns", "plan-ns2", &conv, &e);
+                    sc_doc_node_free(conv);
+                    if (crc == SC_ENOTFOUND) {
+                        c->verdict = SC_SKIPPED;
+                        c->message = sc_xstrdup(e.msg);
+                        break;
+                    }
+                    if (crc != 0) {
+                        rc = sc_err_set(err, SC_EINVAL, "%s:%d:%d: %s", t->file, t->steps[s].line,
+                                        t->steps[s].col, e.msg);
+                        goto out;
+                    }
+                }
+            }
+        }
+    }
+out:
+    if (have_focus)
+        regfree(&focus);
+    if (have_skip)
+        regfree(&skip);
+    return rc;
+}

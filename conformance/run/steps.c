@@ -1,0 +1,100 @@
+/* steps.c - the steps that change or use the mesh without judging it: apply and delete SMI
+ * objects (converted to the case's versions), and send measured traffic for metrics. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/case.h"
+
+int sc_runner_step_apply(struct sc_casectx *x, const struct sc_step *s)
+{
+    struct sc_platform *p = x->r->p;
+    for (struct sc_doc *d = s->objects; d; d = d->next) {
+        struct sc_doc_node *conv = NULL;
+        struct sc_err err;
+        cJSON *j;
+        char *text;
+        int rc;
+        const char *kind = sc_doc_get_str(d->root, "kind");
+        const char *name = sc_doc_get_str(sc_doc_get(d->root, "metadata"), "name");
+
+        sc_err_init(&err);
+        rc = sc_runner_convert(d->root, &x->vs, x->ns, x->ns2, &conv, &err);
+        if (rc != 0) {
+            sc_runner_fail(x, "apply %s '%s': %s", kind, name, err.msg);
+            return -1;
+        }
+        j = sc_doc_to_json(conv);
+        text = cJSON_PrintUnformatted(j);
+        cJSON_Delete(j);
+        sc_case_log(x->c, "apply %s", text);
+        {
+            const char *ons = sc_doc_get_str(sc_doc_get(conv, "metadata"), "namespace");
+            rc = p->ops->apply(p, ons ? ons : x->ns, text, &err);
+        }
+        free(text);
+        sc_doc_node_free(conv);
+        if (rc != 0) {
+            sc_runner_fail(x, "apply %s '%s': %s", kind, name, err.msg);
+            return -1;
+        }
+    }
+    x->changed = true;
+    return 0;
+}
+
+int sc_runner_step_delete(struct sc_casectx *x, const struct sc_step *s)
+{
+    struct sc_platform *p = x->r->p;
+    for (size_t i = 0; i < s->ndel; i++) {
+        int k = sc_smi_kind_parse(s->del_kinds[i]);
+        enum sc_smi_group g = sc_smi_kind_group((enum sc_smi_kind)k);
+        char api[96];
+        struct sc_err err;
+        snprintf(api, sizeof(api), "%s/v1alpha%d", sc_smi_group_name(g),
+                 x->vs.v[sc_runner_smi_group_index(g)]);
+        sc_err_init(&err);
+        sc_case_log(x->c, "delete %s %s/%s", api, s->del_kinds[i], s->del_names[i]);
+        if (p->ops->remove(p, x->ns, api, s->del_kinds[i], s->del_names[i], &err) != 0) {
+            sc_runner_fail(x, "delete %s '%s': %s", s->del_kinds[i], s->del_names[i], err.msg);
+            return -1;
+        }
+    }
+    x->changed = true;
+    return 0;
+}
+
+int sc_runner_step_send(struct sc_casectx *x, const struct sc_step *s)
+{
+    struct sc_outcome o;
+    struct sc_err err;
+    char desc[400];
+
+    sc_runner_describe_traffic(x, &s->traffic, desc, sizeof(desc));
+    sc_case_log(x->c, "send %u requests %s", s->requests, desc);
+    sc_err_init(&err);
+    if (sc_runner_send(x, &s->traffic, s->requests, NULL, &o, &err) != 0) {
+        sc_runner_fail(x, "send %s: %s", desc, err.msg);
+        return -1;
+    }
+    if (o.status2xx != 0 && o.status5xx != 0) {
+        sc_runner_fail(
+            x, "send %s: mixed 2xx and 5xx answers; metrics tests need one class per send", desc);
+        sc_runner_outcome_release(&o);
+        return -1;
+    }
+    if (o.status2xx + o.status5xx != o.total) {
+        char text[300];
+        sc_runner_outcome_text(&o, text, sizeof(text));
+        sc_runner_fail(x, "send %s: not every request was answered with 2xx or 5xx: %s", desc,
+                       text);
+        sc_runner_outcome_release(&o);
+        return -1;
+    }
+    sc_runner_keep_latency(x, cJSON_GetObjectItemCaseSensitive(o.json, "latency"));
+    sc_case_log(x->c, "  %llu answered (%llu 2xx, %llu 5xx)", (unsigned long long)o.total,
+                (unsigned long long)o.status2xx, (unsigned long long)o.status5xx);
+    sc_runner_outcome_release(&o);
+    x->changed = false;
+    return 0;
+}
