@@ -51,168 +51,210 @@ static void set(char **slot, const char *v)
     *slot = sc_xstrdup(v);
 }
 
-int sc_cmd_report(int argc, char **argv)
-{
-    enum {
-        O_JUNIT = 256,
-        O_YAML,
-        O_HTML,
-        O_MD,
-        O_JSON,
-        O_SUB,
-        O_LOG,
-        O_IMPL,
-        O_ORG,
-        O_PROJ,
-        O_URL,
-        O_VER,
-        O_CONTACT
-    };
-    static const struct option longopts[] = {
-        {"junit", required_argument, NULL, O_JUNIT},
-        {"yaml", required_argument, NULL, O_YAML},
-        {"html", required_argument, NULL, O_HTML},
-        {"markdown", required_argument, NULL, O_MD},
-        {"json", required_argument, NULL, O_JSON},
-        {"submission", required_argument, NULL, O_SUB},
-        {"log", required_argument, NULL, O_LOG},
-        {"implementation", required_argument, NULL, O_IMPL},
-        {"organization", required_argument, NULL, O_ORG},
-        {"project", required_argument, NULL, O_PROJ},
-        {"url", required_argument, NULL, O_URL},
-        {"version", required_argument, NULL, O_VER},
-        {"contact", required_argument, NULL, O_CONTACT},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *junit = NULL, *yaml = NULL, *html = NULL, *md = NULL, *json = NULL;
-    const char *sub = NULL, *log = NULL, *impl_file = NULL;
-    struct sc_implementation cli_im = {0}, im = {0};
-    struct sc_run *run = NULL;
-    struct sc_err err;
-    bool quiet = false, to_stdout;
-    int opt, rc = SC_EXIT_USAGE;
+enum {
+    O_JUNIT = 256,
+    O_YAML,
+    O_HTML,
+    O_MD,
+    O_JSON,
+    O_SUB,
+    O_LOG,
+    O_IMPL,
+    O_ORG,
+    O_PROJ,
+    O_URL,
+    O_VER,
+    O_CONTACT
+};
 
-    sc_err_init(&err);
+static const struct option longopts[] = {
+    {"junit", required_argument, NULL, O_JUNIT},
+    {"yaml", required_argument, NULL, O_YAML},
+    {"html", required_argument, NULL, O_HTML},
+    {"markdown", required_argument, NULL, O_MD},
+    {"json", required_argument, NULL, O_JSON},
+    {"submission", required_argument, NULL, O_SUB},
+    {"log", required_argument, NULL, O_LOG},
+    {"implementation", required_argument, NULL, O_IMPL},
+    {"organization", required_argument, NULL, O_ORG},
+    {"project", required_argument, NULL, O_PROJ},
+    {"url", required_argument, NULL, O_URL},
+    {"version", required_argument, NULL, O_VER},
+    {"contact", required_argument, NULL, O_CONTACT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* What `report` was asked; im holds the implementation options given on the command line. */
+struct report_args {
+    const char *junit, *yaml, *html, *md, *json, *sub, *log, *impl_file, *results;
+    struct sc_implementation im;
+    bool quiet;
+};
+
+/* One option; 1 when it was --help (printed), 0 taken, negative on bad input (printed). */
+static int take_option(struct report_args *a, int opt, char **argv)
+{
+    switch (opt) {
+    case O_JUNIT:
+        a->junit = optarg;
+        break;
+    case O_YAML:
+        a->yaml = optarg;
+        break;
+    case O_HTML:
+        a->html = optarg;
+        break;
+    case O_MD:
+        a->md = optarg;
+        break;
+    case O_JSON:
+        a->json = optarg;
+        break;
+    case O_SUB:
+        a->sub = optarg;
+        break;
+    case O_LOG:
+        a->log = optarg;
+        break;
+    case O_IMPL:
+        a->impl_file = optarg;
+        break;
+    case O_ORG:
+        set(&a->im.organization, optarg);
+        break;
+    case O_PROJ:
+        set(&a->im.project, optarg);
+        break;
+    case O_URL:
+        set(&a->im.url, optarg);
+        break;
+    case O_VER:
+        set(&a->im.version, optarg);
+        break;
+    case O_CONTACT:
+        a->im.contact = realloc(a->im.contact, (a->im.ncontact + 1) * sizeof(char *));
+        if (a->im.contact == NULL)
+            abort();
+        a->im.contact[a->im.ncontact++] = sc_xstrdup(optarg);
+        break;
+    case 'q':
+        a->quiet = true;
+        break;
+    case 'h':
+        usage(stdout);
+        return 1;
+    case ':':
+        sc_cli_error("option '%s' needs a value", argv[optind - 1]);
+        return SC_EINVAL;
+    default:
+        sc_cli_error("unknown option '%s' (see 'smi-conformance report --help')", argv[optind - 1]);
+        return SC_EINVAL;
+    }
+    return 0;
+}
+
+/* 0 parsed, 1 --help printed, negative on bad input (printed). */
+static int parse_args(int argc, char **argv, struct report_args *a)
+{
+    int opt, rc;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
-        switch (opt) {
-        case O_JUNIT:
-            junit = optarg;
-            break;
-        case O_YAML:
-            yaml = optarg;
-            break;
-        case O_HTML:
-            html = optarg;
-            break;
-        case O_MD:
-            md = optarg;
-            break;
-        case O_JSON:
-            json = optarg;
-            break;
-        case O_SUB:
-            sub = optarg;
-            break;
-        case O_LOG:
-            log = optarg;
-            break;
-        case O_IMPL:
-            impl_file = optarg;
-            break;
-        case O_ORG:
-            set(&cli_im.organization, optarg);
-            break;
-        case O_PROJ:
-            set(&cli_im.project, optarg);
-            break;
-        case O_URL:
-            set(&cli_im.url, optarg);
-            break;
-        case O_VER:
-            set(&cli_im.version, optarg);
-            break;
-        case O_CONTACT:
-            cli_im.contact = realloc(cli_im.contact, (cli_im.ncontact + 1) * sizeof(char *));
-            if (cli_im.contact == NULL)
-                abort();
-            cli_im.contact[cli_im.ncontact++] = sc_xstrdup(optarg);
-            break;
-        case 'q':
-            quiet = true;
-            break;
-        case 'h':
-            usage(stdout);
-            rc = SC_EXIT_OK;
-            goto out;
-        case ':':
-            sc_cli_error("option '%s' needs a value", argv[optind - 1]);
-            goto out;
-        default:
-            sc_cli_error("unknown option '%s' (see 'smi-conformance report --help')",
-                         argv[optind - 1]);
-            goto out;
-        }
-    }
+    while ((opt = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1)
+        if ((rc = take_option(a, opt, argv)) != 0)
+            return rc;
     if (optind != argc - 1) {
         sc_cli_error(optind == argc ? "report needs the JSON result of a run"
                                     : "report reads one JSON result, got more");
-        goto out;
+        return SC_EINVAL;
     }
-    if (impl_file != NULL && sc_implementation_load(impl_file, &im, &err) != 0) {
-        sc_err_prefix(&err, "cannot read implementation file");
-        sc_cli_error("%s", err.msg);
-        goto out;
-    }
-    /* options override the file, field by field */
-    if (cli_im.organization)
-        set(&im.organization, cli_im.organization);
-    if (cli_im.project)
-        set(&im.project, cli_im.project);
-    if (cli_im.url)
-        set(&im.url, cli_im.url);
-    if (cli_im.version)
-        set(&im.version, cli_im.version);
-    if (cli_im.ncontact) {
-        for (size_t i = 0; i < im.ncontact; i++)
-            free(im.contact[i]);
-        free(im.contact);
-        im.contact = cli_im.contact;
-        im.ncontact = cli_im.ncontact;
-        cli_im.contact = NULL;
-        cli_im.ncontact = 0;
-    }
+    a->results = argv[optind];
+    return 0;
+}
 
-    if (sc_report_json_load(argv[optind], &run, &err) != 0) {
+/* The implementation: the file's fields, overridden field by field by the options. */
+static int implementation(struct report_args *a, struct sc_implementation *im, struct sc_err *err)
+{
+    struct sc_implementation *cli = &a->im;
+    if (a->impl_file != NULL && sc_implementation_load(a->impl_file, im, err) != 0)
+        return sc_err_prefix(err, "cannot read implementation file");
+    if (cli->organization)
+        set(&im->organization, cli->organization);
+    if (cli->project)
+        set(&im->project, cli->project);
+    if (cli->url)
+        set(&im->url, cli->url);
+    if (cli->version)
+        set(&im->version, cli->version);
+    if (cli->ncontact) {
+        for (size_t i = 0; i < im->ncontact; i++)
+            free(im->contact[i]);
+        free(im->contact);
+        im->contact = cli->contact;
+        im->ncontact = cli->ncontact;
+        cli->contact = NULL;
+        cli->ncontact = 0;
+    }
+    return 0;
+}
+
+static int render(const struct report_args *a, const struct sc_run *run,
+                  const struct sc_implementation *im, struct sc_err *err)
+{
+    if ((a->junit && sc_cli_write(a->junit, sc_junit_xml(run), err)) ||
+        (a->yaml && sc_cli_write(a->yaml, sc_report_conformance_yaml(run, im), err)) ||
+        (a->html && sc_cli_write(a->html, sc_report_html(run), err)) ||
+        (a->md && sc_cli_write(a->md, sc_report_markdown(run, false), err)) ||
+        (a->json && sc_cli_write(a->json, sc_report_json(run), err)) ||
+        (a->sub && sc_report_submission(run, im, a->sub, a->results, a->log, err)))
+        return SC_EIO;
+    return 0;
+}
+
+static bool is_stdout(const char *path)
+{
+    return path != NULL && strcmp(path, "-") == 0;
+}
+
+int sc_cmd_report(int argc, char **argv)
+{
+    struct report_args a = {0};
+    struct sc_implementation im = {0};
+    struct sc_run *run = NULL;
+    struct sc_err err;
+    int rc;
+
+    sc_err_init(&err);
+    rc = parse_args(argc, argv, &a);
+    if (rc != 0) {
+        rc = rc == 1 ? SC_EXIT_OK : SC_EXIT_USAGE;
+        goto out;
+    }
+    rc = SC_EXIT_USAGE;
+    if (implementation(&a, &im, &err) != 0)
+        goto out_error;
+    if (sc_report_json_load(a.results, &run, &err) != 0) {
         sc_err_prefix(&err, "cannot read results");
-        sc_cli_error("%s", err.msg);
-        goto out;
+        goto out_error;
     }
-    if ((junit && sc_cli_write(junit, sc_junit_xml(run), &err)) ||
-        (yaml && sc_cli_write(yaml, sc_report_conformance_yaml(run, &im), &err)) ||
-        (html && sc_cli_write(html, sc_report_html(run), &err)) ||
-        (md && sc_cli_write(md, sc_report_markdown(run, false), &err)) ||
-        (json && sc_cli_write(json, sc_report_json(run), &err)) ||
-        (sub && sc_report_submission(run, &im, sub, argv[optind], log, &err))) {
-        sc_cli_error("%s", err.msg);
-        goto out;
-    }
-    to_stdout = (junit && strcmp(junit, "-") == 0) || (yaml && strcmp(yaml, "-") == 0) ||
-                (html && strcmp(html, "-") == 0) || (md && strcmp(md, "-") == 0) ||
-                (json && strcmp(json, "-") == 0);
-    if (!quiet) {
+    if (render(&a, run, &im, &err) != 0)
+        goto out_error;
+    if (!a.quiet) {
+        bool to_stdout = is_stdout(a.junit) || is_stdout(a.yaml) || is_stdout(a.html) ||
+                         is_stdout(a.md) || is_stdout(a.json);
         char *table = sc_console_summary(run);
         /* the table goes where it cannot corrupt a report written to standard output */
         fputs(table, to_stdout ? stderr : stdout);
         free(table);
     }
     rc = SC_EXIT_OK;
+    goto out;
+out_error:
+    sc_cli_error("%s", err.msg);
 out:
     sc_run_free(run);
     sc_implementation_release(&im);
-    sc_implementation_release(&cli_im);
+    sc_implementation_release(&a.im);
     return rc;
 }
