@@ -39,7 +39,8 @@ void sc_buf_esc(struct sc_buf *b, const char *s, enum sc_esc mode);
 
 /* Write text to `path` ("-" is standard output). Files are written beside the target and
  * renamed into place, so a reader never sees half a report. */
-int sc_report_write_file(const char *path, const char *text, size_t len, struct sc_err *err);
+SC_MUST_CHECK int sc_report_write_file(const char *path, const char *text, size_t len,
+                                       struct sc_err *err);
 
 /* The largest results file or manifest the reporters read (sc_file_read's bound). */
 #define SC_REPORT_MAX_INPUT (256u * 1024 * 1024)

@@ -26,7 +26,8 @@ void sc_implementation_release(struct sc_implementation *im);
  * "FILE:LINE:COL: field: what". Fields already set in *im are replaced when the file names
  * them.
  */
-int sc_implementation_load(const char *path, struct sc_implementation *im, struct sc_err *err);
+SC_MUST_CHECK int sc_implementation_load(const char *path, struct sc_implementation *im,
+                                         struct sc_err *err);
 
 /*
  * The conformance report, modelled on the Gateway API ConformanceReport: implementation,

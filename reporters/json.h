@@ -20,10 +20,10 @@ char *sc_report_json(const struct sc_run *r);
  * "FILE: tests[2].assertions[0].passed: expected true or false". `file` (borrowed, may be NULL)
  * names the input. On success *out is the caller's (sc_run_free).
  */
-int sc_report_json_parse(const char *text, size_t len, const char *file, struct sc_run **out,
-                         struct sc_err *err);
+SC_MUST_CHECK int sc_report_json_parse(const char *text, size_t len, const char *file,
+                                       struct sc_run **out, struct sc_err *err);
 
 /* Read and parse a file ("-" is standard input). */
-int sc_report_json_load(const char *path, struct sc_run **out, struct sc_err *err);
+SC_MUST_CHECK int sc_report_json_load(const char *path, struct sc_run **out, struct sc_err *err);
 
 #endif

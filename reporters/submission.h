@@ -18,9 +18,9 @@
  *                           messages and diagnostics in run order
  * `im`, `json_src` and `log_src` may be NULL. Files already there are replaced.
  */
-int sc_report_submission(const struct sc_run *r, const struct sc_implementation *im,
-                         const char *dir, const char *json_src, const char *log_src,
-                         struct sc_err *err);
+SC_MUST_CHECK int sc_report_submission(const struct sc_run *r, const struct sc_implementation *im,
+                                       const char *dir, const char *json_src, const char *log_src,
+                                       struct sc_err *err);
 
 /* The run's cases as a log (what run.log holds without a log file). Caller owns it. */
 char *sc_report_case_log(const struct sc_run *r);

@@ -47,8 +47,8 @@ struct sc_doc {
  * "FILE:LINE:COL: what went wrong". On success *out is the caller's; free with sc_doc_free(). Empty
  * documents are skipped.
  */
-int sc_doc_parse(const char *buf, size_t len, const char *file, struct sc_doc **out,
-                 struct sc_err *err);
+SC_MUST_CHECK int sc_doc_parse(const char *buf, size_t len, const char *file, struct sc_doc **out,
+                               struct sc_err *err);
 
 /* Free a list of documents (NULL is fine). */
 void sc_doc_free(struct sc_doc *docs);

@@ -12,15 +12,15 @@
 /* Parse a duration: a number with an optional unit us, ms, s, m, h (no unit = seconds),
  * e.g. "10s", "250ms", "1.5m". Negative, empty, unknown units, trailing text and values
  * over a day fail with SC_EINVAL and a message naming the input. */
-int sc_parse_duration_ns(const char *s, uint64_t *out_ns, struct sc_err *err);
+SC_MUST_CHECK int sc_parse_duration_ns(const char *s, uint64_t *out_ns, struct sc_err *err);
 
 /* Parse a non-negative integer with an optional k/M/G suffix (powers of 1000) into
  * [min, max]; `what` names the option in the message. */
-int sc_parse_count(const char *s, const char *what, uint64_t min, uint64_t max, uint64_t *out,
-                   struct sc_err *err);
+SC_MUST_CHECK int sc_parse_count(const char *s, const char *what, uint64_t min, uint64_t max,
+                                 uint64_t *out, struct sc_err *err);
 
 /* Parse a non-negative decimal number (may have a fraction and a k/M suffix). */
-int sc_parse_rate(const char *s, const char *what, double *out, struct sc_err *err);
+SC_MUST_CHECK int sc_parse_rate(const char *s, const char *what, double *out, struct sc_err *err);
 
 /* Human formatting into buf: "1.23ms", "12.40MB". Return buf. */
 char *sc_fmt_duration_us(double us, char *buf, size_t len);

@@ -137,8 +137,9 @@ typedef enum sc_attempt (*sc_attempt_fn)(struct sc_casectx *x, void *ud, char *l
  * interrupted; `last` then holds what the last attempt saw and *attempts (may be NULL) how
  * many were made.
  */
-int sc_runner_poll(struct sc_casectx *x, unsigned consecutive, unsigned interval_ms,
-                   sc_attempt_fn fn, void *ud, char *last, size_t len, unsigned *attempts);
+SC_MUST_CHECK int sc_runner_poll(struct sc_casectx *x, unsigned consecutive, unsigned interval_ms,
+                                 sc_attempt_fn fn, void *ud, char *last, size_t len,
+                                 unsigned *attempts);
 
 /* Probe traffic of step s until its expectation holds `s->consecutive` probes in a row. */
 typedef bool (*sc_holds_fn)(const struct sc_step *s, const struct sc_outcome *o);
@@ -148,12 +149,12 @@ SC_MUST_CHECK int sc_runner_probe(struct sc_casectx *x, const struct sc_step *s,
 /* ---- steps (steps.c) and judges (judge_*.c): 0 when the step held, -1 when the case
  * failed (the verdict and message are set). ---- */
 
-int sc_runner_step_apply(struct sc_casectx *x, const struct sc_step *s);
-int sc_runner_step_delete(struct sc_casectx *x, const struct sc_step *s);
-int sc_runner_step_send(struct sc_casectx *x, const struct sc_step *s);
-int sc_judge_access(struct sc_casectx *x, const struct sc_step *s);
-int sc_judge_split(struct sc_casectx *x, const struct sc_step *s);
-int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s);
-int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_step *s);
+SC_MUST_CHECK int sc_runner_step_apply(struct sc_casectx *x, const struct sc_step *s);
+SC_MUST_CHECK int sc_runner_step_delete(struct sc_casectx *x, const struct sc_step *s);
+SC_MUST_CHECK int sc_runner_step_send(struct sc_casectx *x, const struct sc_step *s);
+SC_MUST_CHECK int sc_judge_access(struct sc_casectx *x, const struct sc_step *s);
+SC_MUST_CHECK int sc_judge_split(struct sc_casectx *x, const struct sc_step *s);
+SC_MUST_CHECK int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s);
+SC_MUST_CHECK int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_step *s);
 
 #endif

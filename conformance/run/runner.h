@@ -35,12 +35,14 @@ void sc_runner_opts_init(struct sc_runner_opts *o);
  * skipped (with the reason) those a version cannot express. Nothing is deployed.
  * Returns SC_EINVAL for a bad focus/skip regex.
  */
-int sc_runner_plan(struct sc_platform *p, struct sc_test *const *tests, size_t ntests,
-                   const struct sc_runner_opts *o, struct sc_run *run, struct sc_err *err);
+SC_MUST_CHECK int sc_runner_plan(struct sc_platform *p, struct sc_test *const *tests, size_t ntests,
+                                 const struct sc_runner_opts *o, struct sc_run *run,
+                                 struct sc_err *err);
 
 /* Run the planned, not-skipped cases of run (as sc_runner_plan left them). Fills verdicts,
  * assertions and logs. Returns 0 when the run was carried out (tests may have failed). */
-int sc_runner_execute(struct sc_platform *p, struct sc_test *const *tests, size_t ntests,
-                      const struct sc_runner_opts *o, struct sc_run *run, struct sc_err *err);
+SC_MUST_CHECK int sc_runner_execute(struct sc_platform *p, struct sc_test *const *tests,
+                                    size_t ntests, const struct sc_runner_opts *o,
+                                    struct sc_run *run, struct sc_err *err);
 
 #endif

@@ -18,7 +18,7 @@
  * caller skips the test for that version with that reason; SC_EINVAL for input that is not
  * an SMI object in the newest shape.
  */
-int sc_smi_convert(const struct sc_doc_node *in, int version, struct sc_doc_node **out,
-                   struct sc_err *err);
+SC_MUST_CHECK int sc_smi_convert(const struct sc_doc_node *in, int version,
+                                 struct sc_doc_node **out, struct sc_err *err);
 
 #endif

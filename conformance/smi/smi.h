@@ -119,19 +119,21 @@ struct sc_smi_diag {
  * diag is not NULL, diag holds the parts. `default_ns` (borrowed, may be NULL = "default")
  * is used when metadata.namespace is absent. *out is the caller's (sc_smi_obj_free).
  */
-int sc_smi_obj_from_doc(const struct sc_doc_node *root, const char *file, const char *default_ns,
-                        struct sc_smi_obj **out, struct sc_smi_diag *diag, struct sc_err *err);
+SC_MUST_CHECK int sc_smi_obj_from_doc(const struct sc_doc_node *root, const char *file,
+                                      const char *default_ns, struct sc_smi_obj **out,
+                                      struct sc_smi_diag *diag, struct sc_err *err);
 
 /* Parse a YAML stream or JSON text and check every document; all or nothing: on failure
  * no list is returned. *out is a list linked by `next` (sc_smi_obj_list_free). */
-int sc_smi_parse(const char *buf, size_t len, const char *file, const char *default_ns,
-                 struct sc_smi_obj **out, struct sc_smi_diag *diag, struct sc_err *err);
+SC_MUST_CHECK int sc_smi_parse(const char *buf, size_t len, const char *file,
+                               const char *default_ns, struct sc_smi_obj **out,
+                               struct sc_smi_diag *diag, struct sc_err *err);
 
 void sc_smi_obj_free(struct sc_smi_obj *o);
 void sc_smi_obj_list_free(struct sc_smi_obj *list);
 
 /* Parse a Kubernetes quantity ("1", "500m", "1.5k", "2Ki") into units. */
-int sc_smi_quantity_parse(const char *s, double *out);
+SC_MUST_CHECK int sc_smi_quantity_parse(const char *s, double *out);
 
 /* Does method `m` match the match's method list ("*" or empty = any)? */
 bool sc_smi_match_method(const struct sc_smi_http_match *mt, const char *m);

@@ -109,12 +109,13 @@ struct sc_test {
 
 /* Load one test file; every error is "FILE:LINE:COL: what is wrong". Objects in `apply`
  * are checked against their newest-version schema. *out is the caller's (sc_test_free). */
-int sc_test_load(const char *path, struct sc_test **out, struct sc_err *err);
+SC_MUST_CHECK int sc_test_load(const char *path, struct sc_test **out, struct sc_err *err);
 void sc_test_free(struct sc_test *t);
 
 /* Load every *.yaml under dir/{access,specs,split,metrics} (sorted by path). Stops at the
  * first bad file. *out is an array of *n tests (sc_tests_free). Test names must be unique. */
-int sc_suites_load(const char *dir, struct sc_test ***out, size_t *n, struct sc_err *err);
+SC_MUST_CHECK int sc_suites_load(const char *dir, struct sc_test ***out, size_t *n,
+                                 struct sc_err *err);
 void sc_tests_free(struct sc_test **tests, size_t n);
 
 /* Helpers for the runner. */

@@ -67,7 +67,8 @@ static void golden(const char *name, char *actual)
     if (strcmp(want, actual) != 0) {
         char out[1024];
         snprintf(out, sizeof(out), "%s.actual", name);
-        sc_report_write_file(out, actual, strlen(actual), &err);
+        if (sc_report_write_file(out, actual, strlen(actual), &err) != 0)
+            ck_abort_msg("%s differs from the golden file %s (and %s)", name, path, err.msg);
         ck_abort_msg("%s differs from the golden file: diff %s %s (SC_UPDATE_GOLDEN=1 to accept)",
                      name, path, out);
     }

@@ -13,7 +13,8 @@ struct sc_local_opts {
 };
 
 /* Start smi-refmesh and return the platform (caller destroys with p->ops->destroy). */
-int sc_local_new(const struct sc_local_opts *o, struct sc_platform **out, struct sc_err *err);
+SC_MUST_CHECK int sc_local_new(const struct sc_local_opts *o, struct sc_platform **out,
+                               struct sc_err *err);
 
 /* The refmesh admin API base URL ("http://127.0.0.1:PORT"), for --keep. */
 const char *sc_local_admin_url(const struct sc_platform *p);
