@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agent/result.h"
 #include "base/doc.h"
 #include "base/err.h"
 #include "platform/platform.h"
@@ -80,7 +81,7 @@ struct sc_outcome {
     uint64_t other;       /* anything else: errors, other statuses */
     uint64_t per_service[SC_RUNNER_SHARES_MAX]; /* split: answers per share index */
     uint64_t status2xx, status5xx;
-    cJSON *json; /* the agent's result (owned) */
+    struct sc_agent_result res; /* what the agent reported (owned) */
 };
 
 /* ---- planning (plan.c) ---- */
@@ -121,8 +122,8 @@ SC_MUST_CHECK int sc_runner_send(struct sc_casectx *x, const struct sc_traffic *
 void sc_runner_outcome_release(struct sc_outcome *o);
 /* "N of M allowed by an intended backend, ..." */
 void sc_runner_outcome_text(const struct sc_outcome *o, char *buf, size_t len);
-/* Keep the latency of a send (the agent's latency object) on the case, for metrics. */
-void sc_runner_keep_latency(struct sc_casectx *x, const cJSON *latency);
+/* Keep the latency of a send on the case, for the metrics assertions. */
+void sc_runner_keep_latency(struct sc_casectx *x, const struct sc_agent_result *r);
 
 /* ---- waiting (poll.c) ---- */
 

@@ -91,7 +91,7 @@ int sc_runner_step_send(struct sc_casectx *x, const struct sc_step *s)
         sc_runner_outcome_release(&o);
         return -1;
     }
-    sc_runner_keep_latency(x, cJSON_GetObjectItemCaseSensitive(o.json, "latency"));
+    sc_runner_keep_latency(x, &o.res);
     sc_case_log(x->c, "  %llu answered (%llu 2xx, %llu 5xx)", (unsigned long long)o.total,
                 (unsigned long long)o.status2xx, (unsigned long long)o.status5xx);
     sc_runner_outcome_release(&o);

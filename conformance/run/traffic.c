@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/plan.h"
+#include "agent/result.h"
 #include "base/util.h"
 #include "run/case.h"
 
@@ -52,34 +54,36 @@ static int target_port(const struct sc_test *t, const struct sc_traffic *tr, enu
     return s->ports[0].port;
 }
 
-static char *plan_json(struct sc_casectx *x, const struct sc_traffic *tr, unsigned requests)
+/* The agent's plan for `requests` of tr (release with sc_agent_plan_release). */
+static void make_plan(const struct sc_casectx *x, const struct sc_traffic *tr, unsigned requests,
+                      struct sc_agent_plan *plan)
 {
-    cJSON *j = cJSON_CreateObject();
     enum sc_proto proto;
     int port = target_port(x->t, tr, &proto);
     char target[512];
-    char *s;
 
-    cJSON_AddStringToObject(j, "protocol", sc_proto_name(proto));
+    memset(plan, 0, sizeof(*plan));
+    plan->proto = proto == SC_PROTO_HTTP  ? SC_AGENT_HTTP
+                  : proto == SC_PROTO_TCP ? SC_AGENT_TCP
+                                          : SC_AGENT_UDP;
     if (proto == SC_PROTO_HTTP) {
         snprintf(target, sizeof(target), "http://%s.%s:%d%s", tr->to, x->ns, port, tr->path);
-        cJSON_AddStringToObject(j, "method", tr->method);
-        if (tr->nheaders > 0) {
-            cJSON *h = cJSON_AddObjectToObject(j, "headers");
-            for (size_t i = 0; i < tr->nheaders; i++)
-                cJSON_AddStringToObject(h, tr->headers[i].key, tr->headers[i].value);
+        plan->method = sc_xstrdup(tr->method);
+        plan->headers = sc_xcalloc(tr->nheaders + 1, sizeof(char *));
+        for (size_t i = 0; i < tr->nheaders; i++) {
+            size_t n = strlen(tr->headers[i].key) + strlen(tr->headers[i].value) + 3;
+            plan->headers[i] = sc_xcalloc(1, n);
+            snprintf(plan->headers[i], n, "%s: %s", tr->headers[i].key, tr->headers[i].value);
         }
-        cJSON_AddNumberToObject(j, "connections", requests < 4 ? requests : 4);
+        plan->nheaders = tr->nheaders;
+        plan->connections = requests < 4 ? requests : 4;
     } else {
         snprintf(target, sizeof(target), "%s.%s:%d", tr->to, x->ns, port);
     }
-    cJSON_AddStringToObject(j, "target", target);
-    cJSON_AddNumberToObject(j, "requests", requests);
+    plan->target = sc_xstrdup(target);
+    plan->requests = requests;
     /* UDP denials are silence: keep the wait for an answer short. */
-    cJSON_AddStringToObject(j, "timeout", proto == SC_PROTO_UDP ? "1s" : "2s");
-    s = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return s;
+    plan->timeout_ns = proto == SC_PROTO_UDP ? 1000000000ull : 2000000000ull;
 }
 
 static bool pod_in_services(const struct sc_test *t, const char *pod, size_t len, char *const *svcs,
@@ -123,120 +127,117 @@ static void observe(struct sc_casectx *x, const char *src, const char *to, const
 static void observe_outcome(struct sc_casectx *x, const struct sc_traffic *tr,
                             const struct sc_outcome *o)
 {
-    const cJSON *b;
     if (tr->proto != SC_PROTO_HTTP)
         return; /* metrics describe HTTP traffic */
     if (o->status2xx != 0 && o->status5xx != 0) {
         x->obs_mixed = true;
         return;
     }
-    cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(o->json, "backends"))
-        observe(x, tr->from, tr->to, b->string, o->status5xx ? 0 : (uint64_t)b->valuedouble,
-                o->status5xx ? (uint64_t)b->valuedouble : 0);
+    for (size_t i = 0; i < o->res.nbackends; i++) {
+        const struct sc_agent_count *b = &o->res.backends[i];
+        observe(x, tr->from, tr->to, b->name, o->status5xx ? 0 : b->count,
+                o->status5xx ? b->count : 0);
+    }
+}
+
+/* Answers attributed to services by the identity of the pod that gave them: intended or
+ * not, and (for a split) per share. */
+static void attribute_backends(const struct sc_casectx *x, const struct sc_traffic *tr,
+                               const struct sc_step *s, struct sc_outcome *out)
+{
+    for (size_t i = 0; i < out->res.nbackends; i++) {
+        const struct sc_agent_count *b = &out->res.backends[i];
+        size_t len = strlen(b->name);
+        const struct sc_workload *w = sc_runner_workload_of_pod(x->t, b->name, len);
+        if (pod_in_services(x->t, b->name, len, s ? s->backends : NULL, s ? s->nbackends : 0,
+                            tr->to))
+            out->ok_intended += b->count;
+        else
+            out->ok_other += b->count;
+        for (size_t k = 0; s != NULL && w != NULL && k < s->nshares && k < SC_RUNNER_SHARES_MAX;
+             k++)
+            if (sc_service_selects(sc_test_service(x->t, s->shares[k].service), w)) {
+                out->per_service[k] += b->count;
+                break;
+            }
+    }
+}
+
+/* HTTP: by status (2xx, the platform's denial status, other) and failed requests by kind. */
+static void classify_http(struct sc_platform *p, struct sc_outcome *out)
+{
+    for (size_t i = 0; i < out->res.nstatus; i++) {
+        int code = atoi(out->res.status[i].name);
+        uint64_t n = out->res.status[i].count;
+        if (code >= 200 && code < 300)
+            out->status2xx += n;
+        else if (p->deny_http_status != 0 && code == p->deny_http_status)
+            out->denied += n;
+        else
+            out->other += n;
+        if (code >= 500)
+            out->status5xx += n;
+    }
+    /* Identities also count non-2xx answers; keep the classes consistent. */
+    if (out->ok_intended > out->status2xx)
+        out->ok_intended = out->status2xx;
+    for (size_t i = 0; i < out->res.nerrors; i++)
+        out->other += out->res.errors[i].count;
+}
+
+/* TCP and UDP: failed attempts that are the denial signal, and the others. */
+static void classify_stream(const struct sc_traffic *tr, struct sc_outcome *out)
+{
+    const struct sc_agent_result *r = &out->res;
+    uint64_t denied = 0;
+    if (tr->proto == SC_PROTO_UDP) {
+        /* A denied datagram is dropped: no answer is the denial signal. */
+        denied = sc_agent_count_of(r->errors, r->nerrors, "timeout");
+    } else {
+        /* A denied stream is refused: by the proxy (CONNECT answered non-2xx), or the
+         * connection is refused, reset or closed at once. A timeout is not a denial. */
+        static const char *const kinds[] = {"proxy", "refused", "reset", "closed"};
+        for (size_t k = 0; k < 4; k++)
+            denied += sc_agent_count_of(r->errors, r->nerrors, kinds[k]);
+    }
+    out->denied = denied;
+    out->other = r->failed > denied ? r->failed - denied : 0;
 }
 
 int sc_runner_send(struct sc_casectx *x, const struct sc_traffic *tr, unsigned requests,
                    const struct sc_step *s, struct sc_outcome *out, struct sc_err *err)
 {
-    char *plan = plan_json(x, tr, requests), *res = NULL;
     struct sc_platform *p = x->r->p;
-    const cJSON *backends, *b;
+    struct sc_agent_plan plan;
+    char *text, *answer = NULL;
     int rc;
 
     memset(out, 0, sizeof(*out));
+    make_plan(x, tr, requests, &plan);
+    text = sc_agent_plan_to_json(&plan);
+    sc_agent_plan_release(&plan);
     rc = p->ops->traffic(p, sc_test_workload(x->t, tr->from)->second_ns ? x->ns2 : x->ns, tr->from,
-                         0, plan, &res, err);
-    free(plan);
+                         0, text, &answer, err);
+    free(text);
     if (rc != 0)
         return rc;
-    out->json = cJSON_Parse(res);
-    free(res);
-    if (out->json == NULL)
-        return sc_err_set(err, SC_EPROTO, "the agent answered with something that is not JSON");
+    rc = sc_agent_result_parse(answer, strlen(answer), &out->res, err);
+    free(answer);
+    if (rc != 0)
+        return rc;
     out->total = requests;
-    backends = cJSON_GetObjectItemCaseSensitive(out->json, "backends");
-    if (tr->proto == SC_PROTO_HTTP) {
-        const cJSON *status = cJSON_GetObjectItemCaseSensitive(out->json, "status"), *st;
-        uint64_t resp_2xx = 0;
-        cJSON_ArrayForEach(st, status)
-        {
-            int code = atoi(st->string);
-            uint64_t n = (uint64_t)st->valuedouble;
-            if (code >= 200 && code < 300)
-                resp_2xx += n;
-            else if (p->deny_http_status != 0 && code == p->deny_http_status)
-                out->denied += n;
-            else
-                out->other += n;
-            if (code >= 500)
-                out->status5xx += n;
-        }
-        out->status2xx = resp_2xx;
-        /* 2xx answers are attributed to services by the identity of the pod. */
-        cJSON_ArrayForEach(b, backends)
-        {
-            uint64_t n = (uint64_t)b->valuedouble;
-            if (pod_in_services(x->t, b->string, strlen(b->string), s ? s->backends : NULL,
-                                s ? s->nbackends : 0, tr->to))
-                out->ok_intended += n;
-            else
-                out->ok_other += n;
-            if (s != NULL)
-                for (size_t k = 0; k < s->nshares && k < SC_RUNNER_SHARES_MAX; k++) {
-                    const struct sc_workload *w =
-                        sc_runner_workload_of_pod(x->t, b->string, strlen(b->string));
-                    if (w && sc_service_selects(sc_test_service(x->t, s->shares[k].service), w)) {
-                        out->per_service[k] += n;
-                        break;
-                    }
-                }
-        }
-        /* Identities also count non-2xx answers; keep the classes consistent. */
-        if (out->ok_intended > resp_2xx)
-            out->ok_intended = resp_2xx;
-        {
-            const cJSON *errs = cJSON_GetObjectItemCaseSensitive(out->json, "errors"), *e;
-            cJSON_ArrayForEach(e, errs) out->other += (uint64_t)e->valuedouble;
-        }
-    } else {
-        uint64_t ok = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(out->json, "ok"));
-        uint64_t failed = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(out->json, "failed"));
-        cJSON_ArrayForEach(b, backends)
-        {
-            uint64_t n = (uint64_t)b->valuedouble;
-            if (pod_in_services(x->t, b->string, strlen(b->string), s ? s->backends : NULL,
-                                s ? s->nbackends : 0, tr->to))
-                out->ok_intended += n;
-            else
-                out->ok_other += n;
-        }
-        const cJSON *errs = cJSON_GetObjectItemCaseSensitive(out->json, "errors");
-        uint64_t denied = 0;
-        (void)ok;
-        if (tr->proto == SC_PROTO_UDP) {
-            /* A denied datagram is dropped: no answer is the denial signal. */
-            denied = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(errs, "timeout"));
-        } else {
-            /* A denied stream is refused: by the proxy (CONNECT answered non-2xx), or the
-             * connection is refused, reset or closed at once. A timeout is not a denial. */
-            static const char *const kinds[] = {"proxy", "refused", "reset", "closed"};
-            for (size_t k = 0; k < 4; k++) {
-                const cJSON *e = cJSON_GetObjectItem(errs, kinds[k]);
-                if (cJSON_IsNumber(e))
-                    denied += (uint64_t)e->valuedouble;
-            }
-        }
-        out->denied = denied;
-        out->other = failed > denied ? failed - denied : 0;
-    }
+    attribute_backends(x, tr, s, out);
+    if (tr->proto == SC_PROTO_HTTP)
+        classify_http(p, out);
+    else
+        classify_stream(tr, out);
     observe_outcome(x, tr, out);
     return 0;
 }
 
 void sc_runner_outcome_release(struct sc_outcome *o)
 {
-    cJSON_Delete(o->json);
-    o->json = NULL;
+    sc_agent_result_release(&o->res);
 }
 
 void sc_runner_describe_traffic(const struct sc_casectx *x, const struct sc_traffic *tr, char *buf,
@@ -261,28 +262,23 @@ void sc_runner_outcome_text(const struct sc_outcome *o, char *buf, size_t len)
              (unsigned long long)o->other);
 }
 
-/* Keep the send's latency histogram (latency.buckets: [lowest value us, count], ascending).
- * Beyond SC_RUNNER_CLIENT_HIST_MAX buckets, neighbours are merged in pairs: coarser, never lost. */
-static void keep_client_hist(struct sc_casectx *x, const cJSON *latency)
+/* Keep the send's latency: percentiles, and the histogram (ascending). Beyond
+ * SC_RUNNER_CLIENT_HIST_MAX buckets, neighbours are merged in pairs: coarser, never lost. */
+void sc_runner_keep_latency(struct sc_casectx *x, const struct sc_agent_result *r)
 {
-    const cJSON *buckets = cJSON_GetObjectItemCaseSensitive(latency, "buckets"), *pair;
-    size_t n = 0, cap = (size_t)cJSON_GetArraySize(buckets);
+    size_t n = r->nbuckets;
 
+    for (int i = 0; i < 4; i++)
+        x->client_p[i] = r->latency_us[i];
     free(x->client_hist);
     x->client_hist = NULL;
     x->nclient_hist = 0;
-    if (!cJSON_IsArray(buckets) || cap == 0)
+    if (n == 0)
         return;
-    x->client_hist = sc_xcalloc(cap, sizeof(*x->client_hist));
-    cJSON_ArrayForEach(pair, buckets)
-    {
-        const cJSON *lo = cJSON_GetArrayItem(pair, 0), *cnt = cJSON_GetArrayItem(pair, 1);
-        if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(cnt) || lo->valuedouble < 0 ||
-            cnt->valuedouble < 0)
-            continue;
-        x->client_hist[n].lo = (uint64_t)lo->valuedouble;
-        x->client_hist[n].count = (uint64_t)cnt->valuedouble;
-        n++;
+    x->client_hist = sc_xcalloc(n, sizeof(*x->client_hist));
+    for (size_t i = 0; i < n; i++) {
+        x->client_hist[i].lo = r->buckets[i].lo_us;
+        x->client_hist[i].count = r->buckets[i].count;
     }
     while (n > SC_RUNNER_CLIENT_HIST_MAX) {
         size_t o = 0;
@@ -294,14 +290,4 @@ static void keep_client_hist(struct sc_casectx *x, const cJSON *latency)
         n = o;
     }
     x->nclient_hist = n;
-}
-
-void sc_runner_keep_latency(struct sc_casectx *x, const cJSON *latency)
-{
-    const cJSON *pct = cJSON_GetObjectItemCaseSensitive(latency, "percentiles");
-    x->client_p[0] = cJSON_GetNumberValue(cJSON_GetObjectItem(pct, "p50"));
-    x->client_p[1] = cJSON_GetNumberValue(cJSON_GetObjectItem(pct, "p90"));
-    x->client_p[2] = cJSON_GetNumberValue(cJSON_GetObjectItem(pct, "p99"));
-    x->client_p[3] = cJSON_GetNumberValue(cJSON_GetObjectItem(latency, "max"));
-    keep_client_hist(x, latency);
 }
