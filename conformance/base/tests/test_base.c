@@ -1,9 +1,13 @@
 /* test_core.c - the error idiom and the shared parsers. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/clock.h"
 #include "base/err.h"
+#include "base/file.h"
 #include "base/util.h"
 
 #include "base/tests/check_main.h"
@@ -97,6 +101,83 @@ START_TEST(negative_rate_is_rejected)
 }
 END_TEST
 
+/* A scratch file with `len` bytes of 'x'; its path in buf. */
+static void scratch_file(char *buf, size_t n, size_t len)
+{
+    FILE *f;
+    snprintf(buf, n, "/tmp/sc-test-base-%ld", (long)getpid());
+    f = fopen(buf, "wb");
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i < len; i++)
+        ck_assert_int_eq(fputc('x', f), 'x');
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(a_whole_file_is_read_and_terminated)
+{
+    char path[64], *text = NULL;
+    size_t len = 0;
+    struct sc_err err;
+    sc_err_init(&err);
+    scratch_file(path, sizeof(path), 20000); /* more than one read and one growth */
+    ck_assert_int_eq(sc_file_read(path, 20000, &text, &len, &err), 0);
+    ck_assert_uint_eq(len, 20000);
+    ck_assert_uint_eq(strlen(text), 20000);
+    ck_assert_int_eq(text[19999], 'x');
+    free(text);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(a_file_over_the_bound_is_refused_naming_it)
+{
+    char path[64], want[160], *text = (char *)1;
+    struct sc_err err;
+    sc_err_init(&err);
+    scratch_file(path, sizeof(path), 101);
+    ck_assert_int_eq(sc_file_read(path, 100, &text, NULL, &err), SC_EINVAL);
+    ck_assert_ptr_null(text);
+    snprintf(want, sizeof(want), "cannot read '%s': larger than 100 bytes", path);
+    ck_assert_str_eq(err.msg, want);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(a_missing_file_is_not_found_and_a_folder_is_an_io_error)
+{
+    char *text = (char *)1;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_file_read("/nonexistent/x", 100, &text, NULL, &err), SC_ENOTFOUND);
+    ck_assert_ptr_null(text);
+    ck_assert_str_eq(err.msg, "cannot read '/nonexistent/x': No such file or directory");
+    ck_assert_int_eq(sc_file_read("/tmp", 100, &text, NULL, &err), SC_EIO);
+    ck_assert_ptr_null(text);
+}
+END_TEST
+
+START_TEST(http_tokens_are_methods_and_header_names)
+{
+    ck_assert(sc_is_token("GET"));
+    ck_assert(sc_is_token("x-smi-pod"));
+    ck_assert(sc_is_token("!#$%&'*+-.^_`|~09AZaz"));
+    ck_assert(!sc_is_token(""));
+    ck_assert(!sc_is_token("GET /"));
+    ck_assert(!sc_is_token("a:b"));
+    ck_assert(!sc_is_token("caf\xc3\xa9"));
+    ck_assert(!sc_is_token("a\r\n"));
+}
+END_TEST
+
+START_TEST(the_clocks_move_forward)
+{
+    uint64_t t0 = sc_now_ns(), w = sc_wall_ms();
+    sc_sleep_ms(2);
+    ck_assert_uint_ge(sc_now_ns() - t0, 2000000); /* slept at least as asked */
+    ck_assert_uint_gt(w, 1700000000000ull);       /* milliseconds since the epoch */
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
@@ -109,6 +190,11 @@ int main(void)
     tcase_add_test(tc, unparsable_durations_are_rejected_with_the_input_named);
     tcase_add_test(tc, counts_accept_suffixes_and_enforce_range);
     tcase_add_test(tc, negative_rate_is_rejected);
+    tcase_add_test(tc, a_whole_file_is_read_and_terminated);
+    tcase_add_test(tc, a_file_over_the_bound_is_refused_naming_it);
+    tcase_add_test(tc, a_missing_file_is_not_found_and_a_folder_is_an_io_error);
+    tcase_add_test(tc, http_tokens_are_methods_and_header_names);
+    tcase_add_test(tc, the_clocks_move_forward);
     suite_add_tcase(s, tc);
     return sc_check_run(s);
 }
