@@ -70,7 +70,122 @@ static void progress(void *ud, uint64_t responses, uint64_t elapsed_ns)
     fflush(stderr);
 }
 
-int sc_cmd_load(int argc, char **argv)
+/* What the command line asked for. `o` borrows from argv, from `headers` and from `body`. */
+struct load_args {
+    struct sc_load_opts o;
+    const char *headers[MAX_HEADERS];
+    const char *json_path;
+    char *body; /* owned */
+    bool quiet;
+    bool have_duration;
+    bool help;
+};
+
+/* Options that bound and shape the load (-d -n --timeout -c -t -R -P). Returns 1 when `opt`
+ * is not one of them, else 0 or SC_EINVAL. */
+static int set_load_option(struct load_args *a, int opt, const char *arg, struct sc_err *err)
+{
+    struct sc_load_opts *o = &a->o;
+    uint64_t v;
+
+    switch (opt) {
+    case 'd':
+        if (sc_parse_duration_ns(arg, &o->duration_ns, err) != 0)
+            return SC_EINVAL;
+        if (o->duration_ns == 0)
+            return sc_err_set(err, SC_EINVAL, "duration must be greater than zero");
+        a->have_duration = true;
+        return 0;
+    case 'n':
+        return sc_parse_count(arg, "request count", 1, UINT64_C(1) << 50, &o->requests, err);
+    case 'T':
+        return sc_parse_duration_ns(arg, &o->timeout_ns, err);
+    case 'c':
+        if (sc_parse_count(arg, "connection count", 1, SC_LOAD_MAX_CONNECTIONS, &v, err))
+            return SC_EINVAL;
+        o->connections = (unsigned)v;
+        return 0;
+    case 't':
+        if (sc_parse_count(arg, "thread count", 1, SC_LOAD_MAX_THREADS, &v, err))
+            return SC_EINVAL;
+        o->threads = (unsigned)v;
+        return 0;
+    case 'R':
+        if (sc_parse_rate(arg, "rate", &o->rate, err) != 0)
+            return SC_EINVAL;
+        if (o->rate <= 0)
+            return sc_err_set(err, SC_EINVAL, "invalid rate '%s': must be greater than zero", arg);
+        return 0;
+    case 'P':
+        if (sc_parse_count(arg, "pipeline depth", 1, SC_LOAD_MAX_PIPELINE, &v, err))
+            return SC_EINVAL;
+        o->pipeline = (unsigned)v;
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* The request body: the text itself, or with --body @FILE the file's content. */
+static int set_body(struct load_args *a, const char *arg, struct sc_err *err)
+{
+    free(a->body);
+    a->body = NULL;
+    if (arg[0] == '@') {
+        if (sc_file_read(arg + 1, MAX_BODY, &a->body, &a->o.body_len, err) != 0)
+            return sc_err_prefix(err, "cannot read the body file");
+    } else {
+        a->body = sc_xstrdup(arg);
+        a->o.body_len = strlen(a->body);
+    }
+    a->o.body = a->body;
+    return 0;
+}
+
+/* Options of the request and of the output (-m -H --body --proxy --cacert -k
+ * --identity-header --json -q). Returns 1 when `opt` is not one of them, else 0 or SC_EINVAL. */
+static int set_request_option(struct load_args *a, int opt, const char *arg, struct sc_err *err)
+{
+    struct sc_load_opts *o = &a->o;
+
+    switch (opt) {
+    case 'm':
+        o->method = arg;
+        return 0;
+    case 'H':
+        if (o->nheaders == MAX_HEADERS)
+            return sc_err_set(err, SC_EINVAL, "more than %d headers", MAX_HEADERS);
+        a->headers[o->nheaders++] = arg;
+        return 0;
+    case 'b':
+        return set_body(a, arg, err);
+    case 'x':
+        o->proxy = arg;
+        return 0;
+    case 'C':
+        if (access(arg, R_OK) != 0)
+            return sc_err_set(err, SC_EINVAL, "cannot read CA file '%s': %s", arg, strerror(errno));
+        o->cafile = arg;
+        return 0;
+    case 'k':
+        o->insecure = true;
+        return 0;
+    case 'I':
+        o->identity_header = arg;
+        return 0;
+    case 'j':
+        a->json_path = arg;
+        return 0;
+    case 'q':
+        a->quiet = true;
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* Parse argv into `a` and check the options; a->help set means --help was asked for. */
+static int parse_args(int argc, char **argv, struct load_args *a, struct sc_err *err)
 {
     static const struct option longopts[] = {
         {"duration", required_argument, NULL, 'd'},
@@ -92,168 +207,93 @@ int sc_cmd_load(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct sc_load_opts o;
-    struct sc_load_result *res = NULL;
-    struct sc_err err;
-    const char *headers[MAX_HEADERS];
-    const char *json_path = NULL;
-    char *body = NULL;
-    bool quiet = false, have_duration = false;
-    uint64_t v;
-    int opt, rc = SC_EXIT_USAGE;
+    int opt, rc;
 
-    sc_err_init(&err);
-    sc_load_opts_init(&o);
-    o.headers = headers;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":d:n:c:t:R:P:m:H:kqh", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'd':
-            if (sc_parse_duration_ns(optarg, &o.duration_ns, &err) != 0)
-                goto out_usage;
-            if (o.duration_ns == 0) {
-                sc_err_set(&err, SC_EINVAL, "duration must be greater than zero");
-                goto out_usage;
-            }
-            have_duration = true;
-            break;
-        case 'n':
-            if (sc_parse_count(optarg, "request count", 1, UINT64_C(1) << 50, &o.requests, &err))
-                goto out_usage;
-            break;
-        case 'T':
-            if (sc_parse_duration_ns(optarg, &o.timeout_ns, &err) != 0)
-                goto out_usage;
-            break;
-        case 'c':
-            if (sc_parse_count(optarg, "connection count", 1, SC_LOAD_MAX_CONNECTIONS, &v, &err))
-                goto out_usage;
-            o.connections = (unsigned)v;
-            break;
-        case 't':
-            if (sc_parse_count(optarg, "thread count", 1, SC_LOAD_MAX_THREADS, &v, &err))
-                goto out_usage;
-            o.threads = (unsigned)v;
-            break;
-        case 'R':
-            if (sc_parse_rate(optarg, "rate", &o.rate, &err) != 0)
-                goto out_usage;
-            if (o.rate <= 0) {
-                sc_err_set(&err, SC_EINVAL, "invalid rate '%s': must be greater than zero", optarg);
-                goto out_usage;
-            }
-            break;
-        case 'P':
-            if (sc_parse_count(optarg, "pipeline depth", 1, SC_LOAD_MAX_PIPELINE, &v, &err))
-                goto out_usage;
-            o.pipeline = (unsigned)v;
-            break;
-        case 'm':
-            o.method = optarg;
-            break;
-        case 'H':
-            if (o.nheaders == MAX_HEADERS) {
-                sc_err_set(&err, SC_EINVAL, "more than %d headers", MAX_HEADERS);
-                goto out_usage;
-            }
-            headers[o.nheaders++] = optarg;
-            break;
-        case 'b':
-            free(body);
-            if (optarg[0] == '@') {
-                if (sc_file_read(optarg + 1, MAX_BODY, &body, &o.body_len, &err) != 0) {
-                    sc_err_prefix(&err, "cannot read the body file");
-                    goto out_usage;
-                }
-            } else {
-                body = sc_xstrdup(optarg);
-                o.body_len = strlen(body);
-            }
-            o.body = body;
-            break;
-        case 'x':
-            o.proxy = optarg;
-            break;
-        case 'C':
-            if (access(optarg, R_OK) != 0) {
-                sc_err_set(&err, SC_EINVAL, "cannot read CA file '%s': %s", optarg,
-                           strerror(errno));
-                goto out_usage;
-            }
-            o.cafile = optarg;
-            break;
-        case 'k':
-            o.insecure = true;
-            break;
-        case 'I':
-            o.identity_header = optarg;
-            break;
-        case 'j':
-            json_path = optarg;
-            break;
-        case 'q':
-            quiet = true;
-            break;
-        case 'h':
-            usage(stdout);
-            rc = SC_EXIT_OK;
-            goto out;
-        case ':':
-            sc_err_set(&err, SC_EINVAL, "option '%s' needs a value", argv[optind - 1]);
-            goto out_usage;
-        default:
-            sc_err_set(&err, SC_EINVAL, "unknown option '%s' (see 'smi-conformance load --help')",
-                       argv[optind - 1]);
-            goto out_usage;
+        if (opt == 'h') {
+            a->help = true;
+            return 0;
         }
+        if (opt == ':')
+            return sc_err_set(err, SC_EINVAL, "option '%s' needs a value", argv[optind - 1]);
+        rc = set_load_option(a, opt, optarg, err);
+        if (rc == 1)
+            rc = set_request_option(a, opt, optarg, err);
+        if (rc == 1)
+            return sc_err_set(err, SC_EINVAL,
+                              "unknown option '%s' (see 'smi-conformance load --help')",
+                              argv[optind - 1]);
+        if (rc != 0)
+            return rc;
     }
-    if (optind != argc - 1) {
-        sc_err_set(&err, SC_EINVAL,
-                   optind >= argc ? "missing URL (see 'smi-conformance load "
-                                    "--help')"
-                                  : "expected one URL, got extra arguments");
-        goto out_usage;
-    }
-    o.url = argv[optind];
-    if (!have_duration && o.requests == 0)
-        o.duration_ns = 10000000000ull;
-    if (sc_load_validate(&o, &err) != 0)
-        goto out_usage;
+    if (optind != argc - 1)
+        return sc_err_set(err, SC_EINVAL,
+                          optind >= argc ? "missing URL (see 'smi-conformance load --help')"
+                                         : "expected one URL, got extra arguments");
+    a->o.url = argv[optind];
+    if (!a->have_duration && a->o.requests == 0)
+        a->o.duration_ns = 10000000000ull;
+    return sc_load_validate(&a->o, err);
+}
 
+/* Write the result as JSON to `path` ("-": standard output). */
+static int write_json(const struct sc_load_result *res, const char *path)
+{
+    cJSON *j = sc_load_result_to_json(res);
+    char *text = cJSON_Print(j);
+    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+    int rc = 0;
+
+    cJSON_Delete(j);
+    if (f == NULL || text == NULL || fputs(text, f) < 0 || fputc('\n', f) < 0 ||
+        (f != stdout && fclose(f) != 0)) {
+        sc_cli_error("cannot write '%s': %s", path, strerror(errno));
+        rc = SC_EIO;
+    }
+    free(text);
+    return rc;
+}
+
+int sc_cmd_load(int argc, char **argv)
+{
+    struct load_args a;
+    struct sc_load_result *res = NULL;
+    struct sc_err err;
+    int rc = SC_EXIT_USAGE;
+
+    sc_err_init(&err);
+    memset(&a, 0, sizeof(a));
+    sc_load_opts_init(&a.o);
+    a.o.headers = a.headers;
+    if (parse_args(argc, argv, &a, &err) != 0)
+        goto out_usage;
+    if (a.help) {
+        usage(stdout);
+        rc = SC_EXIT_OK;
+        goto out;
+    }
     atomic_store(&cancel_flag, 0);
-    o.cancel = &cancel_flag;
+    a.o.cancel = &cancel_flag;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    if (!quiet && isatty(STDERR_FILENO)) {
-        o.progress = progress;
-    }
-    if (sc_load_run(&o, &res, &err) != 0)
+    if (!a.quiet && isatty(STDERR_FILENO))
+        a.o.progress = progress;
+    if (sc_load_run(&a.o, &res, &err) != 0)
         goto out_usage;
-    if (o.progress != NULL)
+    if (a.o.progress != NULL)
         fputs("\r\033[K", stderr);
     sc_load_result_print(res, stdout);
-    if (json_path != NULL) {
-        cJSON *j = sc_load_result_to_json(res);
-        char *text = cJSON_Print(j);
-        FILE *f = strcmp(json_path, "-") == 0 ? stdout : fopen(json_path, "w");
-        cJSON_Delete(j);
-        if (f == NULL || text == NULL || fputs(text, f) < 0 || fputc('\n', f) < 0 ||
-            (f != stdout && fclose(f) != 0)) {
-            sc_cli_error("cannot write '%s': %s", json_path, strerror(errno));
-            free(text);
-            rc = SC_EXIT_USAGE;
-            goto out;
-        }
-        free(text);
-    }
     rc = SC_EXIT_OK;
+    if (a.json_path != NULL && write_json(res, a.json_path) != 0)
+        rc = SC_EXIT_USAGE;
     goto out;
 out_usage:
     sc_cli_error("%s", err.msg);
     rc = SC_EXIT_USAGE;
 out:
     sc_load_result_free(res);
-    free(body);
+    free(a.body);
     return rc;
 }

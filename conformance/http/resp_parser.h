@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/err.h"
+
 /* One complete response, as handed to the callback. `backend` points into the parser and
  * is valid only during the callback. */
 struct sc_resp {
@@ -54,11 +56,11 @@ void sc_resp_parser_init(struct sc_resp_parser *p, const char *identity_header, 
 /* Feed received bytes. Returns 0, or -1 on a framing error (then the connection must be
  * dropped; sc_resp_parser_error() says why). Any split of the stream gives the same
  * callbacks. Bytes after a response that closes the connection are an error. */
-int sc_resp_parser_feed(struct sc_resp_parser *p, const char *data, size_t len);
+SC_MUST_CHECK int sc_resp_parser_feed(struct sc_resp_parser *p, const char *data, size_t len);
 
 /* The peer closed. Completes a close-delimited body (returns 0 and calls back); returns
  * -1 if a response was cut short. Returns 0 when no response was in progress. */
-int sc_resp_parser_eof(struct sc_resp_parser *p);
+SC_MUST_CHECK int sc_resp_parser_eof(struct sc_resp_parser *p);
 
 /* A response has started but is not complete. */
 bool sc_resp_parser_busy(const struct sc_resp_parser *p);

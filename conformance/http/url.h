@@ -18,7 +18,7 @@ struct sc_url {
 /* Parse `s`. Only http and https are accepted; userinfo is rejected (credentials must not
  * travel in URLs that end up in logs). On failure sets err ("invalid URL '...': ...") and
  * leaves *u released. */
-int sc_url_parse(const char *s, struct sc_url *u, struct sc_err *err);
+SC_MUST_CHECK int sc_url_parse(const char *s, struct sc_url *u, struct sc_err *err);
 
 /* Free the strings; safe on a zeroed or already released struct. */
 void sc_url_release(struct sc_url *u);

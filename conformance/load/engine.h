@@ -49,7 +49,7 @@ void sc_load_opts_init(struct sc_load_opts *o);
  * Check the options without running anything: URL, proxy, counts, bounds. Returns 0 or
  * SC_EINVAL with a one-line message in err.
  */
-int sc_load_validate(const struct sc_load_opts *o, struct sc_err *err);
+SC_MUST_CHECK int sc_load_validate(const struct sc_load_opts *o, struct sc_err *err);
 
 /*
  * Run the load and block until it is done: after duration_ns (plus at most timeout_ns for
@@ -57,9 +57,11 @@ int sc_load_validate(const struct sc_load_opts *o, struct sc_err *err);
  * blocking check connects to the target (or proxy), and performs the TLS handshake for
  * https, so an unreachable host fails here with SC_ECONNECT and a clear message instead
  * of a run full of connect errors. Failures of individual requests during the run are
- * counted in the result, not returned.
+ * counted in the result, not returned: failures are SC_EINVAL (options, CA file), SC_ECONNECT
+ * (target unreachable) or SC_ESYS (no thread, timer or event loop could be created).
  * On success *out is a new result owned by the caller (sc_load_result_free()).
  */
-int sc_load_run(const struct sc_load_opts *o, struct sc_load_result **out, struct sc_err *err);
+SC_MUST_CHECK int sc_load_run(const struct sc_load_opts *o, struct sc_load_result **out,
+                              struct sc_err *err);
 
 #endif

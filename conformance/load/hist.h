@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/err.h"
+
 /*
  * Values are unsigned integers (the load engine records microseconds). Each power-of-two
  * range is cut into SC_HIST_SUB_BUCKETS/2 equal steps, so any recorded value is known to
@@ -64,6 +66,6 @@ bool sc_hist_next(const struct sc_hist *h, size_t *pos, uint64_t *lo, uint64_t *
  * used to rebuild a histogram from its serialised buckets. min/max/sum are not touched:
  * the caller restores them from their exact serialised values. Returns -1 if `lo` is not
  * the lowest value of a bucket. */
-int sc_hist_add_bucket(struct sc_hist *h, uint64_t lo, uint64_t n);
+SC_MUST_CHECK int sc_hist_add_bucket(struct sc_hist *h, uint64_t lo, uint64_t n);
 
 #endif

@@ -256,10 +256,10 @@ static int get_u64(const cJSON *o, const char *path, const char *name, uint64_t 
                    struct sc_err *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (v == NULL) {
-        *out = 0;
+
+    *out = 0; /* also on failure: callers read it only on success, compilers cannot tell */
+    if (v == NULL)
         return 0;
-    }
     if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble != floor(v->valuedouble))
         return sc_err_set(err, SC_EINVAL, "field '%s%s' must be a non-negative integer", path,
                           name);

@@ -91,7 +91,8 @@ void sc_load_result_merge(struct sc_load_result *into, const struct sc_load_resu
  * agents merge exactly. Caller owns the returned cJSON. */
 cJSON *sc_load_result_to_json(const struct sc_load_result *r);
 /* Inverse of sc_load_result_to_json(); SC_EINVAL with the offending field on bad input. */
-int sc_load_result_from_json(const cJSON *j, struct sc_load_result **out, struct sc_err *err);
+SC_MUST_CHECK int sc_load_result_from_json(const cJSON *j, struct sc_load_result **out,
+                                           struct sc_err *err);
 
 /* The wrk-compatible summary, then percentiles, status and backend counts. */
 void sc_load_result_print(const struct sc_load_result *r, FILE *f);

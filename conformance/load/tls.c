@@ -18,10 +18,12 @@ SSL_CTX *sc_tls_client_ctx(const char *cafile, bool insecure, struct sc_err *err
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     if (ctx == NULL) {
+        ERR_clear_error();
         sc_err_set(err, SC_ESYS, "cannot create a TLS context");
         return NULL;
     }
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    /* Fails only for a version OpenSSL does not know: a programming error. */
+    SC_ASSERT_OK(SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1);
     if (insecure) {
         SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
         return ctx;
@@ -36,6 +38,7 @@ SSL_CTX *sc_tls_client_ctx(const char *cafile, bool insecure, struct sc_err *err
             return NULL;
         }
     } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+        /* No system store: verification then fails at the preflight, which says why. */
         ERR_clear_error();
     }
     return ctx;
@@ -70,7 +73,7 @@ const char *sc_tls_describe(SSL *ssl, char *buf, size_t len)
 
     if (vr != X509_V_OK)
         snprintf(buf, len, "certificate verify failed: %s", X509_verify_cert_error_string(vr));
-    else if (e != 0)
+    else if (e != 0 && ERR_reason_error_string(e) != NULL)
         snprintf(buf, len, "TLS handshake failed: %s", ERR_reason_error_string(e));
     else
         snprintf(buf, len, "TLS handshake failed");
@@ -148,13 +151,19 @@ static int preflight_tls(int fd, SSL_CTX *ctx, const char *host, bool insecure, 
     SSL *ssl = SSL_new(ctx);
     int rc = 0;
 
-    if (ssl == NULL)
+    if (ssl == NULL) {
+        ERR_clear_error();
         return sc_err_set(err, SC_ESYS, "cannot create a TLS session");
+    }
     if (sc_tls_set_host(ssl, host, insecure, err) != 0) {
         rc = SC_EINVAL;
         goto out_free_ssl;
     }
-    SSL_set_fd(ssl, fd);
+    if (SSL_set_fd(ssl, fd) != 1) {
+        ERR_clear_error();
+        rc = sc_err_set(err, SC_ESYS, "cannot attach a TLS session to its socket");
+        goto out_free_ssl;
+    }
     for (;;) {
         int r = SSL_connect(ssl), e;
         if (r == 1)
@@ -198,7 +207,8 @@ int sc_net_preflight(const struct sockaddr *addr, socklen_t addrlen, const char 
         rc = sc_err_set(err, SC_ECONNECT, "cannot connect to '%s': timed out", what);
         goto out_close;
     }
-    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
+        soerr = errno;
     if (soerr != 0) {
         rc = sc_err_set(err, SC_ECONNECT, "cannot connect to '%s': %s", what, strerror(soerr));
         goto out_close;

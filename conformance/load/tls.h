@@ -11,10 +11,10 @@
 
 /* A client SSL_CTX verifying peers against `cafile` (or the system store when NULL) unless
  * `insecure`. Caller owns the context (SSL_CTX_free). */
-SSL_CTX *sc_tls_client_ctx(const char *cafile, bool insecure, struct sc_err *err);
+SC_MUST_CHECK SSL_CTX *sc_tls_client_ctx(const char *cafile, bool insecure, struct sc_err *err);
 
 /* Configure `ssl` for `host`: SNI (not for IP literals) and hostname verification. */
-int sc_tls_set_host(SSL *ssl, const char *host, bool insecure, struct sc_err *err);
+SC_MUST_CHECK int sc_tls_set_host(SSL *ssl, const char *host, bool insecure, struct sc_err *err);
 
 /* Describe the last TLS failure of `ssl` (verification result or the error queue) into
  * buf; clears the error queue. */
@@ -24,10 +24,11 @@ const char *sc_tls_describe(SSL *ssl, char *buf, size_t len);
  * Blocking preflight: connect to `addr` within timeout_ns; when `tunnel` is set, send it (a
  * CONNECT request) and expect a 2xx; when `ctx` is set, perform the TLS handshake for
  * `host`. Returns 0 or SC_ECONNECT with a message such as "cannot connect to
- * '127.0.0.1:9': connection refused".
+ * '127.0.0.1:9': connection refused"; SC_ESYS when no socket or TLS session can be created,
+ * SC_EINVAL when `host` cannot be used for verification.
  */
-int sc_net_preflight(const struct sockaddr *addr, socklen_t addrlen, const char *what,
-                     const char *tunnel, SSL_CTX *ctx, const char *host, bool insecure,
-                     uint64_t timeout_ns, struct sc_err *err);
+SC_MUST_CHECK int sc_net_preflight(const struct sockaddr *addr, socklen_t addrlen, const char *what,
+                                   const char *tunnel, SSL_CTX *ctx, const char *host,
+                                   bool insecure, uint64_t timeout_ns, struct sc_err *err);
 
 #endif

@@ -9,27 +9,37 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "load/tests/testserver.h"
 
 #include "base/tests/check_main.h"
 
 extern char **environ;
 
+#define MAX_OUTPUT (1024 * 1024)
+
+/* What a run of the CLI left: exit status and its two streams (owned; out_release()). */
 struct out {
     int status;
-    char stdout_text[16384];
-    char stderr_text[4096];
+    char *stdout_text;
+    char *stderr_text;
 };
 
-static void slurp(const char *path, char *buf, size_t len)
+static void out_release(struct out *o)
 {
-    FILE *f = fopen(path, "r");
-    size_t n = 0;
-    if (f != NULL) {
-        n = fread(buf, 1, len - 1, f);
-        fclose(f);
-    }
-    buf[n] = '\0';
+    free(o->stdout_text);
+    free(o->stderr_text);
+}
+
+/* The whole file at `path`, which the test needs: failing to read it fails the test. */
+static char *read_all(const char *path)
+{
+    struct sc_err err;
+    char *text = NULL;
+
+    sc_err_init(&err);
+    ck_assert_msg(sc_file_read(path, MAX_OUTPUT, &text, NULL, &err) == 0, "%s", err.msg);
+    return text;
 }
 
 /* Run the CLI with `args` (NULL-terminated, without the program name). */
@@ -56,8 +66,8 @@ static void run_cli(struct out *o, const char *const *args)
     posix_spawn_file_actions_destroy(&fa);
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);
     o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    slurp(outp, o->stdout_text, sizeof(o->stdout_text));
-    slurp(errp, o->stderr_text, sizeof(o->stderr_text));
+    o->stdout_text = read_all(outp);
+    o->stderr_text = read_all(errp);
     close(ofd);
     close(efd);
     unlink(outp);
@@ -77,6 +87,7 @@ static void expect_usage_error(const char *const *args, const char *want)
     nl = strchr(o.stderr_text, '\n');
     ck_assert_msg(nl != NULL && nl[1] == '\0', "not one line: '%s'", o.stderr_text);
     ck_assert_str_eq(o.stdout_text, "");
+    out_release(&o);
 }
 
 START_TEST(missing_url_is_a_usage_error)
@@ -133,6 +144,7 @@ START_TEST(unreachable_host_is_a_usage_error)
     char url[64];
     sc_err_init(&err);
     s = sc_testserver_start("ok", NULL, NULL, NULL, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/", sc_testserver_port(s));
     sc_testserver_stop(s); /* now nothing listens there */
     expect_usage_error((const char *[]){"-n", "5", url, NULL}, "cannot connect to '127.0.0.1:");
@@ -148,6 +160,7 @@ START_TEST(help_prints_usage_and_exits_zero)
     ck_assert_int_eq(o.status, 0);
     ck_assert_ptr_nonnull(strstr(o.stdout_text, "usage: smi-conformance load"));
     ck_assert_ptr_nonnull(strstr(o.stdout_text, "--rate"));
+    out_release(&o);
 }
 END_TEST
 
@@ -163,13 +176,14 @@ START_TEST(summary_has_the_wrk_lines_and_json_has_the_counts)
     struct sc_err err;
     struct sc_testserver *s;
     struct out o;
-    char url[64], json_path[] = "/tmp/sc-cli-json-XXXXXX", text[65536];
+    char url[64], json_path[] = "/tmp/sc-cli-json-XXXXXX", *text;
     cJSON *j;
     int fd = mkstemp(json_path);
 
     close(fd);
     sc_err_init(&err);
     s = sc_testserver_start("alternate", NULL, NULL, NULL, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/status/503", sc_testserver_port(s));
     run_cli(&o, (const char *[]){"-n", "300", "-c", "3", "--json", json_path, url, NULL});
     ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.stderr_text);
@@ -187,9 +201,10 @@ START_TEST(summary_has_the_wrk_lines_and_json_has_the_counts)
     ck_assert_int_eq(number_after(o.stdout_text, "  503: "), 300);
     ck_assert_int_eq(
         number_after(o.stdout_text, "  pod-a: ") + number_after(o.stdout_text, "  pod-b: "), 300);
-    slurp(json_path, text, sizeof(text));
+    text = read_all(json_path);
     unlink(json_path);
     j = cJSON_Parse(text);
+    free(text);
     ck_assert_ptr_nonnull(j);
     ck_assert_int_eq(cJSON_GetObjectItem(j, "responses")->valueint, 300);
     ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "status"), "503")->valueint, 300);
@@ -198,6 +213,7 @@ START_TEST(summary_has_the_wrk_lines_and_json_has_the_counts)
     ck_assert(
         cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "latency"), "buckets")) > 0);
     cJSON_Delete(j);
+    out_release(&o);
     sc_testserver_stop(s);
 }
 END_TEST
@@ -211,12 +227,14 @@ START_TEST(stalled_server_shows_timeouts_in_the_socket_errors_line)
 
     sc_err_init(&err);
     s = sc_testserver_start("stall", NULL, NULL, NULL, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/", sc_testserver_port(s));
     run_cli(&o, (const char *[]){"-d", "200ms", "--timeout", "300ms", "-c", "2", url, NULL});
     ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.stderr_text);
     ck_assert_ptr_nonnull(
         strstr(o.stdout_text, "Socket errors: connect 0, read 0, write 0, timeout 2\n"));
     ck_assert_ptr_nonnull(strstr(o.stdout_text, "  0 requests in "));
+    out_release(&o);
     sc_testserver_stop(s);
 }
 END_TEST

@@ -304,6 +304,7 @@ START_TEST(proxy_mode_sends_absolute_form_targets)
     ck_assert_int_eq(run(&f), 0);
     ck_assert_uint_eq(f.res->responses, 10);
     line = sc_testserver_last_request_line(f.srv);
+    ck_assert_ptr_nonnull(line);
     ck_assert_str_eq(line, "GET http://web.ns-1.svc.cluster.local:8080/path?q=1 HTTP/1.1");
     free(line);
     finish(&f);
@@ -326,6 +327,7 @@ START_TEST(method_headers_and_body_are_sent)
     ck_assert_uint_eq(f.res->responses, 20);
     ck_assert_uint_eq(sc_testserver_requests(f.srv), 20);
     line = sc_testserver_last_request_line(f.srv);
+    ck_assert_ptr_nonnull(line);
     ck_assert_str_eq(line, "POST /submit HTTP/1.1");
     free(line);
     finish(&f);
@@ -405,6 +407,7 @@ START_TEST(https_through_a_proxy_uses_connect)
     s = start_tls();
     sc_err_init(&err);
     p = sc_testserver_start("proxy", NULL, NULL, NULL, &err);
+    ck_assert_msg(p != NULL, "%s", err.msg);
     snprintf(url, sizeof(url), "https://127.0.0.1:%d/", sc_testserver_port(s));
     snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", sc_testserver_port(p));
     snprintf(ca, sizeof(ca), "%s/cert.pem", certdir);
@@ -418,6 +421,7 @@ START_TEST(https_through_a_proxy_uses_connect)
     ck_assert_uint_eq(r->responses, 30);
     ck_assert_uint_eq(sc_testserver_requests(s), 30);
     line = sc_testserver_last_request_line(p);
+    ck_assert_ptr_nonnull(line);
     ck_assert_ptr_nonnull(strstr(line, "CONNECT 127.0.0.1:"));
     free(line);
     sc_load_result_free(r);
@@ -437,6 +441,7 @@ START_TEST(unreachable_target_fails_before_the_run)
     /* A port that was just free: start and stop a server to learn one. */
     sc_err_init(&err);
     s = sc_testserver_start("ok", NULL, NULL, NULL, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/", sc_testserver_port(s));
     sc_testserver_stop(s);
     sc_load_opts_init(&o);

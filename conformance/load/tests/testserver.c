@@ -134,9 +134,9 @@ static bool handle(struct tconn *c, const char *req, size_t hlen)
         ll = sizeof(line) - 1;
     memcpy(line, req, ll);
     line[ll] = '\0';
-    pthread_mutex_lock(&s->mu);
+    SC_ASSERT_OK(pthread_mutex_lock(&s->mu));
     memcpy(s->last_line, line, ll + 1);
-    pthread_mutex_unlock(&s->mu);
+    SC_ASSERT_OK(pthread_mutex_unlock(&s->mu));
     atomic_fetch_add(&s->requests, 1);
     {
         const char *p = strstr(line, "/status/");
@@ -284,11 +284,14 @@ static void *conn_main(void *arg)
     char *buf = malloc(65536);
     size_t have = 0;
 
+    if (buf == NULL)
+        goto out;
     if (s->ctx != NULL) {
         c->ssl = SSL_new(s->ctx);
-        SSL_set_fd(c->ssl, c->fd);
-        if (SSL_accept(c->ssl) != 1)
+        if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1 || SSL_accept(c->ssl) != 1) {
+            ERR_clear_error();
             goto out;
+        }
     }
     while (!atomic_load(&s->stopping)) {
         char *end = have >= 4 ? memmem(buf, have, "\r\n\r\n", 4) : NULL;
@@ -320,10 +323,10 @@ out:
         c->ssl = NULL;
     }
     if (c->reset) {
-        pthread_mutex_lock(&s->mu);
+        SC_ASSERT_OK(pthread_mutex_lock(&s->mu));
         close(c->fd);
         c->fd = -1;
-        pthread_mutex_unlock(&s->mu);
+        SC_ASSERT_OK(pthread_mutex_unlock(&s->mu));
     } else {
         shutdown(c->fd, SHUT_RDWR);
     }
@@ -345,20 +348,22 @@ static void *accept_main(void *arg)
             break;
         }
         atomic_fetch_add(&s->connections, 1);
-        pthread_mutex_lock(&s->mu);
+        SC_ASSERT_OK(pthread_mutex_lock(&s->mu));
         int i;
         for (i = 0; i < MAX_CONNS && s->conns[i].used; i++)
             ;
         if (i == MAX_CONNS) {
-            pthread_mutex_unlock(&s->mu);
+            SC_ASSERT_OK(pthread_mutex_unlock(&s->mu));
             close(fd);
             continue;
         }
-        s->conns[i].used = true;
         s->conns[i].fd = fd;
         s->conns[i].s = s;
-        pthread_create(&s->conns[i].tid, NULL, conn_main, &s->conns[i]);
-        pthread_mutex_unlock(&s->mu);
+        /* Out of threads: drop the connection, the client sees it closed. */
+        s->conns[i].used = pthread_create(&s->conns[i].tid, NULL, conn_main, &s->conns[i]) == 0;
+        if (!s->conns[i].used)
+            close(fd);
+        SC_ASSERT_OK(pthread_mutex_unlock(&s->mu));
     }
     return NULL;
 }
@@ -369,20 +374,23 @@ struct sc_testserver *sc_testserver_start(const char *mode, const char *identity
     struct sc_testserver *s = calloc(1, sizeof(*s));
     struct sockaddr_in sa;
     socklen_t sl = sizeof(sa);
-    int one = 1;
+    int one = 1, rc;
 
+    if (s == NULL) {
+        sc_err_set(err, SC_ENOMEM, "test server: out of memory");
+        return NULL;
+    }
     signal(SIGPIPE, SIG_IGN); /* peers that go away must not kill the test */
     snprintf(s->mode, sizeof(s->mode), "%s", mode);
     snprintf(s->identity, sizeof(s->identity), "%s", identity ? identity : "pod-a");
-    pthread_mutex_init(&s->mu, NULL);
+    SC_ASSERT_OK(pthread_mutex_init(&s->mu, NULL));
     if (strcmp(mode, "tls") == 0) {
         s->ctx = SSL_CTX_new(TLS_server_method());
-        if (SSL_CTX_use_certificate_file(s->ctx, cert, SSL_FILETYPE_PEM) != 1 ||
+        if (s->ctx == NULL || SSL_CTX_use_certificate_file(s->ctx, cert, SSL_FILETYPE_PEM) != 1 ||
             SSL_CTX_use_PrivateKey_file(s->ctx, key, SSL_FILETYPE_PEM) != 1) {
+            ERR_clear_error();
             sc_err_set(err, SC_EINVAL, "test server: cannot load '%s'/'%s'", cert, key);
-            SSL_CTX_free(s->ctx);
-            free(s);
-            return NULL;
+            goto out_free;
         }
     }
     s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -390,18 +398,25 @@ struct sc_testserver *sc_testserver_start(const char *mode, const char *identity
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(s->lfd, 1024) != 0) {
+    if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(s->lfd, 1024) != 0 ||
+        getsockname(s->lfd, (struct sockaddr *)&sa, &sl) != 0) {
         sc_err_set(err, SC_ESYS, "test server: cannot listen: %s", strerror(errno));
-        close(s->lfd);
-        if (s->ctx)
-            SSL_CTX_free(s->ctx);
-        free(s);
-        return NULL;
+        goto out_close;
     }
-    getsockname(s->lfd, (struct sockaddr *)&sa, &sl);
     s->port = ntohs(sa.sin_port);
-    pthread_create(&s->accept_tid, NULL, accept_main, s);
+    rc = pthread_create(&s->accept_tid, NULL, accept_main, s);
+    if (rc != 0) {
+        sc_err_set(err, SC_ESYS, "test server: cannot start a thread: %s", strerror(rc));
+        goto out_close;
+    }
     return s;
+out_close:
+    close(s->lfd);
+out_free:
+    SSL_CTX_free(s->ctx);
+    SC_ASSERT_OK(pthread_mutex_destroy(&s->mu));
+    free(s);
+    return NULL;
 }
 
 int sc_testserver_port(const struct sc_testserver *s)
@@ -432,9 +447,9 @@ uint64_t sc_testserver_connections(const struct sc_testserver *s)
 char *sc_testserver_last_request_line(struct sc_testserver *s)
 {
     char *r;
-    pthread_mutex_lock(&s->mu);
+    SC_ASSERT_OK(pthread_mutex_lock(&s->mu));
     r = strdup(s->last_line);
-    pthread_mutex_unlock(&s->mu);
+    SC_ASSERT_OK(pthread_mutex_unlock(&s->mu));
     return r;
 }
 
@@ -442,24 +457,51 @@ void sc_testserver_stop(struct sc_testserver *s)
 {
     atomic_store(&s->stopping, true);
     shutdown(s->lfd, SHUT_RDWR);
-    pthread_join(s->accept_tid, NULL);
+    SC_ASSERT_OK(pthread_join(s->accept_tid, NULL));
     close(s->lfd);
-    pthread_mutex_lock(&s->mu);
+    SC_ASSERT_OK(pthread_mutex_lock(&s->mu));
     for (int i = 0; i < MAX_CONNS; i++)
         if (s->conns[i].used && s->conns[i].fd >= 0)
             shutdown(s->conns[i].fd, SHUT_RDWR);
-    pthread_mutex_unlock(&s->mu);
+    SC_ASSERT_OK(pthread_mutex_unlock(&s->mu));
     for (int i = 0; i < MAX_CONNS; i++) {
         if (s->conns[i].used) {
-            pthread_join(s->conns[i].tid, NULL);
+            SC_ASSERT_OK(pthread_join(s->conns[i].tid, NULL));
             if (s->conns[i].fd >= 0)
                 close(s->conns[i].fd);
         }
     }
-    if (s->ctx)
-        SSL_CTX_free(s->ctx);
-    pthread_mutex_destroy(&s->mu);
+    SSL_CTX_free(s->ctx);
+    SC_ASSERT_OK(pthread_mutex_destroy(&s->mu));
     free(s);
+}
+
+/* Add one v3 extension (`value` in openssl.cnf syntax); false when OpenSSL refuses it. */
+static bool add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
+{
+    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, v3, nid, value);
+    bool ok = ext != NULL && X509_add_ext(x, ext, -1) == 1;
+    X509_EXTENSION_free(ext);
+    return ok;
+}
+
+/* Fill `x` as a self-signed CA certificate for 127.0.0.1 and localhost, valid for a day. */
+static bool build_cert(X509 *x, EVP_PKEY *pkey)
+{
+    X509_NAME *name = X509_get_subject_name(x);
+    X509V3_CTX v3;
+
+    if (ASN1_INTEGER_set(X509_get_serialNumber(x), 1) != 1 ||
+        X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
+        X509_gmtime_adj(X509_getm_notAfter(x), 86400) == NULL || X509_set_pubkey(x, pkey) != 1 ||
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1,
+                                   -1, 0) != 1 ||
+        X509_set_issuer_name(x, name) != 1)
+        return false;
+    X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+    return add_ext(x, &v3, NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost") &&
+           add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE") &&
+           X509_sign(x, pkey, EVP_sha256()) > 0;
 }
 
 int sc_testserver_cert(const char *dir, struct sc_err *err)
@@ -467,32 +509,14 @@ int sc_testserver_cert(const char *dir, struct sc_err *err)
     char path[512];
     EVP_PKEY *pkey = EVP_RSA_gen(2048);
     X509 *x = X509_new();
-    X509_NAME *name;
-    X509V3_CTX v3;
-    X509_EXTENSION *ext;
     FILE *f;
     int rc = 0;
 
-    if (pkey == NULL || x == NULL) {
-        rc = sc_err_set(err, SC_ESYS, "cannot generate a test key");
+    if (pkey == NULL || x == NULL || !build_cert(x, pkey)) {
+        ERR_clear_error();
+        rc = sc_err_set(err, SC_ESYS, "cannot generate a test certificate");
         goto out;
     }
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-    X509_set_pubkey(x, pkey);
-    name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1,
-                               0);
-    X509_set_issuer_name(x, name);
-    X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-    ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost");
-    X509_add_ext(x, ext, -1);
-    X509_EXTENSION_free(ext);
-    ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints, "critical,CA:TRUE");
-    X509_add_ext(x, ext, -1);
-    X509_EXTENSION_free(ext);
-    X509_sign(x, pkey, EVP_sha256());
     snprintf(path, sizeof(path), "%s/cert.pem", dir);
     f = fopen(path, "w");
     if (f == NULL || PEM_write_X509(f, x) != 1) {

@@ -33,8 +33,9 @@ struct sc_testserver;
 
 /* Start on 127.0.0.1:0 in background threads. `identity` is the x-smi-pod value for ok
  * modes (NULL: "pod-a"). For "tls", cert/key are PEM files. NULL with err on failure. */
-struct sc_testserver *sc_testserver_start(const char *mode, const char *identity, const char *cert,
-                                          const char *key, struct sc_err *err);
+SC_MUST_CHECK struct sc_testserver *sc_testserver_start(const char *mode, const char *identity,
+                                                        const char *cert, const char *key,
+                                                        struct sc_err *err);
 int sc_testserver_port(const struct sc_testserver *s);
 /* Requests fully read (for stall modes too) and responses completely written. */
 uint64_t sc_testserver_requests(const struct sc_testserver *s);
@@ -44,12 +45,12 @@ uint64_t sc_testserver_alternate(const struct sc_testserver *s, int which);
 /* Connections accepted. */
 uint64_t sc_testserver_connections(const struct sc_testserver *s);
 /* Copy of the last request line seen ("GET http://x/ HTTP/1.1"). Caller frees. */
-char *sc_testserver_last_request_line(struct sc_testserver *s);
+SC_MUST_CHECK char *sc_testserver_last_request_line(struct sc_testserver *s);
 /* Stop accepting, close every connection, join the threads, free. */
 void sc_testserver_stop(struct sc_testserver *s);
 
 /* Write a self-signed certificate for 127.0.0.1 / localhost to dir/cert.pem and
  * dir/key.pem. */
-int sc_testserver_cert(const char *dir, struct sc_err *err);
+SC_MUST_CHECK int sc_testserver_cert(const char *dir, struct sc_err *err);
 
 #endif

@@ -1,0 +1,569 @@
+/* conn.c - one load connection's state machine: connect, CONNECT tunnel and TLS when asked,
+ * pipelined writes, responses counted per status and backend, close and reconnect. */
+#include <openssl/err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "load/engine_int.h"
+#include "load/tls.h"
+
+#define RETRY_DELAY_NS 10000000ull /* back-off before reconnecting after a connect error */
+
+/* ---- writing -------------------------------------------------------------------- */
+
+struct wreq {
+    uv_write_t w;
+    char *owned; /* freed when the write completes; NULL for the shared request buffer */
+};
+
+static void on_write(uv_write_t *w, int status)
+{
+    struct wreq *wr = (struct wreq *)w;
+    struct conn *c = w->data;
+
+    free(wr->owned);
+    free(wr);
+    if (status < 0 && status != UV_ECANCELED && c->st != C_CLOSING && c->st != C_CLOSED) {
+        sc_load_thr_fail(c->t, SC_LERR_WRITE, c->inflight ? c->inflight : 1, uv_strerror(status));
+        c->t->inflight -= c->inflight;
+        c->inflight = 0;
+        sc_load_conn_close(c, true);
+    }
+}
+
+/* Write bytes to the socket: directly when the socket takes them (the common case: one
+ * write syscall, no epoll change), queued otherwise. `owned` data is taken over. */
+static int raw_write(struct conn *c, const char *data, size_t len, bool owned)
+{
+    uv_buf_t b = uv_buf_init((char *)data, (unsigned)len);
+    int r = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    struct wreq *wr;
+
+    if (r == (int)len) {
+        if (owned)
+            free((char *)data);
+        return 0;
+    }
+    if (r < 0 && r != UV_EAGAIN) {
+        if (owned)
+            free((char *)data);
+        return r;
+    }
+    if (r < 0)
+        r = 0;
+    wr = sc_xcalloc(1, sizeof(*wr));
+    wr->w.data = c;
+    wr->owned = owned ? (char *)data : NULL;
+    b = uv_buf_init((char *)data + r, (unsigned)(len - (size_t)r));
+    r = uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, on_write);
+    if (r < 0) {
+        free(wr->owned);
+        free(wr);
+        return r;
+    }
+    return 0;
+}
+
+/* Send what TLS produced. */
+static int tls_flush(struct conn *c)
+{
+    size_t pending = BIO_ctrl_pending(c->wbio);
+    char *buf;
+    int n;
+
+    if (pending == 0)
+        return 0;
+    buf = malloc(pending);
+    if (buf == NULL)
+        return UV_ENOMEM;
+    n = BIO_read(c->wbio, buf, (int)pending);
+    if (n <= 0) {
+        /* A memory BIO holding `pending` bytes gives them; if not, the record is lost. */
+        free(buf);
+        ERR_clear_error();
+        return UV_EPROTO;
+    }
+    return raw_write(c, buf, (size_t)n, true);
+}
+
+static int conn_write(struct conn *c, const char *data, size_t len)
+{
+    if (c->ssl == NULL)
+        return raw_write(c, data, len, false);
+    if (SSL_write(c->ssl, data, (int)len) <= 0) {
+        ERR_clear_error();
+        return UV_EPROTO;
+    }
+    return tls_flush(c);
+}
+
+/* ---- issuing requests ----------------------------------------------------------- */
+
+/* Open loop: take what the pacer says is due, up to `room`; 0 parks the connection idle. */
+static unsigned take_paced(struct conn *c, unsigned room, uint64_t now)
+{
+    struct thr *t = c->t;
+    unsigned n = 0;
+    uint64_t when;
+
+    while (n < room && sc_pace_take(&t->pace, now, &when)) {
+        unsigned slot = (c->head + c->inflight + n) % t->e->pipeline;
+        c->intended[slot] = when;
+        c->sent_at[slot] = now;
+        if (now - when > t->res->max_lag_ns)
+            t->res->max_lag_ns = now - when;
+        n++;
+    }
+    if (n == 0) {
+        sc_load_thr_idle_add(c);
+        sc_load_thr_pacer_arm(t);
+    }
+    return n;
+}
+
+/* Closed loop: as many as fit, intended now. */
+static unsigned take_closed(struct conn *c, unsigned room, uint64_t now)
+{
+    struct thr *t = c->t;
+    uint64_t left = t->limit - t->issued;
+    unsigned n = room < left ? room : (unsigned)left;
+
+    for (unsigned i = 0; i < n; i++) {
+        unsigned slot = (c->head + c->inflight + i) % t->e->pipeline;
+        c->intended[slot] = now;
+        c->sent_at[slot] = now;
+    }
+    return n;
+}
+
+void sc_load_conn_fill(struct conn *c)
+{
+    struct thr *t = c->t;
+    struct engine *e = t->e;
+    unsigned room, n;
+    uint64_t now;
+    int r;
+
+    if (c->st != C_READY || c->close_after || t->stopping)
+        return;
+    room = e->pipeline - c->inflight;
+    if (room == 0)
+        return;
+    /* In the read path the clock was just read; elsewhere read it now. */
+    now = t->in_read ? t->now : uv_hrtime();
+    if (now >= t->deadline_ns) {
+        /* Checked here, not only on the tick: at 50k req/s a 5 ms tick is 250 requests. */
+        t->stopping = true;
+        return;
+    }
+    n = t->rate_mode ? take_paced(c, room, now) : take_closed(c, room, now);
+    if (n == 0)
+        return;
+    sc_load_thr_idle_remove(c);
+    c->inflight += n;
+    t->inflight += n;
+    t->issued += n;
+    t->res->sent += n;
+    t->res->bytes_written += (uint64_t)n * e->req_len;
+    r = conn_write(c, e->reqs, (size_t)n * e->req_len);
+    if (r < 0) {
+        sc_load_thr_fail(t, SC_LERR_WRITE, c->inflight, uv_strerror(r));
+        t->inflight -= c->inflight;
+        c->inflight = 0;
+        sc_load_conn_close(c, true);
+    }
+}
+
+/* ---- responses ---------------------------------------------------------------------- */
+
+static void on_response(void *ud, const struct sc_resp *r)
+{
+    struct conn *c = ud;
+    struct thr *t = c->t;
+    struct sc_load_result *res = t->res;
+    uint64_t now, intended, sent;
+
+    if (c->inflight == 0) {
+        c->unsolicited = true;
+        return;
+    }
+    now = t->now;
+    intended = c->intended[c->head];
+    sent = c->sent_at[c->head];
+    c->head = (c->head + 1) % t->e->pipeline;
+    c->inflight--;
+    t->inflight--;
+    sc_hist_record(res->latency, (now - intended) / 1000);
+    /* In closed loop the two are the same; the copy is made once at the end. */
+    if (t->rate_mode)
+        sc_hist_record(res->latency_uncorrected, (now - sent) / 1000);
+    res->responses++;
+    if (r->status >= 0 && r->status < SC_LOAD_STATUS_MAX)
+        res->status[r->status]++;
+    else
+        res->status_other++;
+    if (t->e->identity_on) {
+        if (r->backend != NULL)
+            sc_load_thr_count_backend(t, r->backend, r->backend_len);
+        else
+            res->no_identity++;
+    }
+    if (!r->keep_alive)
+        c->close_after = true;
+}
+
+/* Requests still in flight on a connection that is going away are failed. */
+void sc_load_conn_fail(struct conn *c, enum sc_load_errkind kind, const char *why)
+{
+    struct thr *t = c->t;
+    sc_load_thr_fail(t, kind, c->inflight ? c->inflight : 1, why);
+    t->inflight -= c->inflight;
+    c->inflight = 0;
+    sc_load_conn_close(c, true);
+}
+
+static void feed_plain(struct conn *c, const char *data, size_t len)
+{
+    if (sc_resp_parser_feed(&c->rp, data, len) != 0) {
+        sc_load_conn_fail(c, SC_LERR_PROTOCOL, sc_resp_parser_error(&c->rp));
+        return;
+    }
+    if (c->unsolicited) {
+        sc_load_conn_fail(c, SC_LERR_PROTOCOL, "response without a request");
+        return;
+    }
+    if (c->close_after) {
+        if (c->inflight > 0) {
+            sc_load_conn_fail(c, SC_LERR_READ, "server closed with pipelined requests unanswered");
+            return;
+        }
+        sc_load_conn_close(c, true);
+        return;
+    }
+    sc_load_conn_fill(c);
+}
+
+static void conn_ready(struct conn *c)
+{
+    struct thr *t = c->t;
+    c->st = C_READY;
+    c->failed_connect = false;
+    sc_resp_parser_init(&c->rp, t->e->o->identity_header, t->e->head, on_response, c);
+    if (t->initial_pending > 0 && --t->initial_pending == 0)
+        sc_load_thr_pace_start(t);
+    sc_load_conn_fill(c);
+}
+
+static void conn_eof(struct conn *c)
+{
+    if (sc_resp_parser_eof(&c->rp) != 0 || c->inflight > 0) {
+        /* A close-delimited response may just have completed; what is still in flight
+         * was cut short. */
+        if (c->inflight > 0) {
+            sc_load_conn_fail(c, SC_LERR_READ, "server closed the connection before responding");
+            return;
+        }
+        sc_load_conn_fail(c, SC_LERR_READ, "server closed the connection mid-response");
+        return;
+    }
+    sc_load_conn_close(c, true);
+}
+
+/* ---- TLS and the CONNECT tunnel ------------------------------------------------------ */
+
+static bool tls_wants_io(SSL *ssl, int r)
+{
+    int e = SSL_get_error(ssl, r);
+    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE;
+}
+
+/* Handshake with what arrived; returns whether the connection is ready for requests. */
+static bool tls_handshake(struct conn *c)
+{
+    int r = SSL_do_handshake(c->ssl);
+
+    if (r != 1) {
+        if (tls_wants_io(c->ssl, r)) {
+            if (tls_flush(c) < 0)
+                sc_load_conn_fail(c, SC_LERR_WRITE, "TLS write failed");
+            return false;
+        }
+        char why[256];
+        c->failed_connect = true;
+        sc_load_conn_fail(c, SC_LERR_CONNECT, sc_tls_describe(c->ssl, why, sizeof(why)));
+        return false;
+    }
+    if (tls_flush(c) < 0) {
+        sc_load_conn_fail(c, SC_LERR_WRITE, "TLS write failed");
+        return false;
+    }
+    conn_ready(c);
+    return c->st == C_READY;
+}
+
+static void tls_read(struct conn *c, const char *data, size_t len)
+{
+    struct thr *t = c->t;
+
+    if (BIO_write(c->rbio, data, (int)len) != (int)len) {
+        ERR_clear_error();
+        sc_load_conn_fail(c, SC_LERR_PROTOCOL, "TLS buffer error");
+        return;
+    }
+    if (c->st == C_HANDSHAKE && !tls_handshake(c))
+        return;
+    for (;;) {
+        int n = SSL_read(c->ssl, t->pbuf, sizeof(t->pbuf));
+        if (n > 0) {
+            t->res->bytes_read += (uint64_t)n;
+            feed_plain(c, t->pbuf, (size_t)n);
+            if (c->st != C_READY)
+                return;
+            continue;
+        }
+        int e = SSL_get_error(c->ssl, n);
+        if (e == SSL_ERROR_WANT_READ)
+            return;
+        if (e == SSL_ERROR_ZERO_RETURN) {
+            conn_eof(c);
+            return;
+        }
+        char why[256];
+        sc_load_conn_fail(c, SC_LERR_PROTOCOL, sc_tls_describe(c->ssl, why, sizeof(why)));
+        return;
+    }
+}
+
+static void tls_begin(struct conn *c)
+{
+    struct engine *e = c->t->e;
+    struct sc_err err;
+    int r;
+
+    sc_err_init(&err);
+    c->ssl = SSL_new(e->ssl_ctx);
+    if (c->ssl == NULL) {
+        ERR_clear_error();
+        sc_load_conn_fail(c, SC_LERR_CONNECT, "cannot create a TLS session");
+        return;
+    }
+    c->rbio = BIO_new(BIO_s_mem());
+    c->wbio = BIO_new(BIO_s_mem());
+    if (c->rbio == NULL || c->wbio == NULL) {
+        BIO_free(c->rbio);
+        BIO_free(c->wbio);
+        c->rbio = c->wbio = NULL;
+        ERR_clear_error();
+        sc_load_conn_fail(c, SC_LERR_CONNECT, "cannot create TLS buffers");
+        return;
+    }
+    SSL_set_bio(c->ssl, c->rbio, c->wbio);
+    if (sc_tls_set_host(c->ssl, e->url.host, e->o->insecure, &err) != 0) {
+        sc_load_conn_fail(c, SC_LERR_CONNECT, err.msg);
+        return;
+    }
+    SSL_set_connect_state(c->ssl);
+    c->st = C_HANDSHAKE;
+    /* The first step only writes the ClientHello: it wants to read, nothing else. */
+    r = SSL_do_handshake(c->ssl);
+    if (r != 1 && !tls_wants_io(c->ssl, r)) {
+        char why[256];
+        c->failed_connect = true;
+        sc_load_conn_fail(c, SC_LERR_CONNECT, sc_tls_describe(c->ssl, why, sizeof(why)));
+        return;
+    }
+    if (tls_flush(c) < 0)
+        sc_load_conn_fail(c, SC_LERR_CONNECT, "TLS write failed");
+}
+
+static void tunnel_read(struct conn *c, const char *data, size_t len)
+{
+    size_t i;
+    for (i = 0; i < len; i++) {
+        if (c->tunlen >= sizeof(c->tunbuf) - 1) {
+            c->failed_connect = true;
+            sc_load_conn_fail(c, SC_LERR_CONNECT, "proxy answer to CONNECT too long");
+            return;
+        }
+        c->tunbuf[c->tunlen++] = data[i];
+        if (c->tunlen >= 4 && memcmp(c->tunbuf + c->tunlen - 4, "\r\n\r\n", 4) == 0)
+            break;
+    }
+    if (i == len)
+        return; /* header not complete yet */
+    c->tunbuf[c->tunlen] = '\0';
+    if (c->tunlen < 12 || strncmp(c->tunbuf, "HTTP/1.", 7) != 0 || c->tunbuf[9] != '2') {
+        c->failed_connect = true;
+        sc_load_conn_fail(c, SC_LERR_CONNECT, "proxy refused CONNECT");
+        return;
+    }
+    tls_begin(c);
+    if (c->st == C_HANDSHAKE && i + 1 < len)
+        tls_read(c, data + i + 1, len - i - 1);
+}
+
+/* ---- reading ------------------------------------------------------------------------- */
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    struct conn *c = h->data;
+    (void)suggested;
+    /* Parsing is synchronous in on_read, so one buffer per thread serves every connection. */
+    *buf = uv_buf_init(c->t->rbuf, sizeof(c->t->rbuf));
+}
+
+static void read_failed(struct conn *c, ssize_t nread)
+{
+    if (nread == UV_EOF) {
+        if (c->st == C_TUNNEL || c->st == C_HANDSHAKE) {
+            c->failed_connect = true;
+            sc_load_conn_fail(c, SC_LERR_CONNECT, "closed during connection set-up");
+        } else {
+            conn_eof(c);
+        }
+    } else if (nread == UV_ECONNRESET) {
+        sc_load_conn_fail(c, SC_LERR_RESET, uv_strerror((int)nread));
+    } else {
+        sc_load_conn_fail(c, SC_LERR_READ, uv_strerror((int)nread));
+    }
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    struct conn *c = s->data;
+
+    if (nread == 0 || c->st == C_CLOSING || c->st == C_CLOSED)
+        return;
+    c->t->now = uv_hrtime();
+    if (nread < 0) {
+        read_failed(c, nread);
+        return;
+    }
+    c->t->in_read = true;
+    switch (c->st) {
+    case C_TUNNEL:
+        tunnel_read(c, buf->base, (size_t)nread);
+        break;
+    case C_HANDSHAKE:
+    case C_READY:
+        if (c->ssl != NULL) {
+            tls_read(c, buf->base, (size_t)nread);
+        } else {
+            c->t->res->bytes_read += (uint64_t)nread;
+            feed_plain(c, buf->base, (size_t)nread);
+        }
+        break;
+    default:
+        break;
+    }
+    c->t->in_read = false;
+}
+
+/* ---- connections ------------------------------------------------------------------- */
+
+static void on_connect(uv_connect_t *req, int status)
+{
+    struct conn *c = req->data;
+    struct engine *e = c->t->e;
+    int r;
+
+    if (c->st != C_CONNECTING)
+        return; /* closed meanwhile */
+    if (status < 0) {
+        c->failed_connect = true;
+        sc_load_conn_fail(c, SC_LERR_CONNECT, uv_strerror(status));
+        return;
+    }
+    r = uv_tcp_nodelay(&c->tcp, 1);
+    if (r < 0) {
+        c->failed_connect = true;
+        sc_load_conn_fail(c, SC_LERR_CONNECT, uv_strerror(r));
+        return;
+    }
+    r = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+    if (r < 0) {
+        sc_load_conn_fail(c, SC_LERR_READ, uv_strerror(r));
+        return;
+    }
+    if (e->tunnel != NULL) {
+        c->st = C_TUNNEL;
+        c->tunlen = 0;
+        r = raw_write(c, e->tunnel, strlen(e->tunnel), false);
+        if (r < 0)
+            sc_load_conn_fail(c, SC_LERR_CONNECT, uv_strerror(r));
+        return;
+    }
+    if (e->ssl_ctx != NULL) {
+        tls_begin(c);
+        return;
+    }
+    conn_ready(c);
+}
+
+void sc_load_conn_start(struct conn *c)
+{
+    struct thr *t = c->t;
+    int r;
+
+    c->retry_at = 0;
+    c->close_after = false;
+    c->unsolicited = false;
+    c->inflight = 0;
+    c->head = 0;
+    c->since = uv_hrtime();
+    /* No socket yet (that comes with the connect): only a bad argument could fail this. */
+    SC_ASSERT_OK(uv_tcp_init(&t->loop, &c->tcp));
+    c->tcp.data = c;
+    t->open_handles++;
+    c->st = C_CONNECTING;
+    c->creq.data = c;
+    r = uv_tcp_connect(&c->creq, &c->tcp, (const struct sockaddr *)&t->e->addr, on_connect);
+    if (r < 0) {
+        c->failed_connect = true;
+        sc_load_conn_fail(c, SC_LERR_CONNECT, uv_strerror(r));
+    }
+}
+
+static void on_conn_closed(uv_handle_t *h)
+{
+    struct conn *c = h->data;
+    struct thr *t = c->t;
+
+    t->open_handles--;
+    if (c->ssl != NULL) {
+        SSL_free(c->ssl);
+        c->ssl = NULL;
+        c->rbio = c->wbio = NULL;
+    }
+    c->st = C_CLOSED;
+    if (c->want_reconnect && !t->stopping) {
+        t->res->reconnects++;
+        if (c->failed_connect)
+            c->retry_at = uv_hrtime() + RETRY_DELAY_NS;
+        else
+            sc_load_conn_start(c);
+    }
+    sc_load_thr_maybe_finish(t);
+}
+
+void sc_load_conn_close(struct conn *c, bool reconnect)
+{
+    struct thr *t = c->t;
+
+    if (c->st == C_CLOSING || c->st == C_CLOSED)
+        return;
+    if (c->st == C_CONNECTING || c->st == C_TUNNEL || c->st == C_HANDSHAKE) {
+        /* Counts as resolved for the start of pacing, whatever the outcome. */
+        if (t->initial_pending > 0 && --t->initial_pending == 0)
+            sc_load_thr_pace_start(t);
+    }
+    sc_load_thr_idle_remove(c);
+    t->inflight -= c->inflight;
+    c->inflight = 0;
+    c->st = C_CLOSING;
+    c->want_reconnect = reconnect;
+    /* Stopping a stream that does not read is allowed: this cannot fail. */
+    SC_ASSERT_OK(uv_read_stop((uv_stream_t *)&c->tcp));
+    uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
+}
