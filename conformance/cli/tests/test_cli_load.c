@@ -218,6 +218,36 @@ START_TEST(summary_has_the_wrk_lines_and_json_has_the_counts)
 }
 END_TEST
 
+START_TEST(a_method_of_five_thousand_bytes_is_sent_whole)
+{
+    struct sc_err err;
+    struct sc_testserver *s;
+    struct out o;
+    char url[64], *method = malloc(5001), *line;
+
+    ck_assert_ptr_nonnull(method);
+    memset(method, 'M', 5000);
+    method[5000] = '\0';
+    sc_err_init(&err);
+    s = sc_testserver_start("alternate", NULL, NULL, NULL, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/", sc_testserver_port(s));
+    /* The request buffer once ignored the method's length: this overflowed it. */
+    run_cli(&o, (const char *[]){"-n", "3", "-c", "1", "-m", method, url, NULL});
+    ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.stderr_text);
+    line = sc_testserver_last_request_line(s);
+    ck_assert_ptr_nonnull(line);
+    /* the test server keeps the first 511 bytes of a request line: all of them the method */
+    ck_assert_uint_eq(strspn(line, "M"), strlen(line));
+    ck_assert_uint_ge(strlen(line), 500);
+    ck_assert_ptr_nonnull(strstr(o.stdout_text, "3 requests in "));
+    free(line);
+    free(method);
+    out_release(&o);
+    sc_testserver_stop(s);
+}
+END_TEST
+
 START_TEST(stalled_server_shows_timeouts_in_the_socket_errors_line)
 {
     struct sc_err err;
@@ -256,6 +286,7 @@ int main(void)
     tcase_add_test(tc, help_prints_usage_and_exits_zero);
     tcase_add_test(tc, summary_has_the_wrk_lines_and_json_has_the_counts);
     tcase_add_test(tc, stalled_server_shows_timeouts_in_the_socket_errors_line);
+    tcase_add_test(tc, a_method_of_five_thousand_bytes_is_sent_whole);
     suite_add_tcase(s, tc);
     return sc_check_run(s);
 }
