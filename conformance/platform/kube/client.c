@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "platform/kube/curl_opts.h"
 #include "platform/kube/exec.h"
 
 #define MAX_BODY          (64u * 1024 * 1024)
@@ -39,10 +40,11 @@ struct sc_kube_client {
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_FAILED_INIT; /* written once, under curl_once */
 
 static void curl_init_once(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 const struct sc_kube_config *sc_kube_client_config(const struct sc_kube_client *c)
@@ -114,7 +116,9 @@ static int setup_server_name(struct sc_kube_client *c, struct sc_err *err)
                  c->cfg->tls_server_name, port, ps);
         c->base = sc_xstrdup(buf);
         snprintf(buf, sizeof(buf), "%s:%s:%s:%s", c->cfg->tls_server_name, port, host, port);
-        c->conn_to = curl_slist_append(NULL, buf);
+        if (!sc_curl_header(&c->conn_to, buf))
+            return sc_err_set(err, SC_ENOMEM, "%s: out of memory for tls-server-name",
+                              c->cfg->origin);
     }
     {
         size_t n = strlen(c->base);
@@ -131,7 +135,12 @@ int sc_kube_client_new(struct sc_kube_config *cfg, const struct sc_kube_client_o
     int rc;
 
     *out = NULL;
-    pthread_once(&curl_once, curl_init_once);
+    SC_ASSERT_OK(pthread_once(&curl_once, curl_init_once));
+    if (curl_init_rc != CURLE_OK) {
+        sc_kube_config_free(cfg);
+        return sc_err_set(err, SC_ESYS, "cannot initialise libcurl: %s",
+                          curl_easy_strerror(curl_init_rc));
+    }
     c = sc_xcalloc(1, sizeof(*c));
     c->cfg = cfg;
     if (o != NULL)
@@ -148,14 +157,21 @@ int sc_kube_client_new(struct sc_kube_config *cfg, const struct sc_kube_client_o
         c->o.timeout_ms = 30000;
     c->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
     rc = setup_server_name(c, err);
+    if (rc != 0)
+        goto fail;
+    rc = pthread_mutex_init(&c->mu, NULL);
     if (rc != 0) {
-        sc_kube_config_free(cfg);
-        free(c);
-        return rc;
+        rc = sc_err_set(err, SC_ESYS, "cannot create the client's lock: %s", strerror(rc));
+        goto fail;
     }
-    pthread_mutex_init(&c->mu, NULL);
     *out = c;
     return 0;
+fail:
+    curl_slist_free_all(c->conn_to);
+    free(c->base);
+    sc_kube_config_free(cfg);
+    free(c);
+    return rc;
 }
 
 void sc_kube_client_free(struct sc_kube_client *c)
@@ -172,33 +188,38 @@ void sc_kube_client_free(struct sc_kube_client *c)
     curl_slist_free_all(c->conn_to);
     free(c->base);
     sc_kube_config_free(c->cfg);
-    pthread_mutex_destroy(&c->mu);
+    SC_ASSERT_OK(pthread_mutex_destroy(&c->mu));
     free(c);
 }
 
-static struct handle *take_handle(struct sc_kube_client *c)
+/* A pooled handle, or a new one into *out; fails when libcurl cannot make one (memory). */
+static int take_handle(struct sc_kube_client *c, struct handle **out, struct sc_err *err)
 {
     struct handle *h;
-    pthread_mutex_lock(&c->mu);
+    SC_ASSERT_OK(pthread_mutex_lock(&c->mu));
     h = c->pool;
     if (h)
         c->pool = h->next;
-    pthread_mutex_unlock(&c->mu);
+    SC_ASSERT_OK(pthread_mutex_unlock(&c->mu));
     if (h == NULL) {
         h = sc_xcalloc(1, sizeof(*h));
         h->h = curl_easy_init();
-        if (h->h == NULL)
-            abort();
+        if (h->h == NULL) {
+            free(h);
+            *out = NULL;
+            return sc_err_set(err, SC_ENOMEM, "cannot create a libcurl handle");
+        }
     }
-    return h;
+    *out = h;
+    return 0;
 }
 
 static void give_handle(struct sc_kube_client *c, struct handle *h)
 {
-    pthread_mutex_lock(&c->mu);
+    SC_ASSERT_OK(pthread_mutex_lock(&c->mu));
     h->next = c->pool;
     c->pool = h;
-    pthread_mutex_unlock(&c->mu);
+    SC_ASSERT_OK(pthread_mutex_unlock(&c->mu));
 }
 
 /* What one request authenticates with; strings are copies, wiped on release. */
@@ -243,7 +264,7 @@ static int get_auth(struct sc_kube_client *c, bool force_refresh, struct auth *a
     }
     if (cfg->exec != NULL) {
         int rc = 0;
-        pthread_mutex_lock(&c->mu);
+        SC_ASSERT_OK(pthread_mutex_lock(&c->mu));
         if (!c->have_cred || force_refresh ||
             (c->cred.expiry != 0 && time(NULL) + EXEC_REFRESH_SKEW >= c->cred.expiry)) {
             struct sc_kube_cred fresh;
@@ -270,7 +291,7 @@ static int get_auth(struct sc_kube_client *c, bool force_refresh, struct auth *a
                 a->key_pem = sc_xstrdup(c->cred.key_pem);
             }
         }
-        pthread_mutex_unlock(&c->mu);
+        SC_ASSERT_OK(pthread_mutex_unlock(&c->mu));
         if (rc != 0) {
             auth_release(a);
             return sc_err_prefix(err, "%s", cfg->origin);
@@ -324,60 +345,186 @@ static unsigned backoff_ms(struct sc_kube_client *c, unsigned attempt)
         cap *= 2;
     if (cap > c->o.backoff_max_ms)
         cap = c->o.backoff_max_ms;
-    pthread_mutex_lock(&c->mu);
+    SC_ASSERT_OK(pthread_mutex_lock(&c->mu));
     r = (unsigned)rand_r(&c->seed);
-    pthread_mutex_unlock(&c->mu);
+    SC_ASSERT_OK(pthread_mutex_unlock(&c->mu));
     return cap ? (unsigned)(r % cap) : 0;
 }
 
-static void setup(struct sc_kube_client *c, CURL *h, const char *method, const char *url,
-                  const struct curl_slist *hdr, const char *body, unsigned timeout_ms,
-                  const struct auth *a, struct sink *sink)
+static int setup(struct sc_kube_client *c, CURL *h, const char *method, const char *url,
+                 const struct curl_slist *hdr, const char *body, unsigned timeout_ms,
+                 const struct auth *a, struct sink *sink, struct sc_err *err)
 {
     const struct sc_kube_config *cfg = c->cfg;
+    struct sc_curl_opts o = {CURLE_OK, NULL};
     curl_easy_reset(h);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "smi-conformance/" SC_VERSION);
-    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    SC_CURL_SET(&o, h, CURLOPT_URL, url);
+    SC_CURL_SET(&o, h, CURLOPT_NOSIGNAL, 1L);
+    SC_CURL_SET(&o, h, CURLOPT_USERAGENT, "smi-conformance/" SC_VERSION);
+    SC_CURL_SET(&o, h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    SC_CURL_SET(&o, h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    SC_CURL_SET(&o, h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    SC_CURL_SET(&o, h, CURLOPT_WRITEFUNCTION, on_data);
+    SC_CURL_SET(&o, h, CURLOPT_WRITEDATA, sink);
+    SC_CURL_SET(&o, h, CURLOPT_HTTPHEADER, hdr);
+    SC_CURL_SET(&o, h, CURLOPT_PROTOCOLS_STR, "http,https");
     if (strcmp(method, "GET") != 0)
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+        SC_CURL_SET(&o, h, CURLOPT_CUSTOMREQUEST, method);
     if (strcmp(method, "HEAD") == 0)
-        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+        SC_CURL_SET(&o, h, CURLOPT_NOBODY, 1L);
     if (body != NULL) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+        SC_CURL_SET(&o, h, CURLOPT_POSTFIELDS, body);
+        SC_CURL_SET(&o, h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
     }
     if (c->conn_to)
-        curl_easy_setopt(h, CURLOPT_CONNECT_TO, c->conn_to);
+        SC_CURL_SET(&o, h, CURLOPT_CONNECT_TO, c->conn_to);
     if (cfg->proxy_url)
-        curl_easy_setopt(h, CURLOPT_PROXY, cfg->proxy_url);
+        SC_CURL_SET(&o, h, CURLOPT_PROXY, cfg->proxy_url);
     if (cfg->insecure) {
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+        SC_CURL_SET(&o, h, CURLOPT_SSL_VERIFYPEER, 0L);
+        SC_CURL_SET(&o, h, CURLOPT_SSL_VERIFYHOST, 0L);
     } else if (cfg->ca_pem) {
         struct curl_blob b = {cfg->ca_pem, strlen(cfg->ca_pem), CURL_BLOB_COPY};
-        curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &b);
+        SC_CURL_SET(&o, h, CURLOPT_CAINFO_BLOB, &b);
     }
     if (a->cert_pem) {
         struct curl_blob cb = {a->cert_pem, strlen(a->cert_pem), CURL_BLOB_COPY};
         struct curl_blob kb = {a->key_pem, strlen(a->key_pem), CURL_BLOB_COPY};
-        curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cb);
-        curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-        curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &kb);
-        curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+        SC_CURL_SET(&o, h, CURLOPT_SSLCERT_BLOB, &cb);
+        SC_CURL_SET(&o, h, CURLOPT_SSLCERTTYPE, "PEM");
+        SC_CURL_SET(&o, h, CURLOPT_SSLKEY_BLOB, &kb);
+        SC_CURL_SET(&o, h, CURLOPT_SSLKEYTYPE, "PEM");
     }
     if (a->bearer == NULL && cfg->username != NULL) {
-        curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(h, CURLOPT_USERNAME, cfg->username);
-        curl_easy_setopt(h, CURLOPT_PASSWORD, cfg->password ? cfg->password : "");
+        SC_CURL_SET(&o, h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        SC_CURL_SET(&o, h, CURLOPT_USERNAME, cfg->username);
+        SC_CURL_SET(&o, h, CURLOPT_PASSWORD, cfg->password ? cfg->password : "");
     }
+    return sc_curl_opts_result(&o, err);
+}
+
+/* The header list holds the token: wipe it before it goes back to the heap. */
+static void drop_headers(struct curl_slist *hdr)
+{
+    for (struct curl_slist *s = hdr; s; s = s->next)
+        memset(s->data, 0, strlen(s->data));
+    curl_slist_free_all(hdr);
+}
+
+/* One request's headers into *out (the caller's, drop_headers). */
+static int build_headers(const char *body, const char *content_type, const struct auth *a,
+                         struct curl_slist **out, struct sc_err *err)
+{
+    struct curl_slist *hdr = NULL;
+    bool ok = sc_curl_header(&hdr, "Accept: application/json") && sc_curl_header(&hdr, "Expect:");
+
+    *out = NULL;
+    if (ok && body != NULL) {
+        char ctype[128];
+        snprintf(ctype, sizeof(ctype), "Content-Type: %s",
+                 content_type ? content_type : "application/json");
+        ok = sc_curl_header(&hdr, ctype);
+    }
+    if (ok && a->bearer != NULL) {
+        size_t n = strlen(a->bearer) + 32;
+        char *authz = sc_xcalloc(1, n);
+        snprintf(authz, n, "Authorization: Bearer %s", a->bearer);
+        ok = sc_curl_header(&hdr, authz);
+        memset(authz, 0, n);
+        free(authz);
+    }
+    if (!ok) {
+        drop_headers(hdr);
+        return sc_err_set(err, SC_ENOMEM, "out of memory for the request's headers");
+    }
+    *out = hdr;
+    return 0;
+}
+
+/* What one attempt got: libcurl's result and, when an answer came, its status and body. */
+struct attempt {
+    CURLcode cc;
+    long status;
+    curl_off_t retry_after;
+    struct sink sink; /* the body (ours, free) */
+};
+
+/* Send the request once. Fails only when it cannot be sent (no memory, an option libcurl
+ * refuses) or its answer cannot be read; a network failure is at->cc. */
+static int attempt_once(struct sc_kube_client *c, CURL *h, const char *method, const char *url,
+                        const char *content_type, const char *body, unsigned timeout_ms,
+                        const struct auth *a, struct attempt *at, struct sc_err *err)
+{
+    struct curl_slist *hdr = NULL;
+    CURLcode ic = CURLE_OK;
+    int rc;
+
+    memset(at, 0, sizeof(*at));
+    rc = build_headers(body, content_type, a, &hdr, err);
+    if (rc != 0)
+        return rc;
+    rc = setup(c, h, method, url, hdr, body, timeout_ms, a, &at->sink, err);
+    if (rc == 0)
+        at->cc = curl_easy_perform(h);
+    if (rc == 0 && at->cc == CURLE_OK) {
+        ic = curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &at->status);
+        if (ic == CURLE_OK)
+            ic = curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &at->retry_after);
+    }
+    drop_headers(hdr);
+    if (ic != CURLE_OK)
+        rc = sc_err_set(err, SC_ESYS, "%s %s: cannot read the answer's status: %s", method, url,
+                        curl_easy_strerror(ic));
+    if (rc != 0) {
+        free(at->sink.p);
+        at->sink.p = NULL;
+    }
+    return rc;
+}
+
+/* After an attempt: 1 to try again after *delay ms, 0 when resp holds the answer (which then
+ * owns the body), or an error. */
+static int next_step(struct sc_kube_client *c, const char *method, const char *path, bool idem,
+                     unsigned attempt, struct attempt *at, struct sc_kube_resp *resp,
+                     unsigned *delay, struct sc_err *err)
+{
+    bool again;
+    if (at->cc == CURLE_OK) {
+        long status = at->status;
+        again = status == 429 ||
+                (idem && (status == 500 || status == 502 || status == 503 || status == 504));
+        if (!again || attempt >= c->o.max_attempts) {
+            resp->status = status;
+            resp->body = at->sink.p ? at->sink.p : sc_xstrdup("");
+            resp->len = at->sink.n;
+            sc_log_debug("kube", "%s %s: %ld (attempt %u)", method, path, status, attempt);
+            return 0;
+        }
+        free(at->sink.p);
+        if (at->retry_after > 0)
+            *delay = (unsigned)(at->retry_after > (curl_off_t)c->o.retry_after_max_s
+                                    ? c->o.retry_after_max_s
+                                    : at->retry_after) *
+                     1000u;
+        else
+            *delay = backoff_ms(c, attempt);
+        sc_log_debug("kube", "%s %s: %ld, retrying in %ums", method, path, status, *delay);
+        return 1;
+    }
+    /* Nothing reached the server when the connection was refused. */
+    again = idem || at->cc == CURLE_COULDNT_CONNECT || at->cc == CURLE_COULDNT_RESOLVE_HOST;
+    free(at->sink.p);
+    if (at->sink.too_big)
+        return sc_err_set(err, SC_EPROTO, "%s %s: the answer is larger than %u bytes", method, path,
+                          MAX_BODY);
+    if (!again || attempt >= c->o.max_attempts)
+        return sc_err_set(err, at->cc == CURLE_OPERATION_TIMEDOUT ? SC_ETIMEOUT : SC_ECONNECT,
+                          "%s %s%s: %s (after %u attempts)", method, c->base, path,
+                          curl_easy_strerror(at->cc), attempt);
+    *delay = backoff_ms(c, attempt);
+    sc_log_debug("kube", "%s %s: %s, retrying in %ums", method, path, curl_easy_strerror(at->cc),
+                 *delay);
+    return 1;
 }
 
 int sc_kube_do(struct sc_kube_client *c, const char *method, const char *path,
@@ -385,110 +532,46 @@ int sc_kube_do(struct sc_kube_client *c, const char *method, const char *path,
                struct sc_kube_resp *resp, struct sc_err *err)
 {
     bool idem = is_idempotent(method, content_type), refreshed = false;
-    char *url, ctype[128], *authz = NULL;
-    struct curl_slist *hdr = NULL;
     struct handle *hd;
     struct auth a;
-    int rc = 0;
+    char *url;
+    int rc;
 
     memset(resp, 0, sizeof(*resp));
     if (timeout_ms == 0)
         timeout_ms = c->o.timeout_ms;
-    if (get_auth(c, false, &a, err) != 0)
-        return err ? err->code : SC_EINVAL;
-    url = malloc(strlen(c->base) + strlen(path) + 1);
-    if (url == NULL)
-        abort();
+    rc = get_auth(c, false, &a, err);
+    if (rc != 0)
+        return rc;
+    rc = take_handle(c, &hd, err);
+    if (rc != 0) {
+        auth_release(&a);
+        return rc;
+    }
+    url = sc_xcalloc(1, strlen(c->base) + strlen(path) + 1);
     strcpy(url, c->base);
     strcat(url, path);
-    hd = take_handle(c);
     for (unsigned attempt = 1;; attempt++) {
-        struct sink sink = {NULL, 0, 0, false};
-        CURLcode cc;
-        long status = 0;
-        curl_off_t retry_after = 0;
-        unsigned delay;
+        struct attempt at;
+        unsigned delay = 0;
 
-        hdr = curl_slist_append(NULL, "Accept: application/json");
-        hdr = curl_slist_append(hdr, "Expect:");
-        if (body != NULL) {
-            snprintf(ctype, sizeof(ctype), "Content-Type: %s",
-                     content_type ? content_type : "application/json");
-            hdr = curl_slist_append(hdr, ctype);
-        }
-        if (a.bearer != NULL) {
-            size_t n = strlen(a.bearer) + 32;
-            authz = malloc(n);
-            if (authz == NULL)
-                abort();
-            snprintf(authz, n, "Authorization: Bearer %s", a.bearer);
-            hdr = curl_slist_append(hdr, authz);
-            memset(authz, 0, n);
-            free(authz);
-            authz = NULL;
-        }
-        setup(c, hd->h, method, url, hdr, body, timeout_ms, &a, &sink);
-        cc = curl_easy_perform(hd->h);
-        /* The header list holds the token: wipe it before it goes back to the heap. */
-        for (struct curl_slist *s = hdr; s; s = s->next)
-            memset(s->data, 0, strlen(s->data));
-        curl_slist_free_all(hdr);
-        hdr = NULL;
+        rc = attempt_once(c, hd->h, method, url, content_type, body, timeout_ms, &a, &at, err);
+        if (rc != 0)
+            break;
         resp->attempts = attempt;
-        if (cc == CURLE_OK) {
-            curl_easy_getinfo(hd->h, CURLINFO_RESPONSE_CODE, &status);
-            curl_easy_getinfo(hd->h, CURLINFO_RETRY_AFTER, &retry_after);
-        }
-        if (cc == CURLE_OK && status == 401 && c->cfg->exec != NULL && !refreshed) {
+        if (at.cc == CURLE_OK && at.status == 401 && c->cfg->exec != NULL && !refreshed) {
             /* client-go: a rejected exec credential is fetched again once. */
             refreshed = true;
-            free(sink.p);
+            free(at.sink.p);
             auth_release(&a);
-            if (get_auth(c, true, &a, err) != 0) {
-                rc = err ? err->code : SC_EINVAL;
+            rc = get_auth(c, true, &a, err);
+            if (rc != 0)
                 break;
-            }
             continue;
         }
-        if (cc == CURLE_OK) {
-            bool again =
-                status == 429 ||
-                (idem && (status == 500 || status == 502 || status == 503 || status == 504));
-            if (!again || attempt >= c->o.max_attempts) {
-                resp->status = status;
-                resp->body = sink.p ? sink.p : sc_xstrdup("");
-                resp->len = sink.n;
-                sc_log_debug("kube", "%s %s: %ld (attempt %u)", method, path, status, attempt);
-                break;
-            }
-            free(sink.p);
-            if (retry_after > 0)
-                delay = (unsigned)(retry_after > (curl_off_t)c->o.retry_after_max_s
-                                       ? c->o.retry_after_max_s
-                                       : retry_after) *
-                        1000u;
-            else
-                delay = backoff_ms(c, attempt);
-            sc_log_debug("kube", "%s %s: %ld, retrying in %ums", method, path, status, delay);
-        } else {
-            /* Nothing reached the server when the connection was refused. */
-            bool again = idem || cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST;
-            free(sink.p);
-            if (sink.too_big) {
-                rc = sc_err_set(err, SC_EPROTO, "%s %s: the answer is larger than %u bytes", method,
-                                path, MAX_BODY);
-                break;
-            }
-            if (!again || attempt >= c->o.max_attempts) {
-                rc = sc_err_set(err, cc == CURLE_OPERATION_TIMEDOUT ? SC_ETIMEOUT : SC_ECONNECT,
-                                "%s %s%s: %s (after %u attempts)", method, c->base, path,
-                                curl_easy_strerror(cc), attempt);
-                break;
-            }
-            delay = backoff_ms(c, attempt);
-            sc_log_debug("kube", "%s %s: %s, retrying in %ums", method, path,
-                         curl_easy_strerror(cc), delay);
-        }
+        rc = next_step(c, method, path, idem, attempt, &at, resp, &delay, err);
+        if (rc <= 0)
+            break;
         sc_sleep_ms(delay);
     }
     give_handle(c, hd);
@@ -639,8 +722,8 @@ void sc_kube_redact(struct sc_kube_client *c, char *text)
         }
         free(t);
     }
-    pthread_mutex_lock(&c->mu);
+    SC_ASSERT_OK(pthread_mutex_lock(&c->mu));
     redact_one(text, c->cred.token);
     redact_pem(text, c->cred.key_pem);
-    pthread_mutex_unlock(&c->mu);
+    SC_ASSERT_OK(pthread_mutex_unlock(&c->mu));
 }

@@ -20,8 +20,9 @@ struct sc_kube_client_opts {
 
 /* Build a client for cfg, which is taken (freed with the client, or at once on failure).
  * Exec credentials are fetched lazily, at the first request. *out is the caller's. */
-int sc_kube_client_new(struct sc_kube_config *cfg, const struct sc_kube_client_opts *o,
-                       struct sc_kube_client **out, struct sc_err *err);
+SC_MUST_CHECK int sc_kube_client_new(struct sc_kube_config *cfg,
+                                     const struct sc_kube_client_opts *o,
+                                     struct sc_kube_client **out, struct sc_err *err);
 void sc_kube_client_free(struct sc_kube_client *c);
 
 /* One API call's answer. */
@@ -42,9 +43,9 @@ void sc_kube_resp_release(struct sc_kube_resp *r);
  * when nothing was sent. Returns 0 when an answer came (any status: see resp->status), else
  * SC_ECONNECT/SC_ETIMEOUT with the reason. Thread-safe: connections are pooled.
  */
-int sc_kube_do(struct sc_kube_client *c, const char *method, const char *path,
-               const char *content_type, const char *body, unsigned timeout_ms,
-               struct sc_kube_resp *resp, struct sc_err *err);
+SC_MUST_CHECK int sc_kube_do(struct sc_kube_client *c, const char *method, const char *path,
+                             const char *content_type, const char *body, unsigned timeout_ms,
+                             struct sc_kube_resp *resp, struct sc_err *err);
 
 /*
  * sc_kube_do expecting 2xx: on success *out (may be NULL) gets the body (caller frees).
@@ -54,9 +55,9 @@ int sc_kube_do(struct sc_kube_client *c, const char *method, const char *path,
  * 404 SC_ENOTFOUND, 409 SC_EBUSY, 400/422 SC_EINVAL, 401/403 SC_EINVAL, 429/5xx SC_EIO.
  * *status (may be NULL) gets the HTTP status.
  */
-int sc_kube_call(struct sc_kube_client *c, const char *method, const char *path,
-                 const char *content_type, const char *body, char **out, long *status,
-                 struct sc_err *err);
+SC_MUST_CHECK int sc_kube_call(struct sc_kube_client *c, const char *method, const char *path,
+                               const char *content_type, const char *body, char **out, long *status,
+                               struct sc_err *err);
 
 /* Format a non-2xx answer the way sc_kube_call does (for callers of sc_kube_do). */
 int sc_kube_status_error(const char *method, const char *path, long status, const char *body,

@@ -28,7 +28,8 @@ struct sc_kube_discovery {
  * served; metrics.smi-spec.io counts as served only when its list answers 200. Fails only
  * when /apis itself cannot be read. *d is filled (sc_kube_discovery_release).
  */
-int sc_kube_discover(struct sc_kube_client *c, struct sc_kube_discovery *d, struct sc_err *err);
+SC_MUST_CHECK int sc_kube_discover(struct sc_kube_client *c, struct sc_kube_discovery *d,
+                                   struct sc_err *err);
 void sc_kube_discovery_release(struct sc_kube_discovery *d);
 
 /* The plural resource name of `kind` in "GROUP/v1alphaN"; NULL when discovery did not list

@@ -68,6 +68,7 @@ bool sc_kube_parse_time(const char *s, time_t *out)
     return true;
 }
 
+/* KUBERNETES_EXEC_INFO's JSON (the caller's), or NULL when it cannot be written. */
 static char *exec_info(const struct sc_kube_exec *x, const char *server, const char *ca_pem)
 {
     cJSON *j = cJSON_CreateObject(), *spec;
@@ -81,10 +82,13 @@ static char *exec_info(const struct sc_kube_exec *x, const char *server, const c
         cJSON_AddStringToObject(cl, "server", server);
         if (ca_pem != NULL) {
             size_t n = strlen(ca_pem);
-            unsigned char *b64 = malloc(4 * ((n + 2) / 3) + 1);
-            if (b64 == NULL)
-                abort();
-            EVP_EncodeBlock(b64, (const unsigned char *)ca_pem, (int)n);
+            unsigned char *b64 = sc_xcalloc(1, 4 * ((n + 2) / 3) + 1);
+            /* n is below SC_KUBE_MAX_FILE: the length fits an int. */
+            if (EVP_EncodeBlock(b64, (const unsigned char *)ca_pem, (int)n) < 0) {
+                free(b64);
+                cJSON_Delete(j);
+                return NULL;
+            }
             cJSON_AddStringToObject(cl, "certificate-authority-data", (const char *)b64);
             free(b64);
         }
@@ -176,6 +180,9 @@ int sc_kube_exec_run(const struct sc_kube_exec *x, const char *server, const cha
     pid_t pid;
     bool timed_out = false;
 
+    if (info == NULL)
+        return sc_err_set(err, SC_ENOMEM, "exec plugin '%s': cannot write KUBERNETES_EXEC_INFO",
+                          x->command);
     for (char **e = environ; e && *e; e++)
         nenv++;
     while (x->env && x->env[nx])

@@ -21,11 +21,12 @@ struct sc_kube_cred {
  * the plugin when provideClusterInfo is set. Errors never quote the plugin's output: it
  * may hold a token. *out is filled on success (sc_kube_cred_release).
  */
-int sc_kube_exec_run(const struct sc_kube_exec *x, const char *server, const char *ca_pem,
-                     unsigned timeout_ms, struct sc_kube_cred *out, struct sc_err *err);
+SC_MUST_CHECK int sc_kube_exec_run(const struct sc_kube_exec *x, const char *server,
+                                   const char *ca_pem, unsigned timeout_ms,
+                                   struct sc_kube_cred *out, struct sc_err *err);
 void sc_kube_cred_release(struct sc_kube_cred *c);
 
 /* Parse an RFC 3339 time ("2024-05-01T10:00:00Z", "...+02:00", fractions allowed). */
-bool sc_kube_parse_time(const char *s, time_t *out);
+SC_MUST_CHECK bool sc_kube_parse_time(const char *s, time_t *out);
 
 #endif

@@ -36,7 +36,8 @@ struct sc_kube_opts {
  * message when the cluster refuses us). *out is destroyed with (*out)->ops->destroy.
  * platform fields deny_http_status and deny_tcp_refused come from the profile.
  */
-int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform **out, struct sc_err *err);
+SC_MUST_CHECK int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform **out,
+                              struct sc_err *err);
 
 /* The loaded profile (for reports: name, claims, sources); valid until destroy. p must be a
  * kube platform. */

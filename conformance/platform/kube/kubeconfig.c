@@ -134,7 +134,7 @@ static bool pem_ok(const char *data, size_t len, enum pem_kind kind)
         ok = x != NULL;
         X509_free(x);
     }
-    BIO_free(b);
+    BIO_free_all(b);
     ERR_clear_error();
     return ok;
 }
@@ -456,11 +456,97 @@ void sc_kube_config_free(struct sc_kube_config *c)
     free(c);
 }
 
+/* The cluster entry `name`: server, TLS settings and certificate authority into c. */
+static int resolve_cluster(struct kfile *files, size_t nfiles, const struct kfile *cf,
+                           const struct sc_doc_node *ctx, const char *name,
+                           struct sc_kube_config *c, struct sc_err *err)
+{
+    const struct sc_doc_node *cl = NULL;
+    struct kfile *clf = NULL;
+    char what[300], field[400];
+    int rc;
+
+    rc = find_named(files, nfiles, "clusters", "cluster", name, &cl, &clf, err);
+    if (rc != 0)
+        return rc;
+    if (cl == NULL)
+        return field_err(cf, sc_doc_get(ctx, "cluster"), "cluster", err,
+                         "cluster '%s' is not defined", name);
+    snprintf(what, sizeof(what), "clusters[%s].cluster", name);
+    if ((rc = get_string(clf, cl, "server", what, &c->server, err)) != 0 ||
+        (rc = get_string(clf, cl, "tls-server-name", what, &c->tls_server_name, err)) != 0 ||
+        (rc = get_string(clf, cl, "proxy-url", what, &c->proxy_url, err)) != 0 ||
+        (rc = get_bool(clf, cl, "insecure-skip-tls-verify", what, &c->insecure, err)) != 0 ||
+        (rc = load_pem(clf, cl, "certificate-authority", what, PEM_CA, &c->ca_pem, err)) != 0)
+        return rc;
+    snprintf(field, sizeof(field), "%s.server", what);
+    if (c->server == NULL || c->server[0] == '\0')
+        return field_err(clf, cl, field, err, "missing");
+    if (strncmp(c->server, "https://", 8) != 0 && strncmp(c->server, "http://", 7) != 0)
+        return field_err(clf, sc_doc_get(cl, "server"), field, err, "'%s' is not an http(s) URL",
+                         c->server);
+    if (c->insecure && c->ca_pem != NULL) {
+        /* client-go refuses the combination: which of the two was meant is unclear. */
+        snprintf(field, sizeof(field), "%s.insecure-skip-tls-verify", what);
+        return field_err(clf, sc_doc_get(cl, "insecure-skip-tls-verify"), field, err,
+                         "cannot be combined with a certificate authority");
+    }
+    return 0;
+}
+
+/* The user entry `name`: token, basic, client certificate or exec plugin into c. */
+static int resolve_user(struct kfile *files, size_t nfiles, const struct kfile *cf,
+                        const struct sc_doc_node *ctx, const char *name, struct sc_kube_config *c,
+                        struct sc_err *err)
+{
+    const struct sc_doc_node *us = NULL, *ex;
+    struct kfile *uf = NULL;
+    char what[300], field[400];
+    int rc;
+
+    rc = find_named(files, nfiles, "users", "user", name, &us, &uf, err);
+    if (rc != 0)
+        return rc;
+    if (us == NULL)
+        return field_err(cf, sc_doc_get(ctx, "user"), "user", err, "user '%s' is not defined",
+                         name);
+    snprintf(what, sizeof(what), "users[%s].user", name);
+    if (sc_doc_get(us, "auth-provider") != NULL) {
+        snprintf(field, sizeof(field), "%s.auth-provider", what);
+        return field_err(uf, sc_doc_get(us, "auth-provider"), field, err,
+                         "auth-provider plugins were removed from kubectl; use an exec plugin");
+    }
+    if ((rc = get_string(uf, us, "token", what, &c->token, err)) != 0 ||
+        (rc = get_string(uf, us, "tokenFile", what, &c->token_file, err)) != 0 ||
+        (rc = get_string(uf, us, "username", what, &c->username, err)) != 0 ||
+        (rc = get_string(uf, us, "password", what, &c->password, err)) != 0 ||
+        (rc = load_pem(uf, us, "client-certificate", what, PEM_CERT, &c->cert_pem, err)) != 0 ||
+        (rc = load_pem(uf, us, "client-key", what, PEM_KEY, &c->key_pem, err)) != 0)
+        return rc;
+    if (c->token_file != NULL) {
+        char *abs = resolve_path(uf, c->token_file);
+        free(c->token_file);
+        c->token_file = abs;
+    }
+    if ((c->cert_pem == NULL) != (c->key_pem == NULL)) {
+        snprintf(field, sizeof(field), "%s.%s", what,
+                 c->cert_pem ? "client-key" : "client-certificate");
+        return field_err(uf, us, field, err, "missing (a client certificate needs its key)");
+    }
+    ex = sc_doc_get(us, "exec");
+    if (ex == NULL || ex->type == SC_DOC_NULL)
+        return 0;
+    snprintf(field, sizeof(field), "%s.exec", what);
+    if (ex->type != SC_DOC_MAP)
+        return field_err(uf, ex, field, err, "expected a mapping");
+    return load_exec(uf, ex, field, &c->exec, err);
+}
+
 static int resolve(struct kfile *files, size_t nfiles, const char *context,
                    struct sc_kube_config *c, struct sc_err *err)
 {
-    const struct sc_doc_node *ctx = NULL, *cl = NULL, *us = NULL;
-    struct kfile *cf = NULL, *clf = NULL, *uf = NULL;
+    const struct sc_doc_node *ctx = NULL;
+    struct kfile *cf = NULL;
     char *cluster_name = NULL, *user_name = NULL, what[300], origin[1024];
     const char *name = context;
     int rc;
@@ -497,88 +583,9 @@ static int resolve(struct kfile *files, size_t nfiles, const char *context,
         rc = field_err(cf, ctx, what, err, "names no cluster");
         goto out;
     }
-    rc = find_named(files, nfiles, "clusters", "cluster", cluster_name, &cl, &clf, err);
-    if (rc != 0)
-        goto out;
-    if (cl == NULL) {
-        rc = field_err(cf, sc_doc_get(ctx, "cluster"), "cluster", err,
-                       "cluster '%s' is not defined", cluster_name);
-        goto out;
-    }
-    snprintf(what, sizeof(what), "clusters[%s].cluster", cluster_name);
-    if ((rc = get_string(clf, cl, "server", what, &c->server, err)) != 0 ||
-        (rc = get_string(clf, cl, "tls-server-name", what, &c->tls_server_name, err)) != 0 ||
-        (rc = get_string(clf, cl, "proxy-url", what, &c->proxy_url, err)) != 0 ||
-        (rc = get_bool(clf, cl, "insecure-skip-tls-verify", what, &c->insecure, err)) != 0 ||
-        (rc = load_pem(clf, cl, "certificate-authority", what, PEM_CA, &c->ca_pem, err)) != 0)
-        goto out;
-    if (c->server == NULL || c->server[0] == '\0') {
-        char field[400];
-        snprintf(field, sizeof(field), "%s.server", what);
-        rc = field_err(clf, cl, field, err, "missing");
-        goto out;
-    }
-    if (strncmp(c->server, "https://", 8) != 0 && strncmp(c->server, "http://", 7) != 0) {
-        char field[400];
-        snprintf(field, sizeof(field), "%s.server", what);
-        rc = field_err(clf, sc_doc_get(cl, "server"), field, err, "'%s' is not an http(s) URL",
-                       c->server);
-        goto out;
-    }
-    if (c->insecure && c->ca_pem != NULL) {
-        /* client-go refuses the combination: which of the two was meant is unclear. */
-        char field[400];
-        snprintf(field, sizeof(field), "%s.insecure-skip-tls-verify", what);
-        rc = field_err(clf, sc_doc_get(cl, "insecure-skip-tls-verify"), field, err,
-                       "cannot be combined with a certificate authority");
-        goto out;
-    }
-    if (user_name == NULL)
-        goto out; /* anonymous */
-    rc = find_named(files, nfiles, "users", "user", user_name, &us, &uf, err);
-    if (rc != 0)
-        goto out;
-    if (us == NULL) {
-        rc = field_err(cf, sc_doc_get(ctx, "user"), "user", err, "user '%s' is not defined",
-                       user_name);
-        goto out;
-    }
-    snprintf(what, sizeof(what), "users[%s].user", user_name);
-    if (sc_doc_get(us, "auth-provider") != NULL) {
-        char field[400];
-        snprintf(field, sizeof(field), "%s.auth-provider", what);
-        rc = field_err(uf, sc_doc_get(us, "auth-provider"), field, err,
-                       "auth-provider plugins were removed from kubectl; use an exec plugin");
-        goto out;
-    }
-    if ((rc = get_string(uf, us, "token", what, &c->token, err)) != 0 ||
-        (rc = get_string(uf, us, "tokenFile", what, &c->token_file, err)) != 0 ||
-        (rc = get_string(uf, us, "username", what, &c->username, err)) != 0 ||
-        (rc = get_string(uf, us, "password", what, &c->password, err)) != 0 ||
-        (rc = load_pem(uf, us, "client-certificate", what, PEM_CERT, &c->cert_pem, err)) != 0 ||
-        (rc = load_pem(uf, us, "client-key", what, PEM_KEY, &c->key_pem, err)) != 0)
-        goto out;
-    if (c->token_file != NULL) {
-        char *abs = resolve_path(uf, c->token_file);
-        free(c->token_file);
-        c->token_file = abs;
-    }
-    if ((c->cert_pem == NULL) != (c->key_pem == NULL)) {
-        char field[400];
-        snprintf(field, sizeof(field), "%s.%s", what,
-                 c->cert_pem ? "client-key" : "client-certificate");
-        rc = field_err(uf, us, field, err, "missing (a client certificate needs its key)");
-        goto out;
-    }
-    if (sc_doc_get(us, "exec") != NULL && sc_doc_get(us, "exec")->type != SC_DOC_NULL) {
-        char field[400];
-        snprintf(field, sizeof(field), "%s.exec", what);
-        if (sc_doc_get(us, "exec")->type != SC_DOC_MAP) {
-            rc = field_err(uf, sc_doc_get(us, "exec"), field, err, "expected a mapping");
-            goto out;
-        }
-        rc = load_exec(uf, sc_doc_get(us, "exec"), field, &c->exec, err);
-    }
+    rc = resolve_cluster(files, nfiles, cf, ctx, cluster_name, c, err);
+    if (rc == 0 && user_name != NULL) /* no user: anonymous */
+        rc = resolve_user(files, nfiles, cf, ctx, user_name, c, err);
 out:
     free(cluster_name);
     free(user_name);

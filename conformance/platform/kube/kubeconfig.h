@@ -49,17 +49,18 @@ struct sc_kube_config {
  * and field: "a.yaml:12:7: users[alice].user.client-key-data: invalid base64".
  * *out is the caller's (sc_kube_config_free).
  */
-int sc_kube_config_load(const char *path, const char *context, struct sc_kube_config **out,
-                        struct sc_err *err);
+SC_MUST_CHECK int sc_kube_config_load(const char *path, const char *context,
+                                      struct sc_kube_config **out, struct sc_err *err);
 
 /* In-cluster: $KUBERNETES_SERVICE_HOST/_PORT and the service account's token, ca.crt and
  * namespace under `sa_dir` (NULL: /var/run/secrets/kubernetes.io/serviceaccount). */
-int sc_kube_config_in_cluster(const char *sa_dir, struct sc_kube_config **out, struct sc_err *err);
+SC_MUST_CHECK int sc_kube_config_in_cluster(const char *sa_dir, struct sc_kube_config **out,
+                                            struct sc_err *err);
 
 void sc_kube_config_free(struct sc_kube_config *c);
 
 /* Decode standard base64 (padding optional, whitespace ignored) into a NUL-terminated buffer
  * the caller frees; *len gets the decoded size. Returns false on bad input. */
-bool sc_kube_base64_decode(const char *in, char **out, size_t *len);
+SC_MUST_CHECK bool sc_kube_base64_decode(const char *in, char **out, size_t *len);
 
 #endif

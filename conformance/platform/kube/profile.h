@@ -50,12 +50,13 @@ struct sc_kube_profile {
 
 /* Load a profile file. Errors are "FILE:LINE:COL: field: what is wrong"; unknown fields
  * are refused. *out is the caller's (sc_kube_profile_free). */
-int sc_kube_profile_load(const char *path, struct sc_kube_profile **out, struct sc_err *err);
+SC_MUST_CHECK int sc_kube_profile_load(const char *path, struct sc_kube_profile **out,
+                                       struct sc_err *err);
 
 /* `name_or_path` with a '/' or ending in .yaml is a file; otherwise DIR/NAME.yaml with DIR
  * `dir` (NULL: $SC_PROFILES, else suites/profiles). */
-int sc_kube_profile_find(const char *name_or_path, const char *dir, struct sc_kube_profile **out,
-                         struct sc_err *err);
+SC_MUST_CHECK int sc_kube_profile_find(const char *name_or_path, const char *dir,
+                                       struct sc_kube_profile **out, struct sc_err *err);
 
 void sc_kube_profile_free(struct sc_kube_profile *p);
 

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/err.h"
+
 /*
  * What it does like a real API server: TLS (server certificate, optional client
  * certificates checked against a CA), bearer-token and basic authentication (401 Status
@@ -44,8 +46,10 @@ struct sc_kube_double_opts {
     const char *pod_log; /* what every container's log says (NULL: a fixed line) */
 };
 
-/* Start on 127.0.0.1:0 (a thread accepts; one thread per connection). NULL on failure. */
-struct sc_kube_double *sc_kube_double_start(const struct sc_kube_double_opts *o);
+/* Start on 127.0.0.1:0 (a thread accepts; one thread per connection). NULL on failure (the
+ * certificates cannot be used, no socket or thread), with the reason in err. */
+SC_MUST_CHECK struct sc_kube_double *sc_kube_double_start(const struct sc_kube_double_opts *o,
+                                                          struct sc_err *err);
 int sc_kube_double_port(const struct sc_kube_double *d);
 /* Stop: close every connection and free everything. */
 void sc_kube_double_stop(struct sc_kube_double *d);

@@ -43,9 +43,12 @@ static struct sc_kube_double_opts dopts(void)
 static void setup(void)
 {
     struct sc_kube_double_opts o;
+    struct sc_err err;
     sc_test_pki_make(&pki);
     o = dopts();
-    dbl = sc_kube_double_start(&o);
+    sc_err_init(&err);
+    dbl = sc_kube_double_start(&o, &err);
+    ck_assert_msg(dbl != NULL, "%s", err.msg);
     dir = tu_tmpdir();
     unsetenv("https_proxy");
     unsetenv("HTTPS_PROXY");
@@ -519,7 +522,9 @@ START_TEST(unavailable_metrics_api_is_not_served)
     struct sc_err err;
     o.metrics_unavailable = true;
     o.served[0] = NULL;
-    d2 = sc_kube_double_start(&o);
+    sc_err_init(&err);
+    d2 = sc_kube_double_start(&o, &err);
+    ck_assert_msg(d2 != NULL, "%s", err.msg);
     cfg = cfg_for(TOKEN);
     free(cfg->server);
     cfg->server = tu_printf("https://127.0.0.1:%d", sc_kube_double_port(d2));
@@ -675,8 +680,9 @@ START_TEST(token_never_reaches_the_log)
     dup2(fd, 2);
     sc_err_init(&err);
     sc_kube_double_fail(dbl, "GET", "/version", 429, 1, 0);
-    sc_kube_call(c, "GET", "/version", NULL, NULL, NULL, NULL, &err);
-    sc_kube_call(c, "GET", "/api/v1/namespaces/x", NULL, NULL, NULL, NULL, &err);
+    ck_assert_int_eq(sc_kube_call(c, "GET", "/version", NULL, NULL, NULL, NULL, &err), 0);
+    ck_assert_int_eq(sc_kube_call(c, "GET", "/api/v1/namespaces/x", NULL, NULL, NULL, NULL, &err),
+                     SC_ENOTFOUND);
     ck_assert_ptr_null(strstr(err.msg, TOKEN));
     fflush(stderr);
     dup2(saved, 2);

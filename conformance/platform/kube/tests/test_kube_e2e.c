@@ -43,6 +43,7 @@ static const char *source_dir(void)
 static void setup(void)
 {
     struct sc_kube_double_opts o;
+    struct sc_err err;
     char *fixture = tu_printf("%s/fixtures/server/smi-fixture", build_dir());
     sc_test_pki_make(&pki);
     memset(&o, 0, sizeof(o));
@@ -57,7 +58,9 @@ static void setup(void)
     o.ready_after = 1;
     o.fixture_bin = fixture;
     o.pod_log = "smi-fixture: ready\n";
-    dbl = sc_kube_double_start(&o);
+    sc_err_init(&err);
+    dbl = sc_kube_double_start(&o, &err);
+    ck_assert_msg(dbl != NULL, "%s", err.msg);
     /* Orphans of smi-conformance become this process's children, for children_left(). */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     free(fixture); /* the double keeps a copy */

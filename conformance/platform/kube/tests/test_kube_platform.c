@@ -54,6 +54,7 @@ static void start_fixture(void)
 static void setup(void)
 {
     struct sc_kube_double_opts o;
+    struct sc_err err;
     char *ca, *text;
     sc_test_pki_make(&pki);
     start_fixture();
@@ -68,7 +69,9 @@ static void setup(void)
     o.ready_after = 2;
     o.proxy_port = fixture_agent;
     o.pod_log = "starting\nleaked " TOKEN " here\n";
-    dbl = sc_kube_double_start(&o);
+    sc_err_init(&err);
+    dbl = sc_kube_double_start(&o, &err);
+    ck_assert_msg(dbl != NULL, "%s", err.msg);
     dir = tu_tmpdir();
     ca = tu_b64(pki.ca_cert);
     text = tu_printf("apiVersion: v1\nkind: Config\ncurrent-context: kind-smi\n"
@@ -209,7 +212,9 @@ START_TEST(wait_ready_timeout_names_the_deployment_and_its_condition)
     o.token = TOKEN;
     o.served[2] = "v1alpha4";
     o.ready_after = 1000000;
-    dbl = sc_kube_double_start(&o);
+    sc_err_init(&err);
+    dbl = sc_kube_double_start(&o, &err);
+    ck_assert_msg(dbl != NULL, "%s", err.msg);
     {
         char *ca = tu_b64(pki.ca_cert),
              *text = tu_printf("current-context: k\nclusters:\n- name: k\n  cluster:\n"

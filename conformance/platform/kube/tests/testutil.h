@@ -44,7 +44,8 @@ static inline char *tu_b64(const char *text)
     unsigned char *out = malloc(4 * ((n + 2) / 3) + 1);
     if (out == NULL)
         abort();
-    EVP_EncodeBlock(out, (const unsigned char *)text, (int)n);
+    if (EVP_EncodeBlock(out, (const unsigned char *)text, (int)n) < 0)
+        abort();
     return (char *)out;
 }
 

@@ -1,0 +1,87 @@
+/* kube_ops.h - what the kube platform's operations share (internal to platform/kube/). */
+#ifndef SC_KUBE_OPS_H
+#define SC_KUBE_OPS_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+#include "platform/kube/client.h"
+#include "platform/kube/discovery.h"
+#include "platform/kube/profile.h"
+#include "platform/platform.h"
+
+#define SC_KUBE_PART_OF  "app.kubernetes.io/part-of"
+#define SC_KUBE_INSTANCE "app.kubernetes.io/instance"
+
+/* The platform: base first, so a struct sc_platform * is a struct sc_kube *. */
+struct sc_kube {
+    struct sc_platform base;
+    struct sc_kube_client *c;
+    struct sc_kube_profile *prof;
+    struct sc_kube_discovery disc;
+    char *image;
+    unsigned delete_timeout_ms;
+    char *version; /* the server's gitVersion, read on first use */
+};
+
+/* A string member of o, or NULL (o may be NULL). Borrowed from o. */
+static inline const char *sc_kube_jstr(const cJSON *o, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+/* A number member of o, 0 when absent. */
+static inline int sc_kube_jint(const cJSON *o, const char *key)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(n) ? n->valueint : 0;
+}
+
+/* Polls start fast and slow down: pods take seconds, the first check often succeeds. */
+static inline unsigned sc_kube_next_poll(unsigned cur)
+{
+    return cur >= 1000 ? 2000 : cur * 2;
+}
+
+/* Server-side apply of obj (borrowed) at path, as the harness's field manager. */
+SC_MUST_CHECK int sc_kube_apply_json(struct sc_kube *k, const char *path, const cJSON *obj,
+                                     struct sc_err *err);
+
+/* Set every pair of p on obj (replacing same keys), ${AGENT_PORT} substituted. */
+void sc_kube_add_pairs(cJSON *obj, const struct sc_kube_pairs *p, int agent_port);
+
+/* GET path as JSON (the caller's, cJSON_Delete), or NULL with the reason in err. */
+SC_MUST_CHECK cJSON *sc_kube_get_json(struct sc_kube *k, const char *path, struct sc_err *err);
+
+/* The name of ready pod `idx` of workload w (sorted by name, so the choice is stable). */
+SC_MUST_CHECK int sc_kube_ready_pod(struct sc_kube *k, const char *ns, const char *w, unsigned idx,
+                                    char *out, size_t len, struct sc_err *err);
+
+/* The operations, by file: objects.c (namespaces and SMI objects) */
+SC_MUST_CHECK int sc_kube_op_create_namespace(struct sc_platform *p, const char *ns,
+                                              struct sc_err *err);
+SC_MUST_CHECK int sc_kube_op_delete_namespace(struct sc_platform *p, const char *ns,
+                                              struct sc_err *err);
+SC_MUST_CHECK int sc_kube_op_apply(struct sc_platform *p, const char *ns, const char *json,
+                                   struct sc_err *err);
+SC_MUST_CHECK int sc_kube_op_remove(struct sc_platform *p, const char *ns, const char *api_version,
+                                    const char *kind, const char *name, struct sc_err *err);
+/* workloads.c (fixtures as Deployments, Services, readiness) */
+SC_MUST_CHECK int sc_kube_op_deploy(struct sc_platform *p, const char *ns,
+                                    const struct sc_workload *w, struct sc_err *err);
+SC_MUST_CHECK int sc_kube_op_create_service(struct sc_platform *p, const char *ns,
+                                            const struct sc_service *s, struct sc_err *err);
+SC_MUST_CHECK int sc_kube_op_wait_ready(struct sc_platform *p, const char *ns, unsigned timeout_ms,
+                                        struct sc_err *err);
+/* traffic.c (the agents through the pod proxy, TrafficMetrics through the aggregated API) */
+SC_MUST_CHECK int sc_kube_op_traffic(struct sc_platform *p, const char *ns, const char *workload,
+                                     unsigned idx, const char *plan_json, char **result,
+                                     struct sc_err *err);
+SC_MUST_CHECK int sc_kube_op_metrics(struct sc_platform *p, const char *path, char **json,
+                                     struct sc_err *err);
+/* diagnostics.c */
+void sc_kube_op_diagnostics(struct sc_platform *p, const char *ns, char **out);
+
+#endif
