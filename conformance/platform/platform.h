@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "agent/plan.h"
+#include "agent/result.h"
 #include "base/err.h"
 #include "suite/suite.h"
 
@@ -45,11 +47,13 @@ struct sc_platform_ops {
     /* Delete an SMI object; `api_version` like "split.smi-spec.io/v1alpha4". */
     int (*remove)(struct sc_platform *p, const char *ns, const char *api_version, const char *kind,
                   const char *name, struct sc_err *err);
-    /* Send a traffic plan (JSON, the agent's format) from pod `pod` of workload `workload`;
-     * *result is the agent's JSON answer. Target host names in the plan are service names;
-     * the platform rewrites what it must (proxy, addresses). */
+    /* Send a traffic plan from pod `pod` of workload `workload` through its agent and read
+     * what the agent observed into *result (the caller releases it with
+     * sc_agent_result_release). Target host names in the plan are service names; the
+     * platform adds what it must (an explicit proxy, a UDP relay) to its own copy. */
     int (*traffic)(struct sc_platform *p, const char *ns, const char *workload, unsigned pod,
-                   const char *plan_json, char **result, struct sc_err *err);
+                   const struct sc_agent_plan *plan, struct sc_agent_result *result,
+                   struct sc_err *err);
     /* GET a path of the metrics.smi-spec.io API ("/apis/metrics.smi-spec.io/v1alpha1/..."). */
     int (*metrics)(struct sc_platform *p, const char *path, char **json, struct sc_err *err);
     /* Describe the platform for the reports (and --keep). */

@@ -209,20 +209,13 @@ int sc_runner_send(struct sc_casectx *x, const struct sc_traffic *tr, unsigned r
 {
     struct sc_platform *p = x->r->p;
     struct sc_agent_plan plan;
-    char *text, *answer = NULL;
     int rc;
 
     memset(out, 0, sizeof(*out));
     make_plan(x, tr, requests, &plan);
-    text = sc_agent_plan_to_json(&plan);
-    sc_agent_plan_release(&plan);
     rc = p->ops->traffic(p, sc_test_workload(x->t, tr->from)->second_ns ? x->ns2 : x->ns, tr->from,
-                         0, text, &answer, err);
-    free(text);
-    if (rc != 0)
-        return rc;
-    rc = sc_agent_result_parse(answer, strlen(answer), &out->res, err);
-    free(answer);
+                         0, &plan, &out->res, err);
+    sc_agent_plan_release(&plan);
     if (rc != 0)
         return rc;
     out->total = requests;

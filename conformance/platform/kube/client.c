@@ -15,7 +15,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/util.h"
-#include "platform/kube/curl_opts.h"
+#include "platform/curl_opts.h"
 #include "platform/kube/exec.h"
 
 #define MAX_BODY          (64u * 1024 * 1024)

@@ -77,8 +77,8 @@ SC_MUST_CHECK int sc_kube_op_wait_ready(struct sc_platform *p, const char *ns, u
                                         struct sc_err *err);
 /* traffic.c (the agents through the pod proxy, TrafficMetrics through the aggregated API) */
 SC_MUST_CHECK int sc_kube_op_traffic(struct sc_platform *p, const char *ns, const char *workload,
-                                     unsigned idx, const char *plan_json, char **result,
-                                     struct sc_err *err);
+                                     unsigned idx, const struct sc_agent_plan *plan,
+                                     struct sc_agent_result *result, struct sc_err *err);
 SC_MUST_CHECK int sc_kube_op_metrics(struct sc_platform *p, const char *path, char **json,
                                      struct sc_err *err);
 /* diagnostics.c */

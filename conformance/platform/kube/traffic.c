@@ -9,29 +9,27 @@
 #define TRAFFIC_TIMEOUT 600000u /* a plan may run minutes; the agent bounds it too */
 
 int sc_kube_op_traffic(struct sc_platform *p, const char *ns, const char *workload, unsigned idx,
-                       const char *plan_json, char **result, struct sc_err *err)
+                       const struct sc_agent_plan *plan, struct sc_agent_result *result,
+                       struct sc_err *err)
 {
     struct sc_kube *k = (struct sc_kube *)p;
     char pod[256], path[768], *body;
+    struct sc_agent_plan mine;
     struct sc_kube_resp r;
-    cJSON *plan;
     int rc;
 
-    *result = NULL;
     rc = sc_kube_ready_pod(k, ns, workload, idx, pod, sizeof(pod), err);
     if (rc != 0)
         return rc;
-    plan = cJSON_Parse(plan_json);
-    if (plan == NULL)
-        return sc_err_set(err, SC_EINVAL, "the traffic plan is not JSON");
     /* In a cluster the mesh intercepts transparently: no explicit proxy or relay. Targets
      * "SERVICE.NS:PORT" resolve through the pod's DNS search path. */
-    cJSON_DeleteItemFromObjectCaseSensitive(plan, "proxy");
-    cJSON_DeleteItemFromObjectCaseSensitive(plan, "relay");
-    body = cJSON_PrintUnformatted(plan);
-    cJSON_Delete(plan);
-    if (body == NULL)
-        return sc_err_set(err, SC_ENOMEM, "cannot write the traffic plan");
+    sc_agent_plan_copy(&mine, plan);
+    free(mine.proxy);
+    free(mine.relay_host);
+    free(mine.relay_port);
+    mine.proxy = mine.relay_host = mine.relay_port = NULL;
+    body = sc_agent_plan_to_json(&mine);
+    sc_agent_plan_release(&mine);
     snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s:%d/proxy/v1/traffic", ns, pod,
              k->prof->agent_port);
     rc = sc_kube_do(k->c, "POST", path, "application/json", body, TRAFFIC_TIMEOUT, &r, err);
@@ -49,8 +47,9 @@ int sc_kube_op_traffic(struct sc_platform *p, const char *ns, const char *worklo
         sc_kube_resp_release(&r);
         return rc;
     }
-    *result = r.body;
-    return 0;
+    rc = sc_agent_result_parse(r.body, strlen(r.body), result, err);
+    sc_kube_resp_release(&r);
+    return rc != 0 ? sc_err_prefix(err, "agent %s/%s", ns, pod) : 0;
 }
 
 int sc_kube_op_metrics(struct sc_platform *p, const char *path, char **json, struct sc_err *err)

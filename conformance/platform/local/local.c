@@ -20,8 +20,9 @@
 #include "base/log.h"
 #include "base/clock.h"
 #include "base/util.h"
+#include "platform/curl_opts.h"
+#include "platform/local/proc.h"
 
-#define MAX_CHILDREN       4096
 #define HTTP_PORTS         "8080"
 #define FIXTURE_AGENT_PORT 9090
 
@@ -44,173 +45,6 @@ struct local {
     unsigned next_addr;
     unsigned addr_base;
 };
-
-/* Every child pid, for the emergency kill from a signal handler. */
-static volatile pid_t children[MAX_CHILDREN];
-
-static void track(pid_t pid)
-{
-    for (int i = 0; i < MAX_CHILDREN; i++)
-        if (children[i] == 0) {
-            children[i] = pid;
-            return;
-        }
-}
-
-static void untrack(pid_t pid)
-{
-    for (int i = 0; i < MAX_CHILDREN; i++)
-        if (children[i] == pid)
-            children[i] = 0;
-}
-
-void sc_local_kill_all(void)
-{
-    for (int i = 0; i < MAX_CHILDREN; i++)
-        if (children[i] > 0)
-            kill(children[i], SIGKILL);
-}
-
-/* ---- processes ---------------------------------------------------------------------- */
-
-/* Start argv with stdout on a pipe (returned in *out_fd); the child dies with us. */
-static pid_t spawn(const char *const argv[], int *out_fd, struct sc_err *err)
-{
-    int fds[2];
-    pid_t parent = getpid(), pid;
-
-    if (pipe2(fds, O_CLOEXEC) != 0) {
-        sc_err_set(err, SC_ESYS, "cannot create a pipe: %s", strerror(errno));
-        return -1;
-    }
-    pid = fork();
-    if (pid < 0) {
-        sc_err_set(err, SC_ESYS, "cannot fork: %s", strerror(errno));
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
-        dup2(fds[1], STDOUT_FILENO);
-        if (devnull >= 0)
-            dup2(devnull, STDIN_FILENO);
-        /* Children must not inherit a handler's view of SIGINT: the runner owns it. */
-        signal(SIGINT, SIG_IGN);
-        signal(SIGPIPE, SIG_DFL);
-        execv(argv[0], (char *const *)argv);
-        fprintf(stderr, "cannot run '%s': %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    close(fds[1]);
-    track(pid);
-    *out_fd = fds[0];
-    return pid;
-}
-
-/* Read the child's first line ("... ready ...") within timeout_ms. */
-static int read_ready(int fd, pid_t pid, char *line, size_t len, unsigned timeout_ms,
-                      const char *what, struct sc_err *err)
-{
-    size_t have = 0;
-    uint64_t deadline = sc_now_ns() + (uint64_t)timeout_ms * 1000000ull;
-    while (have < len - 1) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        uint64_t now = sc_now_ns();
-        ssize_t n;
-        if (now >= deadline)
-            return sc_err_set(err, SC_ETIMEOUT, "%s did not report ready", what);
-        if (poll(&p, 1, (int)((deadline - now) / 1000000 + 1)) <= 0)
-            continue;
-        n = read(fd, line + have, 1);
-        if (n <= 0) {
-            int st;
-            if (waitpid(pid, &st, WNOHANG) == pid) {
-                untrack(pid);
-                return sc_err_set(err, SC_EIO, "%s exited before it was ready (status %d)", what,
-                                  WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
-            }
-            return sc_err_set(err, SC_EIO, "%s closed its output before it was ready", what);
-        }
-        if (line[have] == '\n')
-            break;
-        have++;
-    }
-    line[have] = '\0';
-    return 0;
-}
-
-static void stop_child(pid_t pid)
-{
-    int st;
-    if (pid <= 0)
-        return;
-    kill(pid, SIGTERM);
-    for (int i = 0; i < 200; i++) {
-        if (waitpid(pid, &st, WNOHANG) == pid) {
-            untrack(pid);
-            return;
-        }
-        struct timespec ts = {0, 10000000};
-        nanosleep(&ts, NULL);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    untrack(pid);
-}
-
-static int find_bin(const char *given, const char *env, const char *name, const char *subdir,
-                    char *out, struct sc_err *err)
-{
-    char self[PATH_MAX - 128], cand[PATH_MAX];
-    ssize_t n;
-    const char *e = getenv(env);
-
-    if (given != NULL || e != NULL) {
-        snprintf(out, PATH_MAX, "%s", given ? given : e);
-        if (access(out, X_OK) == 0)
-            return 0;
-        return sc_err_set(err, SC_EINVAL, "cannot run '%s': %s", out, strerror(errno));
-    }
-    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0) {
-        char *slash;
-        self[n] = '\0';
-        slash = strrchr(self, '/');
-        if (slash)
-            *slash = '\0';
-        snprintf(cand, sizeof(cand), "%s/%s", self, name);
-        if (access(cand, X_OK) == 0) {
-            snprintf(out, PATH_MAX, "%s", cand);
-            return 0;
-        }
-        snprintf(cand, sizeof(cand), "%s/../%s/%s", self, subdir, name);
-        if (access(cand, X_OK) == 0) {
-            snprintf(out, PATH_MAX, "%s", cand);
-            return 0;
-        }
-    }
-    {
-        const char *path = getenv("PATH");
-        char *copy = sc_xstrdup(path ? path : "/usr/bin"), *save = NULL;
-        for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-            snprintf(cand, sizeof(cand), "%s/%s", d, name);
-            if (access(cand, X_OK) == 0) {
-                snprintf(out, PATH_MAX, "%s", cand);
-                free(copy);
-                return 0;
-            }
-        }
-        free(copy);
-    }
-    return sc_err_set(err, SC_ENOTFOUND,
-                      "cannot find '%s' (next to smi-conformance, in the build tree or PATH; "
-                      "set %s)",
-                      name, env);
-}
 
 /* ---- HTTP ------------------------------------------------------------------------------- */
 
@@ -241,6 +75,7 @@ static long http_call(const char *method, const char *url, const char *body, lon
     CURL *h = curl_easy_init();
     struct curl_slist *hdr = NULL;
     struct buf b = {NULL, 0};
+    struct sc_curl_opts o = {CURLE_OK, NULL};
     long status = -1;
     CURLcode rc;
 
@@ -248,25 +83,28 @@ static long http_call(const char *method, const char *url, const char *body, lon
         sc_err_set(err, SC_ENOMEM, "cannot create an HTTP handle");
         return -1;
     }
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+    SC_CURL_SET(&o, h, CURLOPT_URL, url);
+    SC_CURL_SET(&o, h, CURLOPT_CUSTOMREQUEST, method);
+    SC_CURL_SET(&o, h, CURLOPT_NOSIGNAL, 1L);
+    SC_CURL_SET(&o, h, CURLOPT_NOPROXY, "*");
+    SC_CURL_SET(&o, h, CURLOPT_TIMEOUT_MS, timeout_ms);
+    SC_CURL_SET(&o, h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    SC_CURL_SET(&o, h, CURLOPT_WRITEFUNCTION, on_data);
+    SC_CURL_SET(&o, h, CURLOPT_WRITEDATA, &b);
     if (body != NULL) {
-        hdr = curl_slist_append(hdr, "Content-Type: application/json");
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+        if (!sc_curl_header(&hdr, "Content-Type: application/json"))
+            sc_curl_opt_note(&o, CURLE_OUT_OF_MEMORY, "CURLOPT_HTTPHEADER");
+        SC_CURL_SET(&o, h, CURLOPT_HTTPHEADER, hdr);
+        SC_CURL_SET(&o, h, CURLOPT_POSTFIELDS, body);
+        SC_CURL_SET(&o, h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
     }
-    rc = curl_easy_perform(h);
-    if (rc != CURLE_OK)
-        sc_err_set(err, SC_ECONNECT, "%s %s: %s", method, url, curl_easy_strerror(rc));
-    else
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (sc_curl_opts_result(&o, err) == 0) {
+        rc = curl_easy_perform(h);
+        if (rc != CURLE_OK)
+            sc_err_set(err, SC_ECONNECT, "%s %s: %s", method, url, curl_easy_strerror(rc));
+        else if ((rc = curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status)) != CURLE_OK)
+            sc_err_set(err, SC_EPROTO, "%s %s: no status: %s", method, url, curl_easy_strerror(rc));
+    }
     curl_slist_free_all(hdr);
     curl_easy_cleanup(h);
     if (out != NULL)
@@ -335,7 +173,7 @@ static int l_delete_namespace(struct sc_platform *p, const char *ns, struct sc_e
     struct pod **pp, *dead = NULL;
     char path[256];
 
-    pthread_mutex_lock(&l->mu);
+    SC_ASSERT_OK(pthread_mutex_lock(&l->mu));
     for (pp = &l->pods; *pp;) {
         if (strcmp((*pp)->ns, ns) == 0) {
             struct pod *x = *pp;
@@ -346,11 +184,11 @@ static int l_delete_namespace(struct sc_platform *p, const char *ns, struct sc_e
             pp = &(*pp)->next;
         }
     }
-    pthread_mutex_unlock(&l->mu);
+    SC_ASSERT_OK(pthread_mutex_unlock(&l->mu));
     while (dead) {
         struct pod *x = dead;
         dead = x->next;
-        stop_child(x->pid);
+        sc_local_stop_child(x->pid);
         free(x->ns);
         free(x->name);
         free(x->workload);
@@ -375,9 +213,9 @@ static int start_pod(struct local *l, const char *ns, const struct sc_workload *
         unsigned a;
         const char *argv[32];
         int n = 0;
-        pthread_mutex_lock(&l->mu);
+        SC_ASSERT_OK(pthread_mutex_lock(&l->mu));
         a = l->next_addr++;
-        pthread_mutex_unlock(&l->mu);
+        SC_ASSERT_OK(pthread_mutex_unlock(&l->mu));
         snprintf(pod->addr, sizeof(pod->addr), "127.%u.%u.%u", l->addr_base, (a / 250) % 250,
                  a % 250 + 2);
         argv[n++] = l->fixture_bin;
@@ -404,17 +242,17 @@ static int start_pod(struct local *l, const char *ns, const struct sc_workload *
             argv[n++] = w->version;
         }
         argv[n] = NULL;
-        pod->pid = spawn(argv, &fd, err);
+        pod->pid = sc_local_spawn(argv, &fd, err);
         if (pod->pid < 0) {
             free(pod);
             return SC_ESYS;
         }
-        if (read_ready(fd, pod->pid, line, sizeof(line), 10000, "smi-fixture", err) == 0 &&
+        if (sc_local_read_ready(fd, pod->pid, line, sizeof(line), 10000, "smi-fixture", err) == 0 &&
             strstr(line, "ready") != NULL)
             break;
         close(fd);
         fd = -1;
-        stop_child(pod->pid);
+        sc_local_stop_child(pod->pid);
         pod->pid = -1;
         sc_log_debug("local", "pod %s/%s on %s did not start, trying another address", ns, name,
                      pod->addr);
@@ -440,7 +278,7 @@ static int start_pod(struct local *l, const char *ns, const struct sc_workload *
     cJSON_Delete(j);
     if (admin(l, "POST", "/pods", body, &resp, err) != 0) {
         free(body);
-        stop_child(pod->pid);
+        sc_local_stop_child(pod->pid);
         free(pod);
         return err ? err->code : SC_EINVAL;
     }
@@ -451,7 +289,7 @@ static int start_pod(struct local *l, const char *ns, const struct sc_workload *
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "egress");
         if (!cJSON_IsString(e)) {
             cJSON_Delete(j);
-            stop_child(pod->pid);
+            sc_local_stop_child(pod->pid);
             free(pod);
             return sc_err_set(err, SC_EPROTO, "refmesh gave pod %s/%s no egress listener", ns,
                               name);
@@ -462,10 +300,10 @@ static int start_pod(struct local *l, const char *ns, const struct sc_workload *
     pod->ns = sc_xstrdup(ns);
     pod->name = sc_xstrdup(name);
     pod->workload = sc_xstrdup(w->name);
-    pthread_mutex_lock(&l->mu);
+    SC_ASSERT_OK(pthread_mutex_lock(&l->mu));
     pod->next = l->pods;
     l->pods = pod;
-    pthread_mutex_unlock(&l->mu);
+    SC_ASSERT_OK(pthread_mutex_unlock(&l->mu));
     return 0;
 }
 
@@ -515,7 +353,7 @@ static int l_wait_ready(struct sc_platform *p, const char *ns, unsigned timeout_
     for (;;) {
         bool all = true;
         char last[128] = "";
-        pthread_mutex_lock(&l->mu);
+        SC_ASSERT_OK(pthread_mutex_lock(&l->mu));
         for (struct pod *x = l->pods; x && all; x = x->next) {
             char url[128];
             long st;
@@ -528,13 +366,12 @@ static int l_wait_ready(struct sc_platform *p, const char *ns, unsigned timeout_
                 snprintf(last, sizeof(last), "%s (health: %ld)", x->name, st);
             }
         }
-        pthread_mutex_unlock(&l->mu);
+        SC_ASSERT_OK(pthread_mutex_unlock(&l->mu));
         if (all)
             return 0;
         if (sc_now_ns() >= deadline)
             return sc_err_set(err, SC_ETIMEOUT, "pod %s not ready within %ums", last, timeout_ms);
-        struct timespec ts = {0, 20000000};
-        nanosleep(&ts, NULL);
+        sc_sleep_ms(20);
     }
 }
 
@@ -554,84 +391,105 @@ static int l_remove(struct sc_platform *p, const char *ns, const char *api_versi
     return admin((struct local *)p, "DELETE", path, NULL, NULL, err);
 }
 
+/* The address and egress listener of pod `name` in ns; SC_ENOTFOUND when there is none. */
+static int find_pod(struct local *l, const char *ns, const char *name, char *addr, size_t alen,
+                    char *egress, size_t elen, struct sc_err *err)
+{
+    bool found = false;
+    SC_ASSERT_OK(pthread_mutex_lock(&l->mu));
+    for (struct pod *x = l->pods; x && !found; x = x->next)
+        if (strcmp(x->ns, ns) == 0 && strcmp(x->name, name) == 0) {
+            snprintf(addr, alen, "%s", x->addr);
+            snprintf(egress, elen, "%s", x->egress);
+            found = true;
+        }
+    SC_ASSERT_OK(pthread_mutex_unlock(&l->mu));
+    return found ? 0 : sc_err_set(err, SC_ENOTFOUND, "no pod %s/%s to send from", ns, name);
+}
+
+/* UDP goes through a relay the refmesh hands out for (pod, service, port): set it on plan. */
+static int udp_relay(struct local *l, const char *ns, const char *pod, struct sc_agent_plan *plan,
+                     struct sc_err *err)
+{
+    char svc[128] = "", sns[96] = "", *body, *resp = NULL, *colon;
+    const char *relay;
+    int port = 0, rc;
+    cJSON *rq, *rj;
+
+    if (sscanf(plan->target, "%127[^.].%95[^:]:%d", svc, sns, &port) != 3)
+        return sc_err_set(err, SC_EINVAL, "udp target '%s' is not service.ns:port", plan->target);
+    rq = cJSON_CreateObject();
+    cJSON_AddStringToObject(rq, "pod", pod);
+    cJSON_AddStringToObject(rq, "namespace", ns);
+    cJSON_AddStringToObject(rq, "service", svc);
+    cJSON_AddStringToObject(rq, "serviceNamespace", sns);
+    cJSON_AddNumberToObject(rq, "port", port);
+    body = cJSON_PrintUnformatted(rq);
+    cJSON_Delete(rq);
+    if (body == NULL)
+        return sc_err_set(err, SC_ENOMEM, "cannot write the relay request");
+    rc = admin(l, "POST", "/udp-relays", body, &resp, err);
+    free(body);
+    if (rc != 0)
+        return rc;
+    rj = cJSON_Parse(resp);
+    free(resp);
+    relay = cJSON_GetStringValue(cJSON_GetObjectItem(rj, "relay"));
+    colon = relay ? strrchr(relay, ':') : NULL;
+    if (colon == NULL || colon == relay || colon[1] == '\0') {
+        cJSON_Delete(rj);
+        return sc_err_set(err, SC_EPROTO, "refmesh gave no UDP relay host:port");
+    }
+    plan->relay_host = strndup(relay, (size_t)(colon - relay));
+    plan->relay_port = sc_xstrdup(colon + 1);
+    cJSON_Delete(rj);
+    if (plan->relay_host == NULL)
+        abort();
+    return 0;
+}
+
 static int l_traffic(struct sc_platform *p, const char *ns, const char *workload, unsigned idx,
-                     const char *plan_json, char **result, struct sc_err *err)
+                     const struct sc_agent_plan *plan, struct sc_agent_result *result,
+                     struct sc_err *err)
 {
     struct local *l = (struct local *)p;
-    struct pod *pod = NULL;
-    char name[160], url[128], proxy[96], addr[32], egress[64];
-    cJSON *plan = cJSON_Parse(plan_json);
-    const cJSON *proto;
-    char *body;
+    char name[160], url[128], proxy[96], addr[32], egress[64], *body, *answer = NULL;
+    struct sc_agent_plan mine;
     long st;
+    int rc;
 
     snprintf(name, sizeof(name), "%s-%u", workload, idx);
-    pthread_mutex_lock(&l->mu);
-    for (struct pod *x = l->pods; x; x = x->next)
-        if (strcmp(x->ns, ns) == 0 && strcmp(x->name, name) == 0)
-            pod = x;
-    if (pod) {
-        snprintf(addr, sizeof(addr), "%s", pod->addr);
-        snprintf(egress, sizeof(egress), "%s", pod->egress);
-    }
-    pthread_mutex_unlock(&l->mu);
-    if (pod == NULL || plan == NULL) {
-        cJSON_Delete(plan);
-        return sc_err_set(err, SC_ENOTFOUND, "no pod %s/%s to send from", ns, name);
-    }
-    proto = cJSON_GetObjectItemCaseSensitive(plan, "protocol");
-    if (cJSON_IsString(proto) && strcmp(proto->valuestring, "udp") == 0) {
-        /* UDP goes through a relay the refmesh hands out for (pod, service, port). */
-        const char *target = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "target"));
-        char svc[128] = "", sns[96] = "", *resp = NULL;
-        int port = 0;
-        cJSON *rq = cJSON_CreateObject(), *rj;
-        if (target == NULL || sscanf(target, "%127[^.].%95[^:]:%d", svc, sns, &port) != 3) {
-            cJSON_Delete(rq);
-            cJSON_Delete(plan);
-            return sc_err_set(err, SC_EINVAL, "udp target '%s' is not service.ns:port",
-                              target ? target : "");
-        }
-        cJSON_AddStringToObject(rq, "pod", name);
-        cJSON_AddStringToObject(rq, "namespace", ns);
-        cJSON_AddStringToObject(rq, "service", svc);
-        cJSON_AddStringToObject(rq, "serviceNamespace", sns);
-        cJSON_AddNumberToObject(rq, "port", port);
-        body = cJSON_PrintUnformatted(rq);
-        cJSON_Delete(rq);
-        if (admin(l, "POST", "/udp-relays", body, &resp, err) != 0) {
-            free(body);
-            cJSON_Delete(plan);
-            return err ? err->code : SC_EINVAL;
-        }
-        free(body);
-        rj = cJSON_Parse(resp);
-        free(resp);
-        if (!cJSON_IsString(cJSON_GetObjectItem(rj, "relay"))) {
-            cJSON_Delete(rj);
-            cJSON_Delete(plan);
-            return sc_err_set(err, SC_EPROTO, "refmesh gave no UDP relay");
-        }
-        cJSON_AddStringToObject(plan, "relay", cJSON_GetObjectItem(rj, "relay")->valuestring);
-        cJSON_Delete(rj);
+    rc = find_pod(l, ns, name, addr, sizeof(addr), egress, sizeof(egress), err);
+    if (rc != 0)
+        return rc;
+    /* Pods reach the mesh explicitly here: through their egress listener, or a UDP relay. */
+    sc_agent_plan_copy(&mine, plan);
+    if (mine.proto == SC_AGENT_UDP) {
+        rc = udp_relay(l, ns, name, &mine, err);
     } else {
         snprintf(proxy, sizeof(proxy), "http://%s", egress);
-        cJSON_AddStringToObject(plan, "proxy", proxy);
+        free(mine.proxy);
+        mine.proxy = sc_xstrdup(proxy);
     }
-    body = cJSON_PrintUnformatted(plan);
-    cJSON_Delete(plan);
+    body = rc == 0 ? sc_agent_plan_to_json(&mine) : NULL;
+    sc_agent_plan_release(&mine);
+    if (rc != 0)
+        return rc;
     snprintf(url, sizeof(url), "http://%s:%d/v1/traffic", addr, FIXTURE_AGENT_PORT);
-    st = http_call("POST", url, body, 120000, result, err);
+    st = http_call("POST", url, body, 120000, &answer, err);
     free(body);
-    if (st < 0)
+    if (st < 0) {
+        free(answer);
         return SC_ECONNECT;
-    if (st != 200) {
-        sc_err_set(err, SC_EPROTO, "agent %s/%s answered %ld: %.300s", ns, name, st, *result);
-        free(*result);
-        *result = NULL;
-        return SC_EPROTO;
     }
-    return 0;
+    if (st != 200) {
+        rc = sc_err_set(err, SC_EPROTO, "agent %s/%s answered %ld: %.300s", ns, name, st, answer);
+        free(answer);
+        return rc;
+    }
+    rc = sc_agent_result_parse(answer, strlen(answer), result, err);
+    free(answer);
+    return rc != 0 ? sc_err_prefix(err, "agent %s/%s", ns, name) : 0;
 }
 
 static int l_metrics(struct sc_platform *p, const char *path, char **json, struct sc_err *err)
@@ -691,14 +549,14 @@ static void l_destroy(struct sc_platform *p)
     while (l->pods) {
         struct pod *x = l->pods;
         l->pods = x->next;
-        stop_child(x->pid);
+        sc_local_stop_child(x->pid);
         free(x->ns);
         free(x->name);
         free(x->workload);
         free(x);
     }
-    stop_child(l->refmesh_pid);
-    pthread_mutex_destroy(&l->mu);
+    sc_local_stop_child(l->refmesh_pid);
+    SC_ASSERT_OK(pthread_mutex_destroy(&l->mu));
     free(l);
 }
 
@@ -742,11 +600,14 @@ int sc_local_new(const struct sc_local_opts *o, struct sc_platform **out, struct
     const char *port;
 
     *out = NULL;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    if ((rc = find_bin(o->refmesh_bin, "SC_REFMESH", "smi-refmesh", "fixtures/refmesh", refmesh,
-                       err)) != 0 ||
-        (rc = find_bin(o->fixture_bin, "SC_FIXTURE", "smi-fixture", "fixtures/server",
-                       l->fixture_bin, err)) != 0) {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        free(l);
+        return sc_err_set(err, SC_ESYS, "cannot initialise libcurl");
+    }
+    if ((rc = sc_local_find_bin(o->refmesh_bin, "SC_REFMESH", "smi-refmesh", "fixtures/refmesh",
+                                refmesh, err)) != 0 ||
+        (rc = sc_local_find_bin(o->fixture_bin, "SC_FIXTURE", "smi-fixture", "fixtures/server",
+                                l->fixture_bin, err)) != 0) {
         free(l);
         return rc;
     }
@@ -763,21 +624,21 @@ int sc_local_new(const struct sc_local_opts *o, struct sc_platform **out, struct
         argv[n++] = o->violations[i];
     }
     argv[n] = NULL;
-    l->refmesh_pid = spawn(argv, &fd, err);
+    l->refmesh_pid = sc_local_spawn(argv, &fd, err);
     if (l->refmesh_pid < 0) {
         free(l);
         return SC_ESYS;
     }
-    rc = read_ready(fd, l->refmesh_pid, line, sizeof(line), 10000, "smi-refmesh", err);
+    rc = sc_local_read_ready(fd, l->refmesh_pid, line, sizeof(line), 10000, "smi-refmesh", err);
     close(fd);
     port = strstr(line, "admin=");
     if (rc != 0 || port == NULL) {
-        stop_child(l->refmesh_pid);
+        sc_local_stop_child(l->refmesh_pid);
         free(l);
         return rc ? rc : sc_err_set(err, SC_EPROTO, "smi-refmesh said '%s', not ready", line);
     }
     snprintf(l->admin, sizeof(l->admin), "http://127.0.0.1:%d", atoi(port + 6));
-    pthread_mutex_init(&l->mu, NULL);
+    SC_ASSERT_OK(pthread_mutex_init(&l->mu, NULL)); /* default attributes: cannot fail on Linux */
     /* Pod addresses: 127.B.x.y with B from our pid, so concurrent runs rarely meet; a clash
      * makes the fixture fail to bind and the next address is tried. */
     l->addr_base = 20 + (unsigned)(getpid() % 200);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "double_state.h"
-#include "platform/kube/curl_opts.h"
+#include "platform/curl_opts.h"
 
 struct sink {
     char *p;

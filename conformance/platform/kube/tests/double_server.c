@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
+
 #include "double_state.h"
 
 #define MAX_HEAD (64 * 1024)
@@ -189,10 +191,8 @@ static bool serve_one(struct sc_kube_double *d, SSL *ssl, char *buf, size_t *hav
         free(r.body);
         return false;
     }
-    if (r.stall_ms > 0) {
-        struct timespec ts = {r.stall_ms / 1000, (long)(r.stall_ms % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-    }
+    if (r.stall_ms > 0)
+        sc_sleep_ms(r.stall_ms);
     if (r.watch[0])
         keep = sc_dbl_watch_stream(d, ssl, &r);
     else

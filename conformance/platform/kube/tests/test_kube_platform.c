@@ -302,26 +302,30 @@ START_TEST(traffic_plan_reaches_the_agent_through_the_pod_proxy)
 {
     struct sc_platform *p = platform();
     struct sc_err err;
-    char *plan = tu_printf("{\"protocol\":\"http\",\"target\":\"http://127.0.0.1:%d/hello\","
-                           "\"requests\":5,\"timeout\":\"2s\",\"proxy\":\"http://127.0.0.1:1\"}",
-                           fixture_http);
-    char *res = NULL;
+    char *url = tu_printf("http://127.0.0.1:%d/hello", fixture_http);
+    struct sc_agent_plan plan = {.proto = SC_AGENT_HTTP,
+                                 .target = url,
+                                 .requests = 5,
+                                 .timeout_ns = 2000000000ull,
+                                 .proxy = (char *)"http://127.0.0.1:1"};
+    struct sc_agent_plan bad = {.proto = SC_AGENT_TCP, .target = (char *)"x:1"};
+    struct sc_agent_result res;
     prepare(p, "t1");
     sc_err_init(&err);
     /* The plan's proxy is dropped: in a cluster the mesh intercepts by itself. */
-    ck_assert_msg(p->ops->traffic(p, "t1", "client", 0, plan, &res, &err) == 0, "%s", err.msg);
-    ck_assert_ptr_nonnull(strstr(res, "\"responses\":5"));
-    ck_assert_ptr_nonnull(strstr(res, "\"client-7d9c8b6f5-1a2b3\":5"));
+    ck_assert_msg(p->ops->traffic(p, "t1", "client", 0, &plan, &res, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(res.ok, 5);
+    ck_assert_uint_eq(sc_agent_count_of(res.status, res.nstatus, "200"), 5);
+    ck_assert_uint_eq(sc_agent_count_of(res.backends, res.nbackends, "client-7d9c8b6f5-1a2b3"), 5);
     ck_assert_uint_eq(sc_kube_double_count(dbl, "POST", "/api/v1/namespaces/t1/pods/client-"), 1);
-    free(res);
+    sc_agent_result_release(&res);
     /* No pod 1: the message says how many are ready. */
-    ck_assert_int_eq(p->ops->traffic(p, "t1", "client", 1, plan, &res, &err), SC_ENOTFOUND);
+    ck_assert_int_eq(p->ops->traffic(p, "t1", "client", 1, &plan, &res, &err), SC_ENOTFOUND);
     ck_assert_str_eq(err.msg, "workload 'client' has no ready pod 1 (1 ready of 1) to send from");
-    /* The agent's own error comes back readable. */
-    ck_assert_int_eq(p->ops->traffic(p, "t1", "client", 0, "{\"target\":\"x:1\"}", &res, &err),
-                     SC_EPROTO);
+    /* The agent's own error comes back readable (a tcp plan needs a number of attempts). */
+    ck_assert_int_eq(p->ops->traffic(p, "t1", "client", 0, &bad, &res, &err), SC_EPROTO);
     ck_assert_msg(strstr(err.msg, "answered 400: invalid plan") != NULL, "%s", err.msg);
-    free(plan);
+    free(url);
     p->ops->destroy(p);
 }
 END_TEST

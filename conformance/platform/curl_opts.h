@@ -1,6 +1,7 @@
-/* curl_opts.h - libcurl options and header lists with every result kept (internal to kube/). */
-#ifndef SC_KUBE_CURL_OPTS_H
-#define SC_KUBE_CURL_OPTS_H
+/* curl_opts.h - libcurl options and header lists with every result kept (internal to the
+ * platform layer: local/ and kube/). */
+#ifndef SC_PLATFORM_CURL_OPTS_H
+#define SC_PLATFORM_CURL_OPTS_H
 
 #include <curl/curl.h>
 #include <stdbool.h>

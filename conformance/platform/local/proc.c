@@ -1,0 +1,184 @@
+/* proc.c - the local platform's processes: started with a pipe for their ready line, found
+ * next to the harness, stopped gently then firmly, and all killed at once from a signal. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/util.h"
+#include "platform/local/local.h"
+#include "platform/local/proc.h"
+
+#define MAX_CHILDREN 4096
+
+/* Every child pid, for the emergency kill from a signal handler. */
+static volatile pid_t children[MAX_CHILDREN];
+
+static void track(pid_t pid)
+{
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] == 0) {
+            children[i] = pid;
+            return;
+        }
+}
+
+static void untrack(pid_t pid)
+{
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] == pid)
+            children[i] = 0;
+}
+
+void sc_local_kill_all(void)
+{
+    for (int i = 0; i < MAX_CHILDREN; i++)
+        if (children[i] > 0)
+            kill(children[i], SIGKILL);
+}
+
+/* Start argv with stdout on a pipe (returned in *out_fd); the child dies with us. */
+pid_t sc_local_spawn(const char *const argv[], int *out_fd, struct sc_err *err)
+{
+    int fds[2];
+    pid_t parent = getpid(), pid;
+
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        sc_err_set(err, SC_ESYS, "cannot create a pipe: %s", strerror(errno));
+        return -1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        sc_err_set(err, SC_ESYS, "cannot fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        dup2(fds[1], STDOUT_FILENO);
+        if (devnull >= 0)
+            dup2(devnull, STDIN_FILENO);
+        /* Children must not inherit a handler's view of SIGINT: the runner owns it. */
+        signal(SIGINT, SIG_IGN);
+        signal(SIGPIPE, SIG_DFL);
+        execv(argv[0], (char *const *)argv);
+        fprintf(stderr, "cannot run '%s': %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    track(pid);
+    *out_fd = fds[0];
+    return pid;
+}
+
+/* Read the child's first line ("... ready ...") within timeout_ms. */
+int sc_local_read_ready(int fd, pid_t pid, char *line, size_t len, unsigned timeout_ms,
+                        const char *what, struct sc_err *err)
+{
+    size_t have = 0;
+    uint64_t deadline = sc_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+    while (have < len - 1) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        uint64_t now = sc_now_ns();
+        ssize_t n;
+        if (now >= deadline)
+            return sc_err_set(err, SC_ETIMEOUT, "%s did not report ready", what);
+        if (poll(&p, 1, (int)((deadline - now) / 1000000 + 1)) <= 0)
+            continue;
+        n = read(fd, line + have, 1);
+        if (n <= 0) {
+            int st;
+            if (waitpid(pid, &st, WNOHANG) == pid) {
+                untrack(pid);
+                return sc_err_set(err, SC_EIO, "%s exited before it was ready (status %d)", what,
+                                  WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+            }
+            return sc_err_set(err, SC_EIO, "%s closed its output before it was ready", what);
+        }
+        if (line[have] == '\n')
+            break;
+        have++;
+    }
+    line[have] = '\0';
+    return 0;
+}
+
+void sc_local_stop_child(pid_t pid)
+{
+    int st;
+    if (pid <= 0)
+        return;
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 200; i++) {
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            untrack(pid);
+            return;
+        }
+        sc_sleep_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    untrack(pid);
+}
+
+int sc_local_find_bin(const char *given, const char *env, const char *name, const char *subdir,
+                      char *out, struct sc_err *err)
+{
+    char self[PATH_MAX - 128], cand[PATH_MAX];
+    ssize_t n;
+    const char *e = getenv(env);
+
+    if (given != NULL || e != NULL) {
+        snprintf(out, PATH_MAX, "%s", given ? given : e);
+        if (access(out, X_OK) == 0)
+            return 0;
+        return sc_err_set(err, SC_EINVAL, "cannot run '%s': %s", out, strerror(errno));
+    }
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        char *slash;
+        self[n] = '\0';
+        slash = strrchr(self, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(cand, sizeof(cand), "%s/%s", self, name);
+        if (access(cand, X_OK) == 0) {
+            snprintf(out, PATH_MAX, "%s", cand);
+            return 0;
+        }
+        snprintf(cand, sizeof(cand), "%s/../%s/%s", self, subdir, name);
+        if (access(cand, X_OK) == 0) {
+            snprintf(out, PATH_MAX, "%s", cand);
+            return 0;
+        }
+    }
+    {
+        const char *path = getenv("PATH");
+        char *copy = sc_xstrdup(path ? path : "/usr/bin"), *save = NULL;
+        for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+            snprintf(cand, sizeof(cand), "%s/%s", d, name);
+            if (access(cand, X_OK) == 0) {
+                snprintf(out, PATH_MAX, "%s", cand);
+                free(copy);
+                return 0;
+            }
+        }
+        free(copy);
+    }
+    return sc_err_set(err, SC_ENOTFOUND,
+                      "cannot find '%s' (next to smi-conformance, in the build tree or PATH; "
+                      "set %s)",
+                      name, env);
+}
