@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "reporters/buf.h"
 
 #include "base/file.h"
@@ -39,13 +40,14 @@ static const char *dir(void)
     return d;
 }
 
+/* What a file holds, cut to cap - 1 bytes; "" when it cannot be read. */
 static void read_into(const char *path, char *buf, size_t cap)
 {
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
+    char *text = NULL;
+    buf[0] = '\0';
+    if (sc_file_read(path, SC_REPORT_MAX_INPUT, &text, NULL, NULL) == 0)
+        snprintf(buf, cap, "%s", text);
+    free(text);
 }
 
 /* Run smi-conformance with the given arguments (NULL-terminated); out_text and err_text hold

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "kube_api_double.h"
 #include "platform/kube/client.h"
@@ -673,8 +674,6 @@ START_TEST(token_never_reaches_the_log)
     int fd = open(logp, O_CREAT | O_TRUNC | O_WRONLY, 0600), saved = dup(2);
     struct sc_kube_client *c = client_for(cfg_for(TOKEN), 3);
     struct sc_err err;
-    FILE *f;
-    long n;
 
     sc_log_threshold = SC_LOG_DEBUG;
     dup2(fd, 2);
@@ -687,14 +686,7 @@ START_TEST(token_never_reaches_the_log)
     fflush(stderr);
     dup2(saved, 2);
     close(fd);
-    f = fopen(logp, "r");
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    text = calloc(1, (size_t)n + 1);
-    if (fread(text, 1, (size_t)n, f) != (size_t)n)
-        ck_abort_msg("cannot read the log");
-    fclose(f);
+    ck_assert_msg(sc_file_read(logp, 1u << 20, &text, NULL, &err) == 0, "%s", err.msg);
     ck_assert_msg(strstr(text, "/version") != NULL, "the log is empty: the test proves nothing");
     ck_assert_ptr_null(strstr(text, TOKEN));
     free(text);

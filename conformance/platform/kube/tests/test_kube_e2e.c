@@ -20,6 +20,7 @@
 #include "testutil.h"
 
 #include "base/clock.h"
+#include "base/file.h"
 #include "base/tests/check_main.h"
 
 #define TOKEN "sc-e2e-token-5f0e9d8c7b6a59483726"
@@ -163,22 +164,11 @@ static int wait_run(pid_t pid, unsigned limit_s)
     return -1;
 }
 
+/* A file the run wrote, or NULL when it did not. */
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    char *buf;
-    long n;
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    if (buf == NULL)
-        abort();
-    buf[fread(buf, 1, (size_t)n, f)] = '\0';
-    fclose(f);
-    return buf;
+    char *text = NULL;
+    return sc_file_read(path, 64u * 1024 * 1024, &text, NULL, NULL) == 0 ? text : NULL;
 }
 
 /* ---- the secrets scan ---------------------------------------------------------------------- */
