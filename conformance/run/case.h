@@ -100,7 +100,7 @@ SC_MUST_CHECK int sc_runner_convert(const struct sc_doc_node *in, const struct s
 struct sc_planned *sc_runner_plan_of(struct sc_run *run, struct sc_test *const *tests,
                                      size_t ntests, struct sc_platform *p);
 
-/* ---- a case's verdict and traffic (runner.c, traffic.c) ---- */
+/* ---- a case's verdict (case.c) and traffic (traffic.c) ---- */
 
 /* Mark the case failed (the first message wins) and log the line. */
 void sc_runner_fail(struct sc_casectx *x, const char *fmt, ...)

@@ -9,11 +9,6 @@
 
 #define PROBE_INTERVAL_MS 50
 
-bool sc_runner_cancelled(const struct sc_casectx *x)
-{
-    return x->r->o->cancel != NULL && atomic_load(x->r->o->cancel);
-}
-
 int sc_runner_poll(struct sc_casectx *x, unsigned consecutive, unsigned interval_ms,
                    sc_attempt_fn fn, void *ud, char *last, size_t len, unsigned *attempts)
 {

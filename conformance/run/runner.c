@@ -20,21 +20,6 @@ void sc_runner_opts_init(struct sc_runner_opts *o)
     o->run_id = "r";
 }
 
-void sc_runner_fail(struct sc_casectx *x, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (x->c->verdict != SC_FAILED) {
-        x->c->verdict = SC_FAILED;
-        free(x->c->message);
-        x->c->message = sc_xstrdup(msg);
-    }
-    sc_case_log(x->c, "  FAILED: %s", msg);
-}
-
 /* Namespaces, workloads and services of the case, ready to answer. *ns_made says which
  * namespaces exist (bit 0: the first, bit 1: the second), for cleanup. */
 static int set_up(struct sc_casectx *x, unsigned *ns_made)
