@@ -158,7 +158,7 @@ struct progress {
 static void on_progress(void *ud, size_t done, size_t total, const struct sc_case *c)
 {
     struct progress *p = ud;
-    static const char *const tag[] = {"PASS", "FAIL", "SKIP"};
+    static const char *const tag[] = {"PASS", "FAIL", "SKIP", "ERROR"};
     if (p->quiet)
         return;
     if (p->tty)

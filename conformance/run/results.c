@@ -9,16 +9,16 @@
 
 #include "base/util.h"
 
-static const char *const verdict_names[] = {"passed", "failed", "skipped"};
+static const char *const verdict_names[] = {"passed", "failed", "skipped", "error"};
 
 const char *sc_verdict_name(enum sc_verdict v)
 {
-    return (unsigned)v < 3 ? verdict_names[v] : "unknown";
+    return (unsigned)v < 4 ? verdict_names[v] : "unknown";
 }
 
 int sc_verdict_parse(const char *s)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (s != NULL && strcmp(s, verdict_names[i]) == 0)
             return i;
     return -1;
@@ -34,6 +34,7 @@ static void free_assertion(struct sc_assertion *a)
     free(a->kind);
     free(a->what);
     free(a->message);
+    free(a->spec);
     for (size_t i = 0; i < a->nfigures; i++) {
         free(a->figures[i].name);
         free(a->figures[i].unit);
@@ -52,6 +53,7 @@ static void free_case(struct sc_case *c)
         free(c->features[i]);
     free(c->features);
     free(c->message);
+    free(c->rerun_reason);
     free(c->log);
     free(c->diagnostics);
     for (size_t i = 0; i < c->nassertions; i++)
@@ -140,13 +142,15 @@ static void count(struct sc_summary *s, const struct sc_case *c)
         s->passed++;
     else if (c->verdict == SC_FAILED)
         s->failed++;
+    else if (c->verdict == SC_ERROR)
+        s->errors++;
     else
         s->skipped++;
 }
 
 struct sc_summary sc_run_summary(const struct sc_run *r)
 {
-    struct sc_summary s = {0, 0, 0, 0};
+    struct sc_summary s = {0};
     for (size_t i = 0; i < r->ncases; i++)
         count(&s, &r->cases[i]);
     return s;
@@ -154,7 +158,7 @@ struct sc_summary sc_run_summary(const struct sc_run *r)
 
 struct sc_summary sc_run_summary_of(const struct sc_run *r, const char *area, const char *version)
 {
-    struct sc_summary s = {0, 0, 0, 0};
+    struct sc_summary s = {0};
     for (size_t i = 0; i < r->ncases; i++) {
         const struct sc_case *c = &r->cases[i];
         if (area != NULL && strcmp(c->area, area) != 0)

@@ -9,9 +9,12 @@
 
 #include "base/err.h"
 
-enum sc_verdict { SC_PASSED = 0, SC_FAILED, SC_SKIPPED };
+/* passed: the mesh did what the spec asks; failed: the mesh misbehaved; skipped: not run, with
+ * the reason; error: the case could not be judged because the platform, the API server or an
+ * agent failed (never a verdict on the mesh). */
+enum sc_verdict { SC_PASSED = 0, SC_FAILED, SC_SKIPPED, SC_ERROR };
 
-/* "passed", "failed", "skipped" (static storage); -1 from parse when unknown. */
+/* "passed", "failed", "skipped", "error" (static storage); -1 from parse when unknown. */
 const char *sc_verdict_name(enum sc_verdict v);
 int sc_verdict_parse(const char *s);
 
@@ -38,7 +41,9 @@ struct sc_assertion {
     char *kind; /* "access", "split", "metrics", "probe" (owned) */
     char *what; /* human description: "client -> web:8080 GET / is allowed" (owned) */
     bool passed;
-    char *message;             /* why it failed, or NULL (owned) */
+    bool error;                /* could not be measured: the platform or an agent failed */
+    char *message;             /* why it failed (or could not be measured), or NULL (owned) */
+    char *spec;                /* the spec statement it enforces, quoted (owned, may be NULL) */
     struct sc_figure *figures; /* owned array */
     size_t nfigures;
     /* Optional latency distributions (microseconds) for charts: percentiles
@@ -60,10 +65,12 @@ struct sc_case {
     char **features; /* owned; "core" or extended feature names */
     size_t nfeatures;
     enum sc_verdict verdict;
-    char *message;     /* failure message or skip reason (owned, may be NULL) */
-    char *log;         /* the steps as run, one per line (owned, may be NULL) */
-    char *diagnostics; /* logs/events for a failed case (owned, may be NULL) */
-    uint64_t start_ms; /* wall clock, ms since the epoch */
+    char *message;      /* failure or error message, or skip reason (owned, may be NULL) */
+    unsigned runs;      /* times it was run: more than 1 when an error made the runner re-run it */
+    char *rerun_reason; /* the error of the first run when it was re-run (owned, may be NULL) */
+    char *log;          /* the steps as run, one per line (owned, may be NULL) */
+    char *diagnostics;  /* logs/events for a failed case (owned, may be NULL) */
+    uint64_t start_ms;  /* wall clock, ms since the epoch */
     uint64_t duration_ns;
     struct sc_assertion *assertions; /* owned array */
     size_t nassertions;
@@ -94,7 +101,7 @@ struct sc_run {
 };
 
 struct sc_summary {
-    size_t total, passed, failed, skipped;
+    size_t total, passed, failed, skipped, errors;
 };
 
 /* Zeroed run; free with sc_run_free(). Aborts on out-of-memory. */

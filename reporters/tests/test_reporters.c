@@ -337,12 +337,12 @@ END_TEST
 
 START_TEST(cell_results_follow_the_report_vocabulary)
 {
-    ck_assert_str_eq(sc_report_result((struct sc_summary){3, 3, 0, 0}), "success");
-    ck_assert_str_eq(sc_report_result((struct sc_summary){3, 2, 0, 1}), "partial");
-    ck_assert_str_eq(sc_report_result((struct sc_summary){3, 2, 1, 0}), "failure");
-    ck_assert_str_eq(sc_report_result((struct sc_summary){3, 0, 1, 2}), "failure");
-    ck_assert_str_eq(sc_report_result((struct sc_summary){2, 0, 0, 2}), "skipped");
-    ck_assert_str_eq(sc_report_result((struct sc_summary){0, 0, 0, 0}), "none");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){3, 3, 0, 0, 0}), "success");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){3, 2, 0, 1, 0}), "partial");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){3, 2, 1, 0, 0}), "failure");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){3, 0, 1, 2, 0}), "failure");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){2, 0, 0, 2, 0}), "skipped");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){0, 0, 0, 0, 0}), "none");
 }
 END_TEST
 
