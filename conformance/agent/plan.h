@@ -37,6 +37,7 @@ void sc_agent_plan_limits_init(struct sc_agent_plan_limits *l);
 /* A plan; every string is owned by the struct (sc_agent_plan_release). Zero/NULL fields are
  * the defaults when writing. */
 struct sc_agent_plan {
+    char *id; /* chosen by the runner, unique per plan: the agent runs an id once (NULL: none) */
     enum sc_agent_proto proto;
     char *target; /* http: a URL "http://svc.ns:port/path" or host:port; tcp/udp: host:port */
     char *url;    /* after parsing, http: the full URL the engine is given (not written) */
