@@ -64,11 +64,44 @@ struct sc_platform_ops {
     void (*destroy)(struct sc_platform *p);
 };
 
+/* What a request or connection can end in, besides an answer: the signals a mesh may use to
+ * deny. A denial set is a bit set of these per protocol. */
+enum sc_deny_kind {
+    SC_DENY_REFUSED = 1 << 0, /* the connection was refused (HTTP: the agent's connect errors) */
+    SC_DENY_RESET = 1 << 1,   /* the connection was reset (HTTP: also a failed write) */
+    SC_DENY_CLOSED = 1 << 2,  /* closed before an answer (HTTP: before the whole response) */
+    SC_DENY_TIMEOUT = 1 << 3, /* no answer within the plan's timeout (UDP: silence) */
+    SC_DENY_PROXY = 1 << 4,   /* an explicit proxy answered CONNECT with a non-2xx status */
+};
+
+#define SC_DENY_STATUS_MAX 8
+
+/* How the mesh signals a denial (from the mesh profile): a request, connection or datagram
+ * counts as denied iff its outcome is in the set of its protocol; anything else that is not
+ * an answer by an intended backend is "other" and fails a denial expectation. */
+struct sc_denial {
+    int http_status[SC_DENY_STATUS_MAX]; /* HTTP statuses that mean denied, e.g. 403 */
+    size_t nhttp_status;
+    unsigned http, tcp, udp; /* sc_deny_kind bits per protocol */
+};
+
+/* The kind of a name ("refused", "reset", "closed", "timeout", "proxy"), 0 when unknown. */
+unsigned sc_deny_kind_parse(const char *name);
+/* "403, reset" and the like, for reports and messages (buf, len bytes). */
+void sc_denial_describe(const struct sc_denial *d, const char *proto, char *buf, size_t len);
+
 struct sc_platform {
     const struct sc_platform_ops *ops;
-    /* How the mesh signals a denial (from the mesh profile). */
-    int deny_http_status;  /* e.g. 403; 0 = connection reset/refused */
-    bool deny_tcp_refused; /* CONNECT refused / connection closed at once */
+    struct sc_denial deny;
+    /* How long a configuration change may take to reach every proxy on this platform (from
+     * the profile); 0 = the runner's default. */
+    unsigned consistency_ms;
+    /* How its metrics API reports: counts exactly, or within a relative tolerance (a
+     * Prometheus-backed API extrapolates with increase()); how long after the traffic they
+     * may take to appear (a scrape interval or two). */
+    bool metrics_exact;
+    double metrics_tolerance;
+    unsigned metrics_deadline_ms;
 };
 
 /* Which platform to open and how; fields of the other platform must be left zero. */

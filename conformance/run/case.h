@@ -120,6 +120,9 @@ SC_MUST_CHECK int sc_runner_send(struct sc_casectx *x, const struct sc_traffic *
                                  unsigned requests, const struct sc_step *s, struct sc_outcome *out,
                                  struct sc_err *err);
 void sc_runner_outcome_release(struct sc_outcome *o);
+/* Classify what the agent reported (out->res) against the platform's denial set: 2xx, 5xx,
+ * denied (a status or a signal in the set) and other. ok_intended/ok_other must be set. */
+void sc_runner_classify(const struct sc_denial *d, enum sc_proto proto, struct sc_outcome *out);
 /* "N of M allowed by an intended backend, ..." */
 void sc_runner_outcome_text(const struct sc_outcome *o, char *buf, size_t len);
 /* Keep the latency of a send on the case, for the metrics assertions. */

@@ -163,15 +163,46 @@ static void attribute_backends(const struct sc_casectx *x, const struct sc_traff
     }
 }
 
-/* HTTP: by status (2xx, the platform's denial status, other) and failed requests by kind. */
-static void classify_http(struct sc_platform *p, struct sc_outcome *out)
+/* The signal an agent's error kind is, per protocol (0: not a denial signal at all). HTTP kinds
+ * are the load engine's (connect, read, write, timeout, protocol, reset); TCP/UDP kinds the
+ * probe's (resolve, connect, refused, reset, closed, timeout, proxy, protocol, mismatch...). */
+static unsigned signal_of(enum sc_proto proto, const char *kind)
 {
-    for (size_t i = 0; i < out->res.nstatus; i++) {
-        int code = atoi(out->res.status[i].name);
-        uint64_t n = out->res.status[i].count;
+    if (proto == SC_PROTO_HTTP) {
+        if (strcmp(kind, "connect") == 0)
+            return SC_DENY_REFUSED;
+        if (strcmp(kind, "reset") == 0 || strcmp(kind, "write") == 0)
+            return SC_DENY_RESET;
+        if (strcmp(kind, "read") == 0)
+            return SC_DENY_CLOSED;
+        if (strcmp(kind, "timeout") == 0)
+            return SC_DENY_TIMEOUT;
+        return 0;
+    }
+    if (proto == SC_PROTO_UDP)
+        return strcmp(kind, "timeout") == 0 ? SC_DENY_TIMEOUT : 0;
+    return sc_deny_kind_parse(kind);
+}
+
+static bool status_denies(const struct sc_denial *d, int code)
+{
+    for (size_t i = 0; i < d->nhttp_status; i++)
+        if (d->http_status[i] == code)
+            return true;
+    return false;
+}
+
+void sc_runner_classify(const struct sc_denial *d, enum sc_proto proto, struct sc_outcome *out)
+{
+    const struct sc_agent_result *r = &out->res;
+    unsigned kinds = proto == SC_PROTO_HTTP ? d->http : proto == SC_PROTO_TCP ? d->tcp : d->udp;
+
+    for (size_t i = 0; proto == SC_PROTO_HTTP && i < r->nstatus; i++) {
+        int code = atoi(r->status[i].name);
+        uint64_t n = r->status[i].count;
         if (code >= 200 && code < 300)
             out->status2xx += n;
-        else if (p->deny_http_status != 0 && code == p->deny_http_status)
+        else if (status_denies(d, code))
             out->denied += n;
         else
             out->other += n;
@@ -179,29 +210,15 @@ static void classify_http(struct sc_platform *p, struct sc_outcome *out)
             out->status5xx += n;
     }
     /* Identities also count non-2xx answers; keep the classes consistent. */
-    if (out->ok_intended > out->status2xx)
+    if (proto == SC_PROTO_HTTP && out->ok_intended > out->status2xx)
         out->ok_intended = out->status2xx;
-    for (size_t i = 0; i < out->res.nerrors; i++)
-        out->other += out->res.errors[i].count;
-}
-
-/* TCP and UDP: failed attempts that are the denial signal, and the others. */
-static void classify_stream(const struct sc_traffic *tr, struct sc_outcome *out)
-{
-    const struct sc_agent_result *r = &out->res;
-    uint64_t denied = 0;
-    if (tr->proto == SC_PROTO_UDP) {
-        /* A denied datagram is dropped: no answer is the denial signal. */
-        denied = sc_agent_count_of(r->errors, r->nerrors, "timeout");
-    } else {
-        /* A denied stream is refused: by the proxy (CONNECT answered non-2xx), or the
-         * connection is refused, reset or closed at once. A timeout is not a denial. */
-        static const char *const kinds[] = {"proxy", "refused", "reset", "closed"};
-        for (size_t k = 0; k < 4; k++)
-            denied += sc_agent_count_of(r->errors, r->nerrors, kinds[k]);
+    /* Requests and attempts without an answer: denied iff their signal is in the set. */
+    for (size_t i = 0; i < r->nerrors; i++) {
+        if (signal_of(proto, r->errors[i].name) & kinds)
+            out->denied += r->errors[i].count;
+        else
+            out->other += r->errors[i].count;
     }
-    out->denied = denied;
-    out->other = r->failed > denied ? r->failed - denied : 0;
 }
 
 int sc_runner_send(struct sc_casectx *x, const struct sc_traffic *tr, unsigned requests,
@@ -220,10 +237,7 @@ int sc_runner_send(struct sc_casectx *x, const struct sc_traffic *tr, unsigned r
         return rc;
     out->total = requests;
     attribute_backends(x, tr, s, out);
-    if (tr->proto == SC_PROTO_HTTP)
-        classify_http(p, out);
-    else
-        classify_stream(tr, out);
+    sc_runner_classify(&p->deny, tr->proto, out);
     observe_outcome(x, tr, out);
     return 0;
 }

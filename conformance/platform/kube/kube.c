@@ -137,8 +137,11 @@ int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform **out, struct s
     k->image = sc_xstrdup(o->fixture_image ? o->fixture_image : SC_KUBE_DEFAULT_IMAGE);
     k->delete_timeout_ms = o->delete_timeout_ms ? o->delete_timeout_ms : 180000;
     k->base.ops = &kube_ops;
-    k->base.deny_http_status = k->prof->deny_http_status;
-    k->base.deny_tcp_refused = k->prof->deny_tcp_refused;
+    k->base.deny = k->prof->deny;
+    k->base.consistency_ms = k->prof->consistency_ms;
+    k->base.metrics_exact = k->prof->metrics_exact;
+    k->base.metrics_tolerance = k->prof->metrics_tolerance;
+    k->base.metrics_deadline_ms = k->prof->metrics_deadline_ms;
     sc_log_info("kube", "cluster %s (%s), mesh %s, fixture image %s",
                 sc_kube_client_config(k->c)->server, sc_kube_client_config(k->c)->origin,
                 k->prof->name, k->image);

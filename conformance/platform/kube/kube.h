@@ -34,7 +34,7 @@ struct sc_kube_opts {
  * Load the kubeconfig (or in-cluster config) and the mesh profile, connect, and discover
  * the served SMI versions. Fails with the reason (file:line:col for bad files, the server's
  * message when the cluster refuses us). *out is destroyed with (*out)->ops->destroy.
- * platform fields deny_http_status and deny_tcp_refused come from the profile.
+ * The platform's denial set and consistency timeout come from the profile.
  */
 SC_MUST_CHECK int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform **out,
                               struct sc_err *err);

@@ -2,14 +2,15 @@
 #include "platform/kube/profile.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/doc.h"
 #include "base/file.h"
 #include "base/util.h"
 #include "platform/kube/kubeconfig.h"
-#include "base/doc.h"
 
 static const char *const group_names[SC_KUBE_NGROUPS] = {"access", "specs", "split", "metrics"};
 static const int group_max[SC_KUBE_NGROUPS] = {4, 4, 4, 2};
@@ -147,12 +148,120 @@ static int cmp_desc(const void *a, const void *b)
     return *(const int *)b - *(const int *)a;
 }
 
+/* One protocol's denial set: a scalar or a list of statuses (http) and signal names. */
+static int parse_denial_list(const char *file, const struct sc_doc_node *l, const char *field,
+                             unsigned allowed, struct sc_denial *d, unsigned *kinds,
+                             struct sc_err *err)
+{
+    const struct sc_doc_node *one = l->type == SC_DOC_SEQ ? l->child : l;
+    if (l->type == SC_DOC_SEQ && l->child == NULL)
+        return perr(file, l, field, err, "an empty list: name at least one signal");
+    for (; one != NULL; one = l->type == SC_DOC_SEQ ? one->next : NULL) {
+        unsigned k = scalar(one) ? sc_deny_kind_parse(one->text) : 0;
+        bool is_http = strcmp(field, "denial.http") == 0;
+        if (is_http && one->type == SC_DOC_INT && atoi(one->text) >= 400 &&
+            atoi(one->text) <= 599 && d->nhttp_status < SC_DENY_STATUS_MAX) {
+            d->http_status[d->nhttp_status++] = atoi(one->text);
+            continue;
+        }
+        if (k == 0 || (k & allowed) == 0)
+            return perr(file, one, field, err, "'%s' is not a denial signal here (expected %s)",
+                        scalar(one) ? one->text : "a list",
+                        is_http ? "a status from 400 to 599, refused, reset, closed or timeout"
+                        : allowed == SC_DENY_TIMEOUT ? "timeout"
+                                                     : "refused, reset, closed or timeout");
+        *kinds |= k;
+    }
+    return 0;
+}
+
+/* denial: {http: [403, reset], tcp: [refused], udp: [timeout]}: every signal the mesh uses. */
+static int parse_denial(const char *file, const struct sc_doc_node *n,
+                        const struct sc_doc_node *root, struct sc_denial *d, struct sc_err *err)
+{
+    static const char *const keys[] = {"http", "tcp", "udp", NULL};
+    const unsigned stream = SC_DENY_REFUSED | SC_DENY_RESET | SC_DENY_CLOSED | SC_DENY_TIMEOUT;
+    const struct sc_doc_node *h, *t, *u;
+    int rc;
+
+    if (n == NULL || n->type != SC_DOC_MAP)
+        return perr(file, n ? n : root, "denial", err, "missing (a mapping with http and tcp)");
+    if ((rc = only_keys(file, n, "denial", keys, err)) != 0)
+        return rc;
+    h = sc_doc_get(n, "http");
+    t = sc_doc_get(n, "tcp");
+    u = sc_doc_get(n, "udp");
+    if (h == NULL)
+        return perr(file, n, "denial.http", err, "missing (e.g. 403, or [403, reset])");
+    if (t == NULL)
+        return perr(file, n, "denial.tcp", err, "missing (e.g. reset, or [refused, reset])");
+    d->udp = SC_DENY_TIMEOUT; /* a dropped datagram is silence, whatever the mesh */
+    if ((rc = parse_denial_list(file, h, "denial.http", stream, d, &d->http, err)) != 0 ||
+        (rc = parse_denial_list(file, t, "denial.tcp", stream, d, &d->tcp, err)) != 0 ||
+        (u != NULL &&
+         (rc = parse_denial_list(file, u, "denial.udp", SC_DENY_TIMEOUT, d, &d->udp, err)) != 0))
+        return rc;
+    return 0;
+}
+
+/* consistency: how long a change may take to reach every proxy; metrics: how counts are
+ * reported (exact, or within a relative tolerance) and how long they may take to appear. */
+static int parse_timing(const char *file, const struct sc_doc_node *r, struct sc_kube_profile *p,
+                        struct sc_err *err)
+{
+    const struct sc_doc_node *n;
+    uint64_t ns;
+    struct sc_err e;
+    int rc;
+
+    p->metrics_exact = false;
+    p->metrics_tolerance = 0.1;
+    p->metrics_deadline_ms = 60000;
+    if ((n = sc_doc_get(r, "consistency")) != NULL) {
+        sc_err_init(&e);
+        if (!scalar(n) || sc_parse_duration_ns(n->text, &ns, &e) != 0 || ns < 1000000000ull)
+            return perr(file, n, "consistency", err, "expected a duration of at least 1s");
+        p->consistency_ms = (unsigned)(ns / 1000000);
+    }
+    if ((n = sc_doc_get(r, "metrics")) == NULL)
+        return 0;
+    {
+        static const char *const keys[] = {"exact", "tolerance", "deadline", NULL};
+        const struct sc_doc_node *x = sc_doc_get(n, "exact"), *t = sc_doc_get(n, "tolerance"),
+                                 *dl = sc_doc_get(n, "deadline");
+        if (n->type != SC_DOC_MAP)
+            return perr(file, n, "metrics", err,
+                        "expected a mapping of exact, tolerance, deadline");
+        if ((rc = only_keys(file, n, "metrics", keys, err)) != 0)
+            return rc;
+        if (x != NULL && (x->type != SC_DOC_BOOL))
+            return perr(file, x, "metrics.exact", err, "expected true or false");
+        p->metrics_exact = x != NULL && strcmp(x->text, "true") == 0;
+        if (t != NULL) {
+            char *end;
+            double v = scalar(t) ? strtod(t->text, &end) : -1;
+            if (v < 0 || v >= 1 || (scalar(t) && *end != '\0'))
+                return perr(file, t, "metrics.tolerance", err,
+                            "expected a relative tolerance from 0 to below 1, e.g. 0.1");
+            p->metrics_tolerance = v;
+        }
+        if (dl != NULL) {
+            sc_err_init(&e);
+            if (!scalar(dl) || sc_parse_duration_ns(dl->text, &ns, &e) != 0 || ns < 1000000000ull)
+                return perr(file, dl, "metrics.deadline", err,
+                            "expected a duration of at least 1s");
+            p->metrics_deadline_ms = (unsigned)(ns / 1000000);
+        }
+    }
+    return 0;
+}
+
 static int parse(const char *file, const struct sc_doc_node *r, struct sc_kube_profile *p,
                  struct sc_err *err)
 {
-    static const char *const top[] = {"name",      "description", "sources", "namespace",
-                                      "pod",       "agentPort",   "bypass",  "denial",
-                                      "enforcing", "claims",      NULL};
+    static const char *const top[] = {
+        "name",   "description", "sources", "namespace", "pod",    "agentPort", "bypass",
+        "denial", "consistency", "metrics", "enforcing", "claims", NULL};
     const struct sc_doc_node *n;
     int rc;
 
@@ -190,30 +299,9 @@ static int parse(const char *file, const struct sc_doc_node *r, struct sc_kube_p
                         &p->bypass_annotations, err)) != 0)
             return rc;
     }
-    n = sc_doc_get(r, "denial");
-    if (n == NULL || n->type != SC_DOC_MAP)
-        return perr(file, n ? n : r, "denial", err, "missing (a mapping with http and tcp)");
-    {
-        static const char *const keys[] = {"http", "tcp", NULL};
-        const struct sc_doc_node *h = sc_doc_get(n, "http"), *t = sc_doc_get(n, "tcp");
-        if ((rc = only_keys(file, n, "denial", keys, err)) != 0)
-            return rc;
-        if (h == NULL)
-            return perr(file, n, "denial.http", err, "missing (a status such as 403, or reset)");
-        if (h->type == SC_DOC_INT && atoi(h->text) >= 400 && atoi(h->text) <= 599)
-            p->deny_http_status = atoi(h->text);
-        else if (scalar(h) && strcmp(h->text, "reset") == 0)
-            p->deny_http_status = 0;
-        else
-            return perr(file, h, "denial.http", err, "expected a status from 400 to 599, or reset");
-        if (t == NULL || !scalar(t) ||
-            (strcmp(t->text, "reset") != 0 && strcmp(t->text, "refused") != 0 &&
-             strcmp(t->text, "closed") != 0 && strcmp(t->text, "timeout") != 0))
-            return perr(file, t ? t : n, "denial.tcp", err,
-                        "expected reset, refused, closed or timeout");
-        p->deny_tcp = sc_xstrdup(t->text);
-        p->deny_tcp_refused = strcmp(t->text, "refused") == 0 || strcmp(t->text, "closed") == 0;
-    }
+    if ((rc = parse_denial(file, sc_doc_get(r, "denial"), r, &p->deny, err)) != 0 ||
+        (rc = parse_timing(file, r, p, err)) != 0)
+        return rc;
     if ((n = sc_doc_get(r, "enforcing")) != NULL) {
         static const char *const keys[] = {"note", "namespace", NULL};
         if (n->type != SC_DOC_MAP)
@@ -329,7 +417,6 @@ void sc_kube_profile_free(struct sc_kube_profile *p)
     pairs_free(&p->bypass_annotations);
     pairs_free(&p->enforce_ns_labels);
     pairs_free(&p->enforce_ns_annotations);
-    free(p->deny_tcp);
     free(p->enforcing_note);
     for (size_t i = 0; i < p->nfeatures; i++)
         free(p->features[i]);

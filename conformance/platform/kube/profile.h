@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "platform/platform.h"
 
 struct sc_kube_pair {
     char *key, *value;
@@ -31,10 +32,15 @@ struct sc_kube_profile {
     /* Keeping the agent port out of the mesh: pod annotations, ${AGENT_PORT} substituted. */
     struct sc_kube_pairs bypass_annotations;
     int agent_port;
-    /* The denial signal: HTTP status (0 = the connection is reset) and TCP behaviour. */
-    int deny_http_status;
-    bool deny_tcp_refused; /* true: refused/closed at once; false: reset or timeout */
-    char *deny_tcp;        /* "reset", "refused", "closed" or "timeout", as written */
+    /* Every signal the mesh denies with, per protocol. */
+    struct sc_denial deny;
+    /* How long a change may take to reach every proxy (0: the runner's default). */
+    unsigned consistency_ms;
+    /* How the mesh's metrics API reports counts: exactly, or within a relative tolerance (a
+     * Prometheus-backed API extrapolates); how long they may take to appear. */
+    bool metrics_exact;
+    double metrics_tolerance;
+    unsigned metrics_deadline_ms;
     /* Enforcing (not permissive) mode: what the installer must set, and what the harness
      * adds to each namespace. */
     char *enforcing_note;

@@ -643,8 +643,13 @@ int sc_local_new(const struct sc_local_opts *o, struct sc_platform **out, struct
      * makes the fixture fail to bind and the next address is tried. */
     l->addr_base = 20 + (unsigned)(getpid() % 200);
     l->base.ops = &local_ops;
-    l->base.deny_http_status = 403;
-    l->base.deny_tcp_refused = true;
+    /* What smi-refmesh does (fixtures/refmesh/route.c): 403 to a denied request and to a
+     * denied CONNECT; a denied datagram is dropped. */
+    l->base.deny.http_status[0] = 403;
+    l->base.deny.nhttp_status = 1;
+    l->base.deny.tcp = SC_DENY_PROXY;
+    l->base.deny.udp = SC_DENY_TIMEOUT;
+    l->base.metrics_exact = true; /* the refmesh counts every request it proxied */
     *out = &l->base;
     return 0;
 }

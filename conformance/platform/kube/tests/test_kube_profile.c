@@ -105,9 +105,10 @@ END_TEST
 START_TEST(bad_denial_signal_is_refused)
 {
     expect("name: x\nsources: [a]\ndenial: {http: 200, tcp: reset}\nclaims: {}\n",
-           "3:16: denial.http", "expected a status from 400 to 599, or reset");
+           "3:16: denial.http",
+           "expected a status from 400 to 599, refused, reset, closed or timeout");
     expect("name: x\nsources: [a]\ndenial: {http: 403, tcp: maybe}\nclaims: {}\n",
-           "3:26: denial.tcp", "expected reset, refused, closed or timeout");
+           "3:26: denial.tcp", "(expected refused, reset, closed or timeout)");
 }
 END_TEST
 
@@ -116,6 +117,59 @@ START_TEST(bad_claimed_version_is_refused)
     expect("name: x\nsources: [a]\ndenial: {http: reset, tcp: refused}\n"
            "claims:\n  metrics: [v1alpha3]\n",
            "5:13: claims.metrics", "'v1alpha3' is not a metrics version (v1alpha1..v1alpha2)");
+}
+END_TEST
+
+START_TEST(denial_sets_list_statuses_and_signals_per_protocol)
+{
+    char *dir = tu_tmpdir(),
+         *path = tu_write(dir, "p.yaml",
+                          "name: x\nsources: [a]\n"
+                          "denial: {http: [403, refused], tcp: [refused, reset]}\n"
+                          "consistency: 45s\nmetrics: {tolerance: 0.2, deadline: 90s}\n"
+                          "claims: {}\n",
+                          0);
+    struct sc_kube_profile *p = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_msg(sc_kube_profile_load(path, &p, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(p->deny.nhttp_status, 1);
+    ck_assert_int_eq(p->deny.http_status[0], 403);
+    ck_assert_uint_eq(p->deny.http, SC_DENY_REFUSED);
+    ck_assert_uint_eq(p->deny.tcp, SC_DENY_REFUSED | SC_DENY_RESET);
+    ck_assert_uint_eq(p->consistency_ms, 45000);
+    ck_assert(!p->metrics_exact);
+    ck_assert_double_eq(p->metrics_tolerance, 0.2);
+    ck_assert_uint_eq(p->metrics_deadline_ms, 90000);
+    sc_kube_profile_free(p);
+    unlink(path);
+    free(path);
+    /* udp denies by silence only; a status is not a tcp signal; an empty list says nothing */
+    path = tu_write(dir, "p.yaml",
+                    "name: x\nsources: [a]\ndenial: {http: 403, tcp: reset, udp: [reset]}\n"
+                    "claims: {}\n",
+                    0);
+    ck_assert_int_eq(sc_kube_profile_load(path, &p, &err), SC_EINVAL);
+    ck_assert_msg(strstr(err.msg, "denial.udp: 'reset' is not a denial signal here (expected "
+                                  "timeout)") != NULL,
+                  "%s", err.msg);
+    unlink(path);
+    free(path);
+    path = tu_write(dir, "p.yaml",
+                    "name: x\nsources: [a]\ndenial: {http: 403, tcp: [403]}\nclaims: {}\n", 0);
+    ck_assert_int_eq(sc_kube_profile_load(path, &p, &err), SC_EINVAL);
+    ck_assert_msg(strstr(err.msg, "denial.tcp: '403' is not a denial signal here") != NULL, "%s",
+                  err.msg);
+    unlink(path);
+    free(path);
+    path = tu_write(dir, "p.yaml",
+                    "name: x\nsources: [a]\ndenial: {http: [], tcp: reset}\nclaims: {}\n", 0);
+    ck_assert_int_eq(sc_kube_profile_load(path, &p, &err), SC_EINVAL);
+    ck_assert_msg(strstr(err.msg, "denial.http: an empty list") != NULL, "%s", err.msg);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
 }
 END_TEST
 
@@ -136,8 +190,11 @@ START_TEST(claims_are_sorted_newest_first)
     ck_assert(p->claimed[SC_KUBE_ACCESS]);
     ck_assert_uint_eq(p->nversions[SC_KUBE_ACCESS], 0);
     ck_assert(!p->claimed[SC_KUBE_METRICS]);
-    ck_assert_int_eq(p->deny_http_status, 503);
-    ck_assert(p->deny_tcp_refused);
+    ck_assert_uint_eq(p->deny.nhttp_status, 1);
+    ck_assert_int_eq(p->deny.http_status[0], 503);
+    ck_assert_uint_eq(p->deny.http, 0);
+    ck_assert_uint_eq(p->deny.tcp, SC_DENY_CLOSED);
+    ck_assert_uint_eq(p->deny.udp, SC_DENY_TIMEOUT);
     sc_kube_profile_free(p);
     unlink(path);
     rmdir(dir);
@@ -167,6 +224,7 @@ int main(void)
     tcase_add_test(tc, bad_denial_signal_is_refused);
     tcase_add_test(tc, bad_claimed_version_is_refused);
     tcase_add_test(tc, claims_are_sorted_newest_first);
+    tcase_add_test(tc, denial_sets_list_statuses_and_signals_per_protocol);
     tcase_add_test(tc, mesh_name_with_odd_characters_is_refused);
     suite_add_tcase(s, tc);
     return sc_check_run(s);
