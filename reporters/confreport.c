@@ -251,6 +251,61 @@ static void case_names(struct emit *y, const char *key, const struct sc_run *r, 
     free(names);
 }
 
+/* The counts of a cell or of the run, in the order the report has always had, errors added. */
+static void counts(struct emit *y, struct sc_summary s)
+{
+    str(y, "passed");
+    num(y, s.passed);
+    str(y, "failed");
+    num(y, s.failed);
+    str(y, "errors");
+    num(y, s.errors);
+    str(y, "skipped");
+    num(y, s.skipped);
+}
+
+/* Every failed assertion of the cell's failed cases: the test, what was expected, why it
+ * failed and the SMI spec statement it enforces (when the suite names one), so a vendor sees
+ * which statement the mesh departs from. */
+static void failed_assertions(struct emit *y, const struct sc_run *r, const char *area,
+                              const char *version)
+{
+    const struct sc_case **cs = NULL;
+    const struct sc_assertion **as = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < r->ncases; i++) {
+        const struct sc_case *c = &r->cases[i];
+        if (c->verdict != SC_FAILED || strcmp(c->area, area) != 0 ||
+            strcmp(c->version, version) != 0)
+            continue;
+        for (size_t k = 0; k < c->nassertions; k++) {
+            if (c->assertions[k].passed || c->assertions[k].error)
+                continue;
+            cs = realloc(cs, (n + 1) * sizeof(*cs));
+            as = realloc(as, (n + 1) * sizeof(*as));
+            if (cs == NULL || as == NULL)
+                abort();
+            cs[n] = c;
+            as[n++] = &c->assertions[k];
+        }
+    }
+    str(y, "failedAssertions");
+    seq_start(y, n == 0);
+    for (size_t i = 0; i < n; i++) {
+        map_start(y);
+        kv(y, "test", cs[i]->test);
+        kv(y, "assertion", as[i]->what);
+        if (as[i]->message)
+            kv(y, "message", as[i]->message);
+        if (as[i]->spec)
+            kv(y, "spec", as[i]->spec);
+        map_end(y);
+    }
+    seq_end(y);
+    free(cs);
+    free(as);
+}
+
 static void results(struct emit *y, const struct sc_run *r)
 {
     const char **areas;
@@ -271,15 +326,12 @@ static void results(struct emit *y, const struct sc_run *r)
             kv(y, "result", sc_report_result(s));
             str(y, "statistics");
             map_start(y);
-            str(y, "passed");
-            num(y, s.passed);
-            str(y, "failed");
-            num(y, s.failed);
-            str(y, "skipped");
-            num(y, s.skipped);
+            counts(y, s);
             map_end(y);
             case_names(y, "failedTests", r, areas[i], versions[k], SC_FAILED);
+            case_names(y, "erroredTests", r, areas[i], versions[k], SC_ERROR);
             case_names(y, "skippedTests", r, areas[i], versions[k], SC_SKIPPED);
+            failed_assertions(y, r, areas[i], versions[k]);
             sc_report_features(r, areas[i], versions[k], &sup, &nsup, &uns, &nuns);
             str_list(y, "supportedFeatures", sup, nsup);
             str_list(y, "unsupportedFeatures", uns, nuns);
@@ -339,12 +391,7 @@ char *sc_report_conformance_yaml(const struct sc_run *r, const struct sc_impleme
     str(&y, "summary");
     map_start(&y);
     kv(&y, "result", sc_report_result(all));
-    str(&y, "passed");
-    num(&y, all.passed);
-    str(&y, "failed");
-    num(&y, all.failed);
-    str(&y, "skipped");
-    num(&y, all.skipped);
+    counts(&y, all);
     map_end(&y);
     results(&y, r);
     str(&y, "reproduce");

@@ -33,9 +33,10 @@ SC_MUST_CHECK int sc_implementation_load(const char *path, struct sc_implementat
  * The conformance report, modelled on the Gateway API ConformanceReport: implementation,
  * mesh profile, platform, date, harness version and commit, Kubernetes version (kube only),
  * the SMI versions served, for each area and version the result (success | partial | failure |
- * skipped), statistics, failed and skipped tests and the supported/unsupported extended
- * features, and a reproduce section with the command line. `im` may be NULL. Caller owns the
- * result. Aborts on out-of-memory.
+ * error | skipped, as sc_report_result() names them), statistics (errors counted apart from
+ * failures), failed, errored and skipped tests, the failed assertions with the spec statement
+ * each enforces, the supported/unsupported extended features, and a reproduce section with
+ * the command line. `im` may be NULL. Caller owns the result. Aborts on out-of-memory.
  */
 char *sc_report_conformance_yaml(const struct sc_run *r, const struct sc_implementation *im);
 

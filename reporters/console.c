@@ -1,6 +1,7 @@
 /* console.c - the final summary table. */
 #include "reporters/console.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,8 +11,49 @@
 static void row(struct sc_buf *b, const char *area, const char *version, struct sc_summary s,
                 const char *result)
 {
-    sc_buf_printf(b, "  %-10s %-10s %7zu %7zu %8zu %6zu  %s\n", area, version, s.passed, s.failed,
-                  s.skipped, s.total, result);
+    sc_buf_printf(b, "  %-10s %-10s %7zu %7zu %7zu %8zu %6zu  %s\n", area, version, s.passed,
+                  s.failed, s.errors, s.skipped, s.total, result);
+}
+
+/* One line per case with verdict v: where it is and the first line of its message. */
+static void case_lines(struct sc_buf *b, const struct sc_run *r, enum sc_verdict v)
+{
+    char line[256];
+    for (size_t i = 0; i < r->ncases; i++) {
+        const struct sc_case *c = &r->cases[i];
+        if (c->verdict != v)
+            continue;
+        sc_buf_printf(b, "  %s/%s [%s]: ", c->area, c->test, c->version);
+        sc_buf_esc(
+            b,
+            sc_report_first_line(c->message ? c->message : sc_verdict_name(v), line, sizeof(line)),
+            SC_ESC_NONE);
+        sc_buf_puts(b, "\n");
+    }
+}
+
+/* The cases an error made the runner re-run: their final verdict and the first run's error. */
+static void reruns(struct sc_buf *b, const struct sc_run *r)
+{
+    char line[256];
+    size_t n = 0;
+    for (size_t i = 0; i < r->ncases; i++)
+        n += sc_report_runs(&r->cases[i]) > 1;
+    if (n == 0)
+        return;
+    sc_buf_printf(b, "\nre-run after an error (%zu):\n", n);
+    for (size_t i = 0; i < r->ncases; i++) {
+        const struct sc_case *c = &r->cases[i];
+        if (sc_report_runs(c) < 2)
+            continue;
+        sc_buf_printf(b, "  %s/%s [%s]: %s after %u runs; first run: ", c->area, c->test,
+                      c->version, sc_verdict_name(c->verdict), sc_report_runs(c));
+        sc_buf_esc(b,
+                   sc_report_first_line(c->rerun_reason ? c->rerun_reason : "not recorded", line,
+                                        sizeof(line)),
+                   SC_ESC_NONE);
+        sc_buf_puts(b, "\n");
+    }
 }
 
 struct reason {
@@ -40,8 +82,8 @@ char *sc_console_summary(const struct sc_run *r)
         sc_buf_puts(&b, "\n");
     }
     sc_buf_puts(&b, "\n");
-    sc_buf_printf(&b, "  %-10s %-10s %7s %7s %8s %6s  %s\n", "area", "version", "passed", "failed",
-                  "skipped", "total", "result");
+    sc_buf_printf(&b, "  %-10s %-10s %7s %7s %7s %8s %6s  %s\n", "area", "version", "passed",
+                  "failed", "errors", "skipped", "total", "result");
     for (size_t i = 0; i < nareas; i++) {
         const char **versions;
         size_t nv = sc_report_versions(r, areas[i], &versions);
@@ -55,17 +97,16 @@ char *sc_console_summary(const struct sc_run *r)
 
     if (all.failed) {
         sc_buf_printf(&b, "\nfailed (%zu):\n", all.failed);
-        for (size_t i = 0; i < r->ncases; i++) {
-            const struct sc_case *c = &r->cases[i];
-            if (c->verdict != SC_FAILED)
-                continue;
-            sc_buf_printf(&b, "  %s/%s [%s]: ", c->area, c->test, c->version);
-            sc_buf_esc(&b,
-                       sc_report_first_line(c->message ? c->message : "failed", line, sizeof(line)),
-                       SC_ESC_NONE);
-            sc_buf_puts(&b, "\n");
-        }
+        case_lines(&b, r, SC_FAILED);
     }
+    if (all.errors) {
+        sc_buf_printf(&b,
+                      "\nerrors (%zu): the platform, the API server or an agent failed; these "
+                      "cases were not judged\n",
+                      all.errors);
+        case_lines(&b, r, SC_ERROR);
+    }
+    reruns(&b, r);
     for (size_t i = 0; i < r->ncases; i++) {
         const struct sc_case *c = &r->cases[i];
         const char *why = c->message ? c->message : "no reason given";
@@ -90,11 +131,15 @@ char *sc_console_summary(const struct sc_run *r)
             sc_buf_puts(&b, "\n");
         }
     }
-    sc_buf_printf(&b, "\n%s: %zu passed, %zu failed, %zu skipped of %zu\n",
-                  all.failed   ? "FAILED"
-                  : all.passed ? "PASSED"
-                               : "NOTHING RAN",
-                  all.passed, all.failed, all.skipped, all.total);
+    /* the verdict word in capitals: FAILED, ERRORED, PASSED, NOTHING RAN */
+    const char *word = sc_report_verdict_word(all);
+    sc_buf_puts(&b, "\n");
+    for (const char *p = word; *p; p++)
+        sc_buf_printf(&b, "%c", toupper((unsigned char)*p));
+    sc_buf_printf(&b, ": %zu passed, %zu failed, ", all.passed, all.failed);
+    if (all.errors)
+        sc_buf_printf(&b, "%zu errored, ", all.errors);
+    sc_buf_printf(&b, "%zu skipped of %zu\n", all.skipped, all.total);
     free(reasons);
     free(areas);
     return sc_buf_detach(&b);

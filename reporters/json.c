@@ -2,6 +2,7 @@
 #include "reporters/json.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -53,6 +54,7 @@ static void add_summary(cJSON *o, struct sc_summary s)
     add_num(j, "passed", (double)s.passed);
     add_num(j, "failed", (double)s.failed);
     add_num(j, "skipped", (double)s.skipped);
+    add_num(j, "errors", (double)s.errors);
 }
 
 static bool any_finite(const double *v, size_t n)
@@ -95,7 +97,9 @@ static cJSON *assertion_json(const struct sc_assertion *a)
     add_str(j, "kind", a->kind);
     add_str(j, "what", a->what);
     checked(cJSON_AddBoolToObject(j, "passed", a->passed));
+    checked(cJSON_AddBoolToObject(j, "error", a->error));
     add_str(j, "message", a->message);
+    add_str(j, "spec", a->spec);
     figs = checked(cJSON_AddArrayToObject(j, "figures"));
     for (size_t i = 0; i < a->nfigures; i++) {
         const struct sc_figure *f = &a->figures[i];
@@ -135,6 +139,8 @@ static cJSON *case_json(const struct sc_case *c)
     add_time(j, "startTime", c->start_ms);
     add_num(j, "durationSeconds", (double)c->duration_ns / 1e9);
     add_str(j, "message", c->message);
+    add_num(j, "runs", (double)sc_report_runs(c));
+    add_str(j, "rerunReason", c->rerun_reason);
     add_str(j, "log", c->log);
     add_str(j, "diagnostics", c->diagnostics);
     as = checked(cJSON_AddArrayToObject(j, "assertions"));
@@ -457,10 +463,27 @@ static int read_figure(struct rctx *c, const cJSON *j, struct sc_assertion *a)
     return 0;
 }
 
+static int get_bool(struct rctx *c, const cJSON *o, const char *key, bool required, bool *out)
+{
+    const cJSON *m;
+    int rc = member(c, o, key, required, &m);
+    *out = false;
+    if (rc || m == NULL)
+        return rc;
+    if (!cJSON_IsBool(m)) {
+        size_t mark = path_push(c, ".%s", key);
+        rc = fail(c, "expected true or false");
+        path_pop(c, mark);
+        return rc;
+    }
+    *out = cJSON_IsTrue(m);
+    return 0;
+}
+
 static int read_assertion(struct rctx *c, const cJSON *j, struct sc_case *k)
 {
     char *kind, *what;
-    const cJSON *passed, *figs, *lat, *it;
+    const cJSON *figs, *lat, *it;
     struct sc_assertion *a;
     size_t i = 0;
     int rc;
@@ -474,16 +497,18 @@ static int read_assertion(struct rctx *c, const cJSON *j, struct sc_case *k)
     a = sc_case_add_assertion(k, kind, what);
     free(kind);
     free(what);
-    if ((rc = member(c, j, "passed", true, &passed)))
+    /* error (added within v1) is optional: old results never had one */
+    if ((rc = get_bool(c, j, "passed", true, &a->passed)) ||
+        (rc = get_bool(c, j, "error", false, &a->error)))
         return rc;
-    if (!cJSON_IsBool(passed)) {
-        size_t mark = path_push(c, ".passed");
-        rc = fail(c, "expected true or false");
+    if (a->passed && a->error) {
+        size_t mark = path_push(c, ".error");
+        rc = fail(c, "an assertion that passed cannot have an error");
         path_pop(c, mark);
         return rc;
     }
-    a->passed = cJSON_IsTrue(passed);
     if ((rc = get_str(c, j, "message", false, &a->message)) ||
+        (rc = get_str(c, j, "spec", false, &a->spec)) ||
         (rc = get_array(c, j, "figures", false, &figs)))
         return rc;
     if (figs != NULL)
@@ -506,6 +531,25 @@ static int read_assertion(struct rctx *c, const cJSON *j, struct sc_case *k)
     return rc;
 }
 
+/* runs (added within v1): absent in old results, which means once (0 in the model). */
+static int get_runs(struct rctx *c, const cJSON *o, unsigned *out)
+{
+    const cJSON *m;
+    uint64_t v;
+    int rc = member(c, o, "runs", false, &m);
+    *out = 0;
+    if (rc || m == NULL || (rc = get_count(c, o, "runs", true, &v)))
+        return rc;
+    if (v < 1 || v > UINT_MAX) {
+        size_t mark = path_push(c, ".runs");
+        rc = fail(c, "expected a whole number >= 1, got %llu", (unsigned long long)v);
+        path_pop(c, mark);
+        return rc;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
 static int read_case(struct rctx *c, const cJSON *j, struct sc_run *r)
 {
     struct sc_case *k;
@@ -526,14 +570,15 @@ static int read_case(struct rctx *c, const cJSON *j, struct sc_run *r)
     v = cJSON_IsString(res) ? sc_verdict_parse(res->valuestring) : -1;
     if (v < 0) {
         size_t mark = path_push(c, ".result");
-        rc = fail(c, "expected one of passed, failed, skipped");
+        rc = fail(c, "expected one of passed, failed, skipped, error");
         path_pop(c, mark);
         return rc;
     }
     k->verdict = (enum sc_verdict)v;
     if ((rc = get_time(c, j, "startTime", &k->start_ms)) ||
         (rc = get_seconds(c, j, "durationSeconds", &k->duration_ns)) ||
-        (rc = get_str(c, j, "message", false, &k->message)) ||
+        (rc = get_str(c, j, "message", false, &k->message)) || (rc = get_runs(c, j, &k->runs)) ||
+        (rc = get_str(c, j, "rerunReason", false, &k->rerun_reason)) ||
         (rc = get_str(c, j, "log", false, &k->log)) ||
         (rc = get_str(c, j, "diagnostics", false, &k->diagnostics)) ||
         (rc = get_array(c, j, "assertions", false, &as)))
@@ -550,11 +595,13 @@ static int read_case(struct rctx *c, const cJSON *j, struct sc_run *r)
     return 0;
 }
 
+/* The summary's counts must agree with the tests. `errors` was added within v1: a summary
+ * without it is an old result's, and is only right when no test errored. */
 static int read_summary(struct rctx *c, const cJSON *root, const struct sc_run *r)
 {
-    static const char *const keys[] = {"total", "passed", "failed", "skipped"};
+    static const char *const keys[] = {"total", "passed", "failed", "skipped", "errors"};
     struct sc_summary s = sc_run_summary(r);
-    const size_t want[] = {s.total, s.passed, s.failed, s.skipped};
+    const size_t want[] = {s.total, s.passed, s.failed, s.skipped, s.errors};
     const cJSON *j;
     int rc = member(c, root, "summary", false, &j);
 
@@ -562,9 +609,16 @@ static int read_summary(struct rctx *c, const cJSON *root, const struct sc_run *
         return rc;
     size_t mark = path_push(c, "summary");
     if ((rc = expect_object(c, j)) == 0)
-        for (int i = 0; i < 4 && rc == 0; i++) {
+        for (int i = 0; i < 5 && rc == 0; i++) {
             uint64_t got;
-            if ((rc = get_count(c, j, keys[i], true, &got)) == 0 && got != want[i]) {
+            const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, keys[i]);
+            if (i == 4 && (m == NULL || cJSON_IsNull(m))) {
+                if (want[i] == 0)
+                    break;
+                size_t m2 = path_push(c, ".errors");
+                rc = fail(c, "is missing but %zu tests have the result error", want[i]);
+                path_pop(c, m2);
+            } else if ((rc = get_count(c, j, keys[i], true, &got)) == 0 && got != want[i]) {
                 size_t m2 = path_push(c, ".%s", keys[i]);
                 rc = fail(c, "is %llu but the tests say %zu (truncated or edited file?)",
                           (unsigned long long)got, want[i]);

@@ -2,6 +2,7 @@
 #include "reporters/junit.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,7 +59,18 @@ static void properties(struct sc_buf *b, const struct sc_run *r)
     sc_buf_puts(b, "    </properties>\n");
 }
 
-/* The failure's text: each failed assertion and its figures, then the diagnostics. */
+/* "run 2 times; the first run's error: ..." for a case an error made the runner re-run. */
+static void rerun_note(struct sc_buf *t, const struct sc_case *c)
+{
+    if (sc_report_runs(c) < 2)
+        return;
+    sc_buf_printf(t, "run %u times; the first run's error: %s\n", sc_report_runs(c),
+                  c->rerun_reason ? c->rerun_reason : "not recorded");
+}
+
+/* The failure's (or error's) text: each failed or unmeasured assertion with the spec
+ * statement it enforces and its figures, the first run's error when the case was re-run,
+ * then the diagnostics. */
 static void failure_details(struct sc_buf *t, const struct sc_case *c)
 {
     char e[64], o[64], lo[64], hi[64], tol[64];
@@ -66,9 +78,12 @@ static void failure_details(struct sc_buf *t, const struct sc_case *c)
         const struct sc_assertion *a = &c->assertions[i];
         if (a->passed)
             continue;
-        sc_buf_printf(t, "assertion failed: %s\n", a->what);
+        sc_buf_printf(t, "%s: %s\n",
+                      a->error ? "assertion could not be measured" : "assertion failed", a->what);
         if (a->message)
             sc_buf_printf(t, "  %s\n", a->message);
+        if (a->spec)
+            sc_buf_printf(t, "  spec: \"%s\"\n", a->spec);
         for (size_t k = 0; k < a->nfigures; k++) {
             const struct sc_figure *f = &a->figures[k];
             sc_buf_printf(t, "  %s: expected %s", f->name,
@@ -88,6 +103,7 @@ static void failure_details(struct sc_buf *t, const struct sc_case *c)
             sc_buf_puts(t, "\n");
         }
     }
+    rerun_note(t, c);
     if (c->diagnostics) {
         sc_buf_puts(t, "diagnostics:\n");
         sc_buf_puts(t, c->diagnostics);
@@ -108,28 +124,39 @@ static void testcase(struct sc_buf *b, const struct sc_case *c)
     if (c->file)
         attr(b, "file", c->file);
     sc_buf_puts(b, ">\n");
-    if (c->verdict == SC_FAILED) {
+    if (c->verdict == SC_FAILED || c->verdict == SC_ERROR) {
+        /* an error is not a verdict on the mesh: CI tools count <error> apart from <failure> */
+        bool failed = c->verdict == SC_FAILED;
         struct sc_buf t = SC_BUF_INIT;
-        sc_report_first_line(c->message ? c->message : "failed", line, sizeof(line));
-        sc_buf_puts(b, "      <failure");
+        sc_report_first_line(c->message ? c->message
+                             : failed   ? "failed"
+                                        : "error",
+                             line, sizeof(line));
+        sc_buf_puts(b, failed ? "      <failure" : "      <error");
         attr(b, "message", line);
-        attr(b, "type", "AssertionError");
+        attr(b, "type", failed ? "AssertionError" : "PlatformError");
         sc_buf_puts(b, ">");
         if (c->message && strchr(c->message, '\n'))
             sc_buf_printf(&t, "%s\n", c->message);
         failure_details(&t, c);
-        sc_buf_esc(b, t.p, SC_ESC_XML_TEXT);
-        sc_buf_puts(b, "</failure>\n");
+        sc_buf_esc(b, t.p ? t.p : "", SC_ESC_XML_TEXT);
+        sc_buf_puts(b, failed ? "</failure>\n" : "</error>\n");
         sc_buf_release(&t);
     } else if (c->verdict == SC_SKIPPED) {
         sc_buf_puts(b, "      <skipped");
         attr(b, "message", c->message ? c->message : "skipped");
         sc_buf_puts(b, "/>\n");
     }
-    if (c->log) {
+    if (c->log || (c->verdict == SC_PASSED && sc_report_runs(c) > 1)) {
+        /* a passed case has no element to say it was re-run: its output does */
+        struct sc_buf t = SC_BUF_INIT;
+        if (c->verdict == SC_PASSED)
+            rerun_note(&t, c);
+        sc_buf_puts(&t, c->log ? c->log : "");
         sc_buf_puts(b, "      <system-out>");
-        sc_buf_esc(b, c->log, SC_ESC_XML_TEXT);
+        sc_buf_esc(b, t.p, SC_ESC_XML_TEXT);
         sc_buf_puts(b, "</system-out>\n");
+        sc_buf_release(&t);
     }
     sc_buf_puts(b, "    </testcase>\n");
     sc_buf_release(&name);
@@ -155,8 +182,8 @@ char *sc_junit_xml(const struct sc_run *r)
     sc_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     sc_buf_printf(&b,
                   "<testsuites name=\"smi-conformance\" tests=\"%zu\" failures=\"%zu\" "
-                  "errors=\"0\" skipped=\"%zu\"",
-                  s.total, s.failed, s.skipped);
+                  "errors=\"%zu\" skipped=\"%zu\"",
+                  s.total, s.failed, s.errors, s.skipped);
     seconds_attr(&b, r->duration_ns);
     timestamp_attr(&b, r->start_ms);
     sc_buf_puts(&b, ">\n");
@@ -166,8 +193,8 @@ char *sc_junit_xml(const struct sc_run *r)
         sc_buf_printf(&pkg, "smi.%s", areas[i]);
         sc_buf_puts(&b, "  <testsuite");
         attr(&b, "name", areas[i]);
-        sc_buf_printf(&b, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\"", as.total,
-                      as.failed, as.skipped);
+        sc_buf_printf(&b, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"",
+                      as.total, as.failed, as.errors, as.skipped);
         seconds_attr(&b, area_time(r, areas[i]));
         timestamp_attr(&b, r->start_ms);
         /* the Ant XSD requires these three; a re-render does not know the host */

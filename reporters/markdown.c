@@ -14,9 +14,47 @@ static const char *icon(const char *result)
         return "\xe2\x9c\x85"; /* check mark */
     if (strcmp(result, "failure") == 0)
         return "\xe2\x9d\x8c"; /* cross */
+    if (strcmp(result, "error") == 0)
+        return "\xe2\x9a\xa0\xef\xb8\x8f"; /* warning sign */
     if (strcmp(result, "partial") == 0)
         return "\xf0\x9f\x9f\xa1"; /* yellow circle */
     return "\xe2\x9a\xaa";         /* white circle: nothing ran */
+}
+
+static void cell(struct sc_buf *b, const char *s)
+{
+    sc_buf_puts(b, " ");
+    sc_buf_esc(b, s, SC_ESC_MD_CELL);
+    sc_buf_puts(b, " |");
+}
+
+/* The cases an error made the runner re-run, with their final result and the first run's
+ * error. */
+static void reruns_table(struct sc_buf *b, const struct sc_run *r)
+{
+    char line[400];
+    size_t n = 0;
+    for (size_t i = 0; i < r->ncases; i++)
+        n += sc_report_runs(&r->cases[i]) > 1;
+    if (n == 0)
+        return;
+    sc_buf_printf(b, "\n<details><summary>Re-run after an error (%zu)</summary>\n\n", n);
+    sc_buf_puts(b, "| test | area | version | result | runs | first run's error |\n"
+                   "|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < r->ncases; i++) {
+        const struct sc_case *c = &r->cases[i];
+        if (sc_report_runs(c) < 2)
+            continue;
+        sc_buf_puts(b, "|");
+        cell(b, c->test);
+        cell(b, c->area);
+        cell(b, c->version);
+        cell(b, sc_verdict_name(c->verdict));
+        sc_buf_printf(b, " %u |", sc_report_runs(c));
+        cell(b, sc_report_first_line(c->rerun_reason, line, sizeof(line)));
+        sc_buf_puts(b, "\n");
+    }
+    sc_buf_puts(b, "\n</details>\n");
 }
 
 static void cases_table(struct sc_buf *b, const struct sc_run *r, enum sc_verdict v,
@@ -51,11 +89,11 @@ char *sc_report_markdown(const struct sc_run *r, bool reproduce)
     char t[40];
 
     sc_buf_printf(&b, "## SMI conformance: %s %s\n\n", icon(sc_report_result(all)),
-                  all.failed   ? "failed"
-                  : all.passed ? "passed"
-                               : "nothing ran");
-    sc_buf_printf(&b, "**%zu** passed, **%zu** failed, **%zu** skipped of %zu test cases",
-                  all.passed, all.failed, all.skipped, all.total);
+                  sc_report_verdict_word(all));
+    sc_buf_printf(&b, "**%zu** passed, **%zu** failed, ", all.passed, all.failed);
+    if (all.errors)
+        sc_buf_printf(&b, "**%zu** errored, ", all.errors);
+    sc_buf_printf(&b, "**%zu** skipped of %zu test cases", all.skipped, all.total);
     sc_buf_puts(&b, " \xc2\xb7 mesh `");
     sc_buf_esc(&b, r->mesh ? r->mesh : "?", SC_ESC_MD_CELL);
     sc_buf_puts(&b, "` on `");
@@ -108,12 +146,23 @@ char *sc_report_markdown(const struct sc_run *r, bool reproduce)
         }
         sc_buf_puts(&b, "\n");
     }
-    sc_buf_puts(&b, "\nCells: passed/run; skipped cases are not counted as run.\n");
+    sc_buf_puts(&b, "\nCells: passed/run; skipped cases are not counted as run");
+    if (all.errors)
+        sc_buf_puts(&b, ", errored ones are (run, not judged)");
+    sc_buf_puts(&b, ".\n");
 
     if (all.failed) {
         sc_buf_printf(&b, "\n### Failed (%zu)\n\n", all.failed);
         cases_table(&b, r, SC_FAILED, "message");
     }
+    if (all.errors) {
+        sc_buf_printf(&b,
+                      "\n### Errored (%zu)\n\nThe platform, the API server or an agent failed: "
+                      "these cases say nothing about the mesh.\n\n",
+                      all.errors);
+        cases_table(&b, r, SC_ERROR, "error");
+    }
+    reruns_table(&b, r);
     if (all.skipped) {
         sc_buf_printf(&b, "\n<details><summary>Skipped (%zu)</summary>\n\n", all.skipped);
         cases_table(&b, r, SC_SKIPPED, "reason");

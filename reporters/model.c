@@ -106,11 +106,27 @@ const char *sc_report_result(struct sc_summary s)
         return "none";
     if (s.failed > 0)
         return "failure";
+    if (s.errors > 0)
+        return "error";
     if (s.passed == s.total)
         return "success";
     if (s.passed > 0)
         return "partial";
     return "skipped";
+}
+
+const char *sc_report_verdict_word(struct sc_summary s)
+{
+    if (s.failed > 0)
+        return "failed";
+    if (s.errors > 0)
+        return "errored";
+    return s.passed > 0 ? "passed" : "nothing ran";
+}
+
+unsigned sc_report_runs(const struct sc_case *c)
+{
+    return c->runs > 0 ? c->runs : 1;
 }
 
 char *sc_report_time(uint64_t ms, char *buf, size_t len)

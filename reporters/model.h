@@ -16,10 +16,19 @@ size_t sc_report_areas(const struct sc_run *r, const char ***out);
  * (v1alpha1 < v1alpha2 < v1beta1 < v1). Same ownership as sc_report_areas(). */
 size_t sc_report_versions(const struct sc_run *r, const char *area, const char ***out);
 
-/* A cell's result as the conformance report names it: "failure" when a case failed,
- * "success" when every case passed, "partial" when some passed and others were skipped,
- * "skipped" when none ran (e.g. the version is not served), "none" for no cases. */
+/* A cell's (or the run's) result as the conformance report names it, the first that holds:
+ * "none" for no cases, "failure" when a case failed, "error" when a case could not be judged
+ * (the platform, the API server or an agent failed), "success" when every case passed,
+ * "partial" when some passed and the others were skipped, "skipped" when none ran (e.g. the
+ * version is not served). Failure beats error beats partial and skipped. */
 const char *sc_report_result(struct sc_summary s);
+
+/* The run's verdict in a word for headlines: "failed", "errored", "passed" or "nothing ran",
+ * in the precedence of sc_report_result(). */
+const char *sc_report_verdict_word(struct sc_summary s);
+
+/* How many times a case was run (old results say 0: once). */
+unsigned sc_report_runs(const struct sc_case *c);
 
 /* RFC 3339 UTC with milliseconds ("2025-11-25T17:41:00.123Z") into buf (>= 32 bytes). */
 char *sc_report_time(uint64_t ms, char *buf, size_t len);

@@ -80,8 +80,14 @@ char *sc_report_case_log(const struct sc_run *r)
             sc_buf_printf(&b, ", started %s", sc_report_time(c->start_ms, t, sizeof(t)));
         sc_buf_puts(&b, "\n");
         if (c->message)
-            sc_buf_printf(&b, "%s: %s\n", c->verdict == SC_SKIPPED ? "reason" : "message",
+            sc_buf_printf(&b, "%s: %s\n",
+                          c->verdict == SC_SKIPPED ? "reason"
+                          : c->verdict == SC_ERROR ? "error"
+                                                   : "message",
                           c->message);
+        if (sc_report_runs(c) > 1)
+            sc_buf_printf(&b, "re-run: run %u times; the first run's error: %s\n",
+                          sc_report_runs(c), c->rerun_reason ? c->rerun_reason : "not recorded");
         if (c->log)
             sc_buf_puts(&b, c->log);
         if (c->diagnostics)

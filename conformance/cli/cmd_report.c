@@ -22,7 +22,7 @@ static void usage(FILE *f)
             "usage: smi-conformance report [options] RESULTS.json\n"
             "\n"
             "Re-render reports from the JSON result of a run ('-' reads standard input) and\n"
-            "print the summary table.\n"
+            "print the summary table (passed, failed, errors, skipped by area and version).\n"
             "\n"
             "outputs ('-' for standard output):\n"
             "      --junit FILE        JUnit XML\n"

@@ -47,8 +47,9 @@ run_chrome "$tmp/report.html" --dump-dom >"$tmp/dom.html" 2>"$tmp/dom.err" ||
 msgs=$(console_lines "$tmp/dom.err")
 [ -z "$msgs" ] || fail "console output from the page: $msgs"
 
+dom=$tmp/dom.html
 count() {
-    grep -o "$1" "$tmp/dom.html" | wc -l | tr -d ' '
+    grep -o "$1" "$dom" | wc -l | tr -d ' '
 }
 expect() {
     n=$(count "$1")
@@ -81,6 +82,26 @@ grep -q '<h1>SMI conformance <span class="badge failure" id="verdict">failed</sp
 if grep -Eq '(src|href)="(https?:)?//' "$tmp/report.html"; then
     fail "the page references an external resource"
 fi
+
+# errors: their own articles, badge, matrix cell and filter; spec statements; re-runs
+"$bin" report -q --html "$tmp/errors.html" "$dir/data/with-errors.json" ||
+    fail "report --html of with-errors.json failed"
+run_chrome "$tmp/errors.html" --dump-dom >"$tmp/errors-dom.html" 2>"$tmp/errors-dom.err" ||
+    fail "chromium --dump-dom failed: $(tail -3 "$tmp/errors-dom.err")"
+msgs=$(console_lines "$tmp/errors-dom.err")
+[ -z "$msgs" ] || fail "console output from the errors page: $msgs"
+dom=$tmp/errors-dom.html
+expect '<article class="case error"' 2
+expect '<article class="case failed"' 1
+expect '<span class="badge error">error</span>' 2
+expect '<td class="cell error"' 1
+expect '<td class="cell failure"' 1
+expect '<li class="assertion" data-passed="false" data-error="true"' 2
+expect '<blockquote class="spec">' 2
+expect '<p class="rerun">' 2
+expect 'id="only-errors"' 1
+expect 'data-ready="1"' 1
+dom=$tmp/dom.html
 
 run_chrome "$tmp/report.html" --window-size=1280,2400 --screenshot="$tmp/shot.png" \
     >/dev/null 2>"$tmp/shot.err" || fail "chromium --screenshot failed"

@@ -1,9 +1,9 @@
-"""junit_reader.py MIXED.xml PASSING.xml - read our JUnit output as CI tools do."""
+"""junit_reader.py MIXED.xml PASSING.xml ERRORS.xml - read our JUnit output as CI tools do."""
 import sys
 import xml.etree.ElementTree as ET
 
 import junitparser
-from junitparser import Failure, JUnitXml, Skipped
+from junitparser import Error, Failure, JUnitXml, Skipped
 
 errors = []
 
@@ -54,6 +54,7 @@ def junitparser_view(path):
 
 xsd_rules(sys.argv[1])
 xsd_rules(sys.argv[2])
+xsd_rules(sys.argv[3])
 
 xml, suites, cases = junitparser_view(sys.argv[1])
 check(xml.tests == 9 and xml.failures == 3 and xml.skipped == 2,
@@ -96,8 +97,31 @@ check(all(c.is_passed for _, c in cases.values()), "passing verdicts")
 props = {p.name: p.value for p in suites["access"].properties()}
 check(props.get("kubernetes.version") == "v1.29.2", f"kube property {props}")
 
+# errors: the platform or an agent failed; CI tools must count them apart from failures
+xml, suites, cases = junitparser_view(sys.argv[3])
+check(xml.tests == 5 and xml.failures == 1 and xml.errors == 2 and xml.skipped == 0,
+      f"error totals {xml.tests}/{xml.failures}/{xml.errors}/{xml.skipped}")
+check(suites["access"].errors == 1 and suites["access"].failures == 0, "access suite counts")
+check(suites["specs"].errors == 1 and suites["specs"].failures == 1, "specs suite counts")
+s, c = cases["allow-by-traffic-target [v1alpha3]"]
+res = c.result
+check(len(res) == 1 and isinstance(res[0], Error) and not isinstance(res[0], Failure),
+      f"errored case result {res}")
+check(not c.is_passed and not c.is_skipped, "errored case counted as passed or skipped")
+check(res[0].message.startswith("agent of pod client-0 answered the traffic plan"),
+      f"error message {res[0].message!r}")
+check("the first run's error: POST /api/v1/namespaces/t2-a1b2" in res[0].text
+      and "<html>proxy error</html>" in res[0].text, f"re-run in error text {res[0].text!r}")
+s, c = cases["http-route-path-regex [v1alpha4]"]
+check(isinstance(c.result[0], Failure), f"failed case result {c.result}")
+check('spec: "pathRegex ... anchored (^) to the beginning of the URI"' in c.result[0].text,
+      f"spec statement in failure text {c.result[0].text!r}")
+s, c = cases["split-two-backends [v1alpha4]"]
+check(c.is_passed and c.system_out.startswith("run 2 times; the first run's error: "),
+      f"re-run passed case {c.system_out!r}")
+
 if errors:
     for e in errors:
         print("FAIL:", e)
     sys.exit(1)
-print(f"ok: junitparser {getattr(junitparser, 'version', '?')} reads both files as expected")
+print(f"ok: junitparser {getattr(junitparser, 'version', '?')} reads the three files as expected")

@@ -15,4 +15,5 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" report -q --junit "$tmp/mixed.xml" "$dir/data/mixed.json" || exit 1
 "$bin" report -q --junit "$tmp/passing.xml" "$dir/data/passing.json" || exit 1
-exec "$py" "$dir/junit_reader.py" "$tmp/mixed.xml" "$tmp/passing.xml"
+"$bin" report -q --junit "$tmp/errors.xml" "$dir/data/with-errors.json" || exit 1
+exec "$py" "$dir/junit_reader.py" "$tmp/mixed.xml" "$tmp/passing.xml" "$tmp/errors.xml"

@@ -105,6 +105,108 @@ START_TEST(mixed_run_renders_as_the_golden_files)
 }
 END_TEST
 
+static char *read_error_in(const char *data, const char *from, const char *to);
+
+START_TEST(run_with_errors_renders_as_the_golden_files)
+{
+    struct sc_run *r = load("with-errors.json");
+    golden("with-errors.junit.xml", sc_junit_xml(r));
+    golden("with-errors.report.yaml", sc_report_conformance_yaml(r, NULL));
+    golden("with-errors.md", sc_report_markdown(r, false));
+    golden("with-errors.console.txt", sc_console_summary(r));
+    golden("with-errors.json", sc_report_json(r));
+    sc_run_free(r);
+}
+END_TEST
+
+START_TEST(errors_reruns_and_spec_statements_read_back_from_json)
+{
+    struct sc_run *r = load("with-errors.json"), *back;
+    struct sc_err err;
+    char *one = sc_report_json(r), *two;
+
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_report_json_parse(one, strlen(one), "x.json", &back, &err), 0);
+    two = sc_report_json(back);
+    ck_assert_str_eq(one, two);
+    struct sc_summary s = sc_run_summary(back);
+    ck_assert_uint_eq(s.errors, 2);
+    ck_assert_uint_eq(s.failed, 1);
+    ck_assert_uint_eq(s.passed, 2);
+    const struct sc_case *c = &back->cases[1];
+    ck_assert_int_eq(c->verdict, SC_ERROR);
+    ck_assert_uint_eq(c->runs, 2);
+    ck_assert_str_eq(c->rerun_reason, "POST /api/v1/namespaces/t2-a1b2/pods/client-0:9091/proxy/"
+                                      "plans: 500 from the API server: <html>proxy error</html>");
+    ck_assert(!c->assertions[0].error && c->assertions[0].passed);
+    ck_assert(c->assertions[1].error && !c->assertions[1].passed);
+    ck_assert_str_eq(c->assertions[1].spec,
+                     "A TrafficTarget allows the sources it names to reach the destination's "
+                     "routes");
+    ck_assert_ptr_null(c->assertions[0].spec);
+    ck_assert_uint_eq(back->cases[3].runs, 1);
+    ck_assert_ptr_null(back->cases[3].rerun_reason);
+    ck_assert_str_eq(back->cases[2].assertions[1].spec,
+                     "pathRegex ... anchored (^) to the beginning of the URI");
+    ck_assert_ptr_nonnull(strstr(one, "\"result\":\t\"error\""));
+    ck_assert_ptr_nonnull(strstr(one, "\"errors\":\t2\n"));
+    free(one);
+    free(two);
+    sc_run_free(r);
+    sc_run_free(back);
+}
+END_TEST
+
+START_TEST(old_results_without_the_new_fields_load_as_run_once_and_never_errored)
+{
+    struct sc_run *r = load("mixed.json");
+    ck_assert_uint_eq(sc_run_summary(r).errors, 0);
+    for (size_t i = 0; i < r->ncases; i++) {
+        const struct sc_case *c = &r->cases[i];
+        ck_assert_uint_eq(c->runs, 0);
+        ck_assert_uint_eq(sc_report_runs(c), 1);
+        ck_assert_ptr_null(c->rerun_reason);
+        for (size_t k = 0; k < c->nassertions; k++) {
+            ck_assert(!c->assertions[k].error);
+            ck_assert_ptr_null(c->assertions[k].spec);
+        }
+    }
+    /* written again, they carry the new fields with their defaults */
+    char *j = sc_report_json(r);
+    ck_assert_ptr_nonnull(strstr(j, "\"runs\":\t1,\n"));
+    ck_assert_ptr_nonnull(strstr(j, "\"rerunReason\":\tnull,\n"));
+    ck_assert_ptr_nonnull(strstr(j, "\"error\":\tfalse,\n"));
+    ck_assert_ptr_nonnull(strstr(j, "\"spec\":\tnull,\n"));
+    ck_assert_ptr_nonnull(strstr(j, "\"errors\":\t0\n"));
+    free(j);
+    sc_run_free(r);
+}
+END_TEST
+
+START_TEST(json_reader_names_a_bad_error_runs_or_spec_field)
+{
+    const char *f = "data/with-errors.json";
+    ck_assert_str_eq(read_error_in(f, "\"runs\": 2", "\"runs\": 0"),
+                     "in.json: tests[1].runs: expected a whole number >= 1, got 0");
+    ck_assert_str_eq(read_error_in(f, "\"runs\": 1", "\"runs\": \"once\""),
+                     "in.json: tests[0].runs: expected a number");
+    ck_assert_str_eq(read_error_in(f, "\"rerunReason\": null", "\"rerunReason\": 5"),
+                     "in.json: tests[0].rerunReason: expected a string");
+    ck_assert_str_eq(read_error_in(f, "\"error\": false", "\"error\": \"no\""),
+                     "in.json: tests[0].assertions[0].error: expected true or false");
+    ck_assert_str_eq(read_error_in(f, "\"error\": false", "\"error\": true"),
+                     "in.json: tests[0].assertions[0].error: an assertion that passed cannot "
+                     "have an error");
+    ck_assert_str_eq(read_error_in(f, "\"spec\": \"Access", "\"spec\": 7, \"x\": \"Access"),
+                     "in.json: tests[0].assertions[0].spec: expected a string");
+    ck_assert_str_eq(read_error_in(f, "\"errors\": 2", "\"errors\": 1"),
+                     "in.json: summary.errors: is 1 but the tests say 2 (truncated or edited "
+                     "file?)");
+    ck_assert_str_eq(read_error_in(f, ",\n    \"errors\": 2", ""),
+                     "in.json: summary.errors: is missing but 2 tests have the result error");
+}
+END_TEST
+
 START_TEST(passing_kube_run_renders_as_the_golden_files)
 {
     struct sc_run *r = load("passing.json");
@@ -207,15 +309,15 @@ START_TEST(written_json_reads_back_to_the_same_run)
 }
 END_TEST
 
-/* Replace the first `from` in the mixed input with `to` and return the reader's message. */
-static char *read_error_after(const char *from, const char *to)
+/* Replace the first `from` in tests/DATA with `to` and return the reader's message. */
+static char *read_error_in(const char *data, const char *from, const char *to)
 {
     static char msg[600];
-    char *text = slurp("data/mixed.json"), *at = strstr(text, from), *edited;
+    char *text = slurp(data), *at = strstr(text, from), *edited;
     struct sc_run *r = NULL;
     struct sc_err err;
 
-    ck_assert_msg(at != NULL, "'%s' is not in mixed.json", from);
+    ck_assert_msg(at != NULL, "'%s' is not in %s", from, data);
     sc_err_init(&err);
     if (asprintf(&edited, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from)) < 0)
         abort();
@@ -227,6 +329,11 @@ static char *read_error_after(const char *from, const char *to)
     return msg;
 }
 
+static char *read_error_after(const char *from, const char *to)
+{
+    return read_error_in("data/mixed.json", from, to);
+}
+
 START_TEST(json_reader_names_the_bad_field)
 {
     ck_assert_str_eq(read_error_after("results/v1", "results/v2"),
@@ -235,7 +342,7 @@ START_TEST(json_reader_names_the_bad_field)
     ck_assert_str_eq(read_error_after("\"passed\":\ttrue", "\"passed\":\t\"yes\""),
                      "in.json: tests[0].assertions[0].passed: expected true or false");
     ck_assert_str_eq(read_error_after("\"result\":\t\"passed\"", "\"result\":\t\"ok\""),
-                     "in.json: tests[0].result: expected one of passed, failed, skipped");
+                     "in.json: tests[0].result: expected one of passed, failed, skipped, error");
     ck_assert_str_eq(read_error_after("\"count\":\t1509", "\"count\":\t-3"),
                      "in.json: tests[4].assertions[0].figures[0].count: expected a whole number "
                      ">= 0, got -3");
@@ -343,6 +450,23 @@ START_TEST(cell_results_follow_the_report_vocabulary)
     ck_assert_str_eq(sc_report_result((struct sc_summary){3, 0, 1, 2, 0}), "failure");
     ck_assert_str_eq(sc_report_result((struct sc_summary){2, 0, 0, 2, 0}), "skipped");
     ck_assert_str_eq(sc_report_result((struct sc_summary){0, 0, 0, 0, 0}), "none");
+    /* failure beats error beats partial and skipped */
+    ck_assert_str_eq(sc_report_result((struct sc_summary){4, 1, 1, 1, 1}), "failure");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){3, 1, 0, 1, 1}), "error");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){2, 1, 0, 0, 1}), "error");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){2, 0, 0, 1, 1}), "error");
+    ck_assert_str_eq(sc_report_result((struct sc_summary){1, 0, 0, 0, 1}), "error");
+}
+END_TEST
+
+START_TEST(run_verdict_words_put_failure_before_error_before_nothing_ran)
+{
+    ck_assert_str_eq(sc_report_verdict_word((struct sc_summary){3, 1, 1, 0, 1}), "failed");
+    ck_assert_str_eq(sc_report_verdict_word((struct sc_summary){3, 2, 0, 0, 1}), "errored");
+    ck_assert_str_eq(sc_report_verdict_word((struct sc_summary){1, 0, 0, 0, 1}), "errored");
+    ck_assert_str_eq(sc_report_verdict_word((struct sc_summary){3, 2, 0, 1, 0}), "passed");
+    ck_assert_str_eq(sc_report_verdict_word((struct sc_summary){2, 0, 0, 2, 0}), "nothing ran");
+    ck_assert_str_eq(sc_report_verdict_word((struct sc_summary){0, 0, 0, 0, 0}), "nothing ran");
 }
 END_TEST
 
@@ -478,6 +602,53 @@ START_TEST(html_is_self_contained_and_has_a_chart_per_kind)
 }
 END_TEST
 
+static size_t occurrences(const char *h, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = h; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+START_TEST(html_shows_errors_apart_from_failures_with_spec_statements_and_reruns)
+{
+    struct sc_run *r = load("with-errors.json");
+    char *h = sc_report_html(r);
+    ck_assert_ptr_nonnull(strstr(h, "<title>SMI conformance: osm failed</title>"));
+    ck_assert_ptr_nonnull(strstr(h, "<b>1</b> failed, <b>2</b> errored, "));
+    ck_assert_uint_eq(occurrences(h, "<article class=\"case error\""), 2);
+    ck_assert_uint_eq(occurrences(h, "<article class=\"case failed\""), 1);
+    ck_assert_uint_eq(occurrences(h, "<span class=\"badge error\">error</span>"), 2);
+    ck_assert_ptr_nonnull(strstr(h, "article.case.error{border-left:5px solid #8250df}"));
+    ck_assert_ptr_nonnull(strstr(h, "id=\"only-errors\" data-result=\"error\""));
+    /* a cell with a pass and an error is not a success; failure beats error */
+    ck_assert_ptr_nonnull(strstr(h, "<td class=\"cell error\" data-result=\"error\" "
+                                    "data-version=\"v1alpha3\"><a href=\"#case-0\">error</a><br>"
+                                    "<small>1 passed, 1 errored</small>"));
+    ck_assert_ptr_nonnull(strstr(h, "<td class=\"cell failure\" data-result=\"failure\" "
+                                    "data-version=\"v1alpha4\"><a href=\"#case-2\">failure</a>"
+                                    "<br><small>0 passed, 1 failed, 1 errored</small>"));
+    ck_assert_uint_eq(occurrences(h, "data-error=\"true\""), 2);
+    /* the spec statement of a failed or errored assertion, not of a passed one */
+    ck_assert_uint_eq(occurrences(h, "<blockquote class=\"spec\">SMI spec: <q>pathRegex ... "
+                                     "anchored (^) to the beginning of the URI</q></blockquote>"),
+                      1);
+    ck_assert_ptr_nonnull(strstr(h, "<q>A TrafficTarget allows the sources it names to reach the "
+                                    "destination's routes</q>"));
+    ck_assert_ptr_null(strstr(h, "Access control is additive"));
+    ck_assert_ptr_null(strstr(h, "in proportion to weight"));
+    /* re-runs, with the first run's error escaped */
+    ck_assert_uint_eq(occurrences(h, "<p class=\"rerun\">"), 2);
+    ck_assert_ptr_nonnull(strstr(h, "<p class=\"rerun\">Re-run: run 2 times; the first run could "
+                                    "not be judged: POST /api/v1/namespaces/t2-a1b2/pods/"
+                                    "client-0:9091/proxy/plans: 500 from the API server: "
+                                    "&lt;html&gt;proxy error&lt;/html&gt;</p>"));
+    ck_assert_ptr_null(strstr(h, "<html>proxy"));
+    free(h);
+    sc_run_free(r);
+}
+END_TEST
+
 /* The x1 of each `<line class="CLS"` in h, in order; returns how many. */
 static size_t marker_xs(const char *h, const char *cls, double *xs, size_t max)
 {
@@ -578,6 +749,10 @@ int main(void)
     TCase *tc = tcase_create("reporters");
 
     tcase_add_test(tc, mixed_run_renders_as_the_golden_files);
+    tcase_add_test(tc, run_with_errors_renders_as_the_golden_files);
+    tcase_add_test(tc, errors_reruns_and_spec_statements_read_back_from_json);
+    tcase_add_test(tc, old_results_without_the_new_fields_load_as_run_once_and_never_errored);
+    tcase_add_test(tc, json_reader_names_a_bad_error_runs_or_spec_field);
     tcase_add_test(tc, passing_kube_run_renders_as_the_golden_files);
     tcase_add_test(tc, written_json_reads_back_to_the_same_run);
     tcase_add_test(tc, json_reader_names_the_bad_field);
@@ -586,12 +761,14 @@ int main(void)
     tcase_add_test(tc, xml_escapes_markup_controls_and_broken_utf8);
     tcase_add_test(tc, yaml_quotes_strings_that_would_read_as_other_types);
     tcase_add_test(tc, cell_results_follow_the_report_vocabulary);
+    tcase_add_test(tc, run_verdict_words_put_failure_before_error_before_nothing_ran);
     tcase_add_test(tc, versions_sort_by_kubernetes_priority);
     tcase_add_test(tc, rfc3339_times_parse_with_offsets_and_fractions);
     tcase_add_test(tc, first_line_does_not_cut_a_character);
     tcase_add_test(tc, extended_features_are_supported_only_when_every_case_passed);
     tcase_add_test(tc, secrets_on_the_command_line_never_reach_a_report);
     tcase_add_test(tc, html_is_self_contained_and_has_a_chart_per_kind);
+    tcase_add_test(tc, html_shows_errors_apart_from_failures_with_spec_statements_and_reruns);
     tcase_add_test(tc,
                    html_histogram_merges_buckets_into_few_bins_and_marks_both_sides_percentiles);
     tcase_add_test(tc, implementation_file_errors_name_the_position);
