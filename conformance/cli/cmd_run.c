@@ -95,7 +95,10 @@ static void usage(FILE *f, bool list)
             "  --list                  list the cases and exit\n"
             "execution:\n"
             "  --parallel N            cases at once (default: the number of CPUs)\n"
-            "  --timeout D             consistency timeout of each wait (default 10s)\n"
+            "  --timeout D             consistency timeout of each wait (default: the mesh\n"
+            "                          profile's, else 10s)\n"
+            "  --retries N             re-run a case that errored (the platform or an agent\n"
+            "                          failed, not the mesh) up to N times (default 1)\n"
             "  --keep                  keep namespaces and processes of the run for debugging\n"
             "reports:\n"
             "  --report-dir DIR        write results.json, junit.xml, report.html,\n"
@@ -106,8 +109,9 @@ static void usage(FILE *f, bool list)
             "  -q, --quiet             no progress output\n"
             "  -h, --help              this text\n"
             "\n"
-            "exit status: 0 every test passed (or was skipped), 1 a test failed, 2 the run could\n"
-            "not be carried out (bad suite, bad option, platform unreachable).\n");
+            "exit status: 1 a test failed (the mesh misbehaved); otherwise 2 when a case\n"
+            "errored, nothing passed (nothing was tested) or the run could not be carried out\n"
+            "(bad suite, bad option, platform unreachable, interrupted); otherwise 0.\n");
 }
 
 static bool is_dir(const char *p)
@@ -163,9 +167,10 @@ static void on_progress(void *ud, size_t done, size_t total, const struct sc_cas
         return;
     if (p->tty)
         fprintf(stderr, "\r\033[K");
-    fprintf(stderr, "%s %s [%s] (%.1fs)%s%s\n", tag[c->verdict], c->test, c->version,
-            (double)c->duration_ns / 1e9, c->verdict == SC_FAILED ? ": " : "",
-            c->verdict == SC_FAILED && c->message ? c->message : "");
+    bool why = (c->verdict == SC_FAILED || c->verdict == SC_ERROR) && c->message != NULL;
+    fprintf(stderr, "%s %s [%s] (%.1fs)%s%s%s\n", tag[c->verdict], c->test, c->version,
+            (double)c->duration_ns / 1e9, c->runs > 1 ? " (re-run)" : "", why ? ": " : "",
+            why ? c->message : "");
     if (p->tty)
         fprintf(stderr, "[%zu/%zu] running...", done, total);
 }
@@ -251,6 +256,7 @@ static const struct option longopts[] = {
     {"list", no_argument, NULL, 'l'},
     {"parallel", required_argument, NULL, 'P'},
     {"timeout", required_argument, NULL, 'T'},
+    {"retries", required_argument, NULL, 'Y'},
     {"keep", no_argument, NULL, 'K'},
     {"report-dir", required_argument, NULL, 'r'},
     {"junit", required_argument, NULL, 'j'},
@@ -292,6 +298,10 @@ static int set_numeric(struct run_args *a, int opt, const char *value, struct sc
         if (sc_parse_count(value, "seed", 1, UINT32_MAX, &v, err) != 0)
             return SC_EINVAL;
         a->pc.seed = (unsigned long)v;
+    } else if (opt == 'Y') {
+        if (sc_parse_count(value, "retries", 0, 5, &v, err) != 0)
+            return SC_EINVAL;
+        a->ro.retries = (unsigned)v;
     } else if (opt == 'P') {
         if (sc_parse_count(value, "parallelism", 1, 64, &v, err) != 0)
             return SC_EINVAL;
@@ -317,6 +327,7 @@ static int take_option(struct run_args *a, int opt, int argc, char **argv, struc
     case 'S':
     case 'P':
     case 'T':
+    case 'Y':
         return set_numeric(a, opt, optarg, err);
     case 'p':
         a->pc.name = optarg;
@@ -544,11 +555,17 @@ static int finish(struct sc_platform *plat, const struct run_args *a, const stru
     fputs(summary, stdout);
     free(summary);
     printf("reports: %s/\n", a->report_dir);
-    rc = atomic_load(&cancel_flag) ? SC_EXIT_USAGE : s.failed ? SC_EXIT_FAIL : SC_EXIT_OK;
+    rc = sc_run_exit_status(&s);
     if (atomic_load(&cancel_flag)) {
         sc_cli_error("the run was interrupted; reports hold what finished");
-        return rc;
+        return s.failed ? SC_EXIT_FAIL : SC_EXIT_USAGE;
     }
+    if (rc == SC_EXIT_USAGE && s.errors > 0)
+        sc_cli_error("%zu case(s) could not be judged (the platform or an agent failed): "
+                     "see the reports",
+                     s.errors);
+    else if (rc == SC_EXIT_USAGE)
+        sc_cli_error("nothing was tested: every case was skipped (see the reasons above)");
     plat->ops->describe(plat, &info);
     if (a->ro.keep && info.keep_note != NULL) {
         fprintf(stderr,

@@ -55,6 +55,15 @@ struct sc_observed {
     uint64_t success, failure;
 };
 
+/* What was last seen to hold for one traffic (client, target, route), under which
+ * configuration generation: a later expectation of the same outcome, with nothing applied or
+ * deleted since, is measured without probing again. */
+struct sc_seen {
+    char *key; /* sc_runner_traffic_key */
+    char *sig; /* the outcome that held: "allowed", "denied", "answered", "split:..." */
+    unsigned gen;
+};
+
 /* One case being run, owned by one worker thread. */
 struct sc_casectx {
     struct sc_runner *r;
@@ -62,7 +71,9 @@ struct sc_casectx {
     struct sc_case *c;
     struct sc_versions vs;
     char ns[64], ns2[64];
-    bool changed; /* an apply/delete since the last expect: probe first */
+    unsigned gen; /* configuration generation: every apply and delete starts a new one */
+    struct sc_seen *seen;
+    size_t nseen;
     struct sc_observed *obs;
     size_t nobs;
     bool obs_mixed;     /* some traffic could not be attributed (mixed 2xx and 5xx) */
@@ -105,6 +116,12 @@ struct sc_planned *sc_runner_plan_of(struct sc_run *run, struct sc_test *const *
 /* Mark the case failed (the first message wins) and log the line. */
 void sc_runner_fail(struct sc_casectx *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Mark the case errored: it could not be judged because the platform, the API server or an
+ * agent failed, or the run was interrupted (the first outcome wins). */
+void sc_runner_error(struct sc_casectx *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Give the assertion the spec statement its step enforces, if the step names one. */
+void sc_runner_spec(struct sc_assertion *a, const struct sc_step *s);
 bool sc_runner_cancelled(const struct sc_casectx *x);
 
 /* The workload a pod belongs to by its name; the longest matching name wins. */
@@ -130,25 +147,55 @@ void sc_runner_keep_latency(struct sc_casectx *x, const struct sc_agent_result *
 
 /* ---- waiting (poll.c) ---- */
 
+/* SC_ATTEMPT_FAILED: the attempt could not be made or read (platform, API server, agent). */
 enum sc_attempt { SC_ATTEMPT_HOLDS, SC_ATTEMPT_NOT_YET, SC_ATTEMPT_FAILED };
 /* One attempt of a poll: says what it saw in `last` (len bytes). */
 typedef enum sc_attempt (*sc_attempt_fn)(struct sc_casectx *x, void *ud, char *last, size_t len);
 
-/*
- * Try `fn` every interval_ms until it holds `consecutive` times in a row (an attempt that
- * does not hold, or fails, starts the count again), within the run's consistency timeout.
- * Returns 0 when it held, SC_ETIMEOUT when the time ran out, SC_ECANCELED when the run was
- * interrupted; `last` then holds what the last attempt saw and *attempts (may be NULL) how
- * many were made.
- */
-SC_MUST_CHECK int sc_runner_poll(struct sc_casectx *x, unsigned consecutive, unsigned interval_ms,
-                                 sc_attempt_fn fn, void *ud, char *last, size_t len,
-                                 unsigned *attempts);
+struct sc_poll {
+    unsigned timeout_ms;  /* give up after this long */
+    unsigned consecutive; /* holds this many times in a row */
+    unsigned interval_ms; /* between attempts */
+    sc_attempt_fn fn;
+    void *ud;
+    char *last; /* what the last attempt saw (len bytes, caller's) */
+    size_t len;
+    unsigned attempts;   /* out: how many were made */
+    enum sc_attempt end; /* out: the last attempt's outcome */
+};
 
-/* Probe traffic of step s until its expectation holds `s->consecutive` probes in a row. */
+/*
+ * Try p->fn every interval until it holds `consecutive` times in a row (an attempt that does
+ * not hold, or fails, starts the count again), within p->timeout_ms. Returns 0 when it held,
+ * SC_ETIMEOUT when the time ran out, SC_ECANCELED when the run was interrupted; p->last then
+ * says what the last attempt saw.
+ */
+SC_MUST_CHECK int sc_runner_poll(struct sc_casectx *x, struct sc_poll *p);
+
+/* The consistency timeout: the run's --timeout, else the platform's, else 10 s. */
+unsigned sc_runner_timeout_ms(const struct sc_casectx *x);
+
+/* Probe traffic of step s until its expectation holds `s->consecutive` probes in a row.
+ * SC_ETIMEOUT: the mesh did not get there (a failure); SC_EIO: the probes themselves failed
+ * (an error); SC_ECANCELED: interrupted. */
 typedef bool (*sc_holds_fn)(const struct sc_step *s, const struct sc_outcome *o);
 SC_MUST_CHECK int sc_runner_probe(struct sc_casectx *x, const struct sc_step *s, unsigned batch,
                                   sc_holds_fn holds, struct sc_err *err);
+
+/* "from>to:port/proto METHOD path headers": what a mesh may treat differently. */
+void sc_runner_traffic_key(const struct sc_traffic *tr, char *buf, size_t len);
+/* Has `sig` held for `key` in this configuration generation? */
+bool sc_runner_known(const struct sc_casectx *x, const char *key, const char *sig);
+void sc_runner_remember(struct sc_casectx *x, const char *key, const char *sig);
+
+/* Before measuring step s: unless outcome `sig` already held for its traffic since the last
+ * change, probe until it holds (consistency). 0 to measure; -1 when the case concluded (a
+ * failure when the mesh never got there, an error when the probes could not be made). */
+int sc_runner_settle(struct sc_casectx *x, const struct sc_step *s, unsigned batch,
+                     sc_holds_fn holds, const char *sig, const char *what);
+/* A measurement that could not be made: an errored assertion and case. Returns -1. */
+int sc_runner_unmeasured(struct sc_casectx *x, const struct sc_step *s, const char *kind,
+                         const char *what, const char *why);
 
 /* ---- steps (steps.c) and judges (judge_*.c): 0 when the step held, -1 when the case
  * failed (the verdict and message are set). ---- */
@@ -160,5 +207,13 @@ SC_MUST_CHECK int sc_judge_access(struct sc_casectx *x, const struct sc_step *s)
 SC_MUST_CHECK int sc_judge_split(struct sc_casectx *x, const struct sc_step *s);
 SC_MUST_CHECK int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s);
 SC_MUST_CHECK int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_step *s);
+
+/* Metric `name` of a TrafficMetrics item: counts as numbers, latencies in milliseconds, from a
+ * number or a quantity ("299500m") and the unit (ms, s, seconds, us, ...; a unitless quantity
+ * of latency is seconds, as the spec's example). 1 found, 0 absent, -1 malformed. */
+int sc_runner_metric(const cJSON *tm, const char *name, double *out);
+/* Does a count the mesh reported agree with what the agents saw, exactly or within the
+ * platform's tolerance? */
+bool sc_runner_count_agrees(const struct sc_platform *p, double mesh, uint64_t want);
 
 #endif

@@ -5,51 +5,81 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/util.h"
 #include "run/case.h"
+#include "smi/smi.h"
 
 #define METRICS_POLL_MS    200
 #define SPLIT_BACKENDS_MAX 16
 
-static double metric_value(const cJSON *tm, const char *name, bool *found)
+/* A latency unit's factor to milliseconds; 0 when unknown. */
+static double unit_to_ms(const char *u)
+{
+    static const struct {
+        const char *name;
+        double ms;
+    } units[] = {{"ms", 1},        {"milliseconds", 1},  {"millisecond", 1},
+                 {"s", 1000},      {"sec", 1000},        {"seconds", 1000},
+                 {"second", 1000}, {"us", 1e-3},         {"microseconds", 1e-3},
+                 {"ns", 1e-6},     {"nanoseconds", 1e-6}};
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strcasecmp(u, units[i].name) == 0)
+            return units[i].ms;
+    return 0;
+}
+
+int sc_runner_metric(const cJSON *tm, const char *name, double *out)
 {
     const cJSON *m;
-    *found = false;
+    *out = 0;
     cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(tm, "metrics"))
     {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(m, "name");
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "value");
         const cJSON *u = cJSON_GetObjectItemCaseSensitive(m, "unit");
-        double x;
-        char *end;
+        bool latency = strstr(name, "latency") != NULL, quantity = cJSON_IsString(v);
+        double x, factor = 1;
         if (!cJSON_IsString(n) || strcmp(n->valuestring, name) != 0)
             continue;
+        /* A number, or a Kubernetes quantity such as "299500m" (Prometheus-backed metrics
+         * APIs serialise extrapolated counts so) or "10m" (the spec's latency example). */
         if (cJSON_IsNumber(v))
             x = v->valuedouble;
-        else if (cJSON_IsString(v)) {
-            x = strtod(v->valuestring, &end);
-            /* Quantities such as "10m" (seconds) for latency. */
-            if (*end == 'm')
-                x /= 1000.0;
-            else if (*end == 'u')
-                x /= 1e6;
-            else if (*end == 'n')
-                x /= 1e9;
-            if (*end != '\0' && cJSON_IsString(u) == false && strstr(name, "latency"))
-                x *= 1000.0; /* a quantity of seconds: to ms */
-        } else
-            continue;
-        if (cJSON_IsString(u) && strstr(name, "latency")) {
-            if (strcmp(u->valuestring, "s") == 0)
-                x *= 1000.0;
-            else if (strcmp(u->valuestring, "us") == 0)
-                x /= 1000.0;
-        }
-        *found = true;
-        return x;
+        else if (!quantity || sc_smi_quantity_parse(v->valuestring, &x) != 0)
+            return -1;
+        if (!isfinite(x) || x < 0)
+            return -1;
+        if (latency && cJSON_IsString(u) && u->valuestring[0] != '\0')
+            factor = unit_to_ms(u->valuestring);
+        else if (latency && quantity)
+            factor = 1000; /* a unitless quantity is seconds, as the spec's example */
+        if (factor == 0)
+            return -1;
+        *out = x * factor;
+        return 1;
     }
     return 0;
+}
+
+bool sc_runner_count_agrees(const struct sc_platform *p, double mesh, uint64_t want)
+{
+    double w = (double)want, slack;
+    if (p->metrics_exact)
+        return mesh == w;
+    /* increase() over a window extrapolates its samples to the window's edges: a count is
+     * off by a fraction of itself, and milli-quantities by less than one. */
+    slack = p->metrics_tolerance * w;
+    return fabs(mesh - w) <= (slack > 1.0 ? slack : 1.0);
+}
+
+/* The value of metric `name` in tm, *found saying whether it was there and readable. */
+static double metric_value(const cJSON *tm, const char *name, bool *found)
+{
+    double v;
+    *found = sc_runner_metric(tm, name, &v) == 1;
+    return *found ? v : 0;
 }
 
 /* Does pod belong to the metrics resource (kind, name) of the case? */
@@ -109,8 +139,10 @@ static bool latency_holds(const struct sc_casectx *x, const struct sc_metrics_ex
     return ok;
 }
 
-/* GET a metrics path; NULL (with why in last) when there is no JSON answer. */
-static cJSON *get_metrics(struct sc_casectx *x, const char *path, char *last, size_t len)
+/* GET a metrics path. NULL with *rc SC_ENOTFOUND when the API says there is no such thing
+ * (404); NULL with another *rc when the answer could not be had or read (an error, never a
+ * verdict); otherwise the JSON (caller frees). `last` says why when NULL. */
+static cJSON *get_metrics(struct sc_casectx *x, const char *path, int *rc, char *last, size_t len)
 {
     struct sc_platform *p = x->r->p;
     char *body = NULL;
@@ -118,12 +150,25 @@ static cJSON *get_metrics(struct sc_casectx *x, const char *path, char *last, si
     cJSON *j = NULL;
 
     sc_err_init(&err);
-    if (p->ops->metrics(p, path, &body, &err) == 0)
-        j = cJSON_Parse(body);
+    *rc = p->ops->metrics(p, path, &body, &err);
+    if (*rc == 0 && (j = cJSON_Parse(body)) == NULL) {
+        *rc = SC_EPROTO;
+        snprintf(last, len, "the metrics API answered something that is not JSON: %.120s",
+                 body ? body : "");
+    } else if (*rc != 0) {
+        snprintf(last, len, "%s", err.msg[0] ? err.msg : sc_strerror(*rc));
+    }
     free(body);
-    if (j == NULL)
-        snprintf(last, len, "%s", err.msg[0] ? err.msg : "not JSON");
     return j;
+}
+
+/* How long metrics may take: the consistency timeout, and for an API fed by a scraper the
+ * profile's deadline (scrape intervals) when it is longer. */
+static unsigned metrics_timeout_ms(const struct sc_casectx *x)
+{
+    unsigned t = sc_runner_timeout_ms(x);
+    const struct sc_platform *p = x->r->p;
+    return !p->metrics_exact && p->metrics_deadline_ms > t ? p->metrics_deadline_ms : t;
 }
 
 /* The path of a resource's metrics at the case's metrics version. */
@@ -150,20 +195,27 @@ static int refuse_mixed(struct sc_casectx *x, struct sc_assertion *a)
     return -1;
 }
 
-/* The verdict after polling: passed, or failed with what was last seen. */
-static int conclude(struct sc_casectx *x, struct sc_assertion *a, int rc, const char *what,
-                    const char *last)
+/* The verdict after polling: passed; an error when the last answer could not be had or was
+ * interrupted; failed with what the mesh last reported. */
+static int conclude(struct sc_casectx *x, const struct sc_step *s, struct sc_assertion *a, int rc,
+                    const struct sc_poll *p)
 {
     if (rc == 0) {
         a->passed = true;
-        sc_case_log(x->c, "  %s", last);
+        sc_case_log(x->c, "  %s", p->last);
         return 0;
     }
-    a->message = sc_xstrdup(last);
-    if (rc == SC_ECANCELED)
-        sc_runner_fail(x, "%s: interrupted; last seen: %s", what, last);
-    else
-        sc_runner_fail(x, "%s: not within %ums; last seen: %s", what, x->r->o->timeout_ms, last);
+    a->message = sc_xstrdup(p->last);
+    sc_runner_spec(a, s);
+    if (rc == SC_ECANCELED || p->end == SC_ATTEMPT_FAILED) {
+        a->error = true;
+        sc_runner_error(x, "%s: %s: %s", a->what, rc == SC_ECANCELED ? "interrupted" : "no answer",
+                        p->last);
+    } else {
+        sc_runner_fail(x, "%s: not within %ums; last seen: %s%s%s%s", a->what, p->timeout_ms,
+                       p->last, s->spec ? " (spec: \"" : "", s->spec ? s->spec : "",
+                       s->spec ? "\")" : "");
+    }
     return -1;
 }
 
@@ -199,10 +251,13 @@ static enum sc_attempt resource_attempt(struct sc_casectx *x, void *ud, char *la
 {
     struct resource_poll *rp = ud;
     const struct sc_metrics_expect *me = rp->me;
-    cJSON *j = get_metrics(x, rp->path, last, len);
+    int rc;
+    cJSON *j = get_metrics(x, rp->path, &rc, last, len);
     const cJSON *tm = j;
     bool ok = false;
 
+    if (j == NULL && rc != SC_ENOTFOUND)
+        return SC_ATTEMPT_FAILED; /* absent only on a definite "not found", never an error */
     if (j != NULL && me->edges_from != NULL) {
         tm = edge_from(j, me->edges_from);
         if (tm == NULL)
@@ -221,7 +276,8 @@ static enum sc_attempt resource_attempt(struct sc_casectx *x, void *ud, char *la
         rp->seen = fs && ff;
         rp->mesh_s = sc;
         rp->mesh_f = fc;
-        ok = !me->counts || (fs && ff && sc == (double)rp->want_s && fc == (double)rp->want_f);
+        ok = !me->counts || (fs && ff && sc_runner_count_agrees(x->r->p, sc, rp->want_s) &&
+                             sc_runner_count_agrees(x->r->p, fc, rp->want_f));
         snprintf(last, len, "success_count %.0f, failure_count %.0f (the agent saw %llu and %llu)",
                  sc, fc, (unsigned long long)rp->want_s, (unsigned long long)rp->want_f);
         if (ok && !isnan(me->latency_at_least_ms))
@@ -237,6 +293,12 @@ int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s)
     const char *name = me->name ? me->name : x->ns;
     char path[512], what[512], last[512] = "no answer yet";
     struct resource_poll rp = {.me = me, .path = path};
+    struct sc_poll p = {.consecutive = 1,
+                        .interval_ms = METRICS_POLL_MS,
+                        .fn = resource_attempt,
+                        .ud = &rp,
+                        .last = last,
+                        .len = sizeof(last)};
     int rc;
 
     for (size_t i = 0; i < x->nobs; i++) {
@@ -255,7 +317,8 @@ int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s)
              me->absent ? " are absent" : " agree with the agent");
     sc_case_log(x->c, "expect %s (GET %s)", what, path);
     rp.a = sc_case_add_assertion(x->c, "metrics", what);
-    rc = sc_runner_poll(x, 1, METRICS_POLL_MS, resource_attempt, &rp, last, sizeof(last), NULL);
+    p.timeout_ms = metrics_timeout_ms(x);
+    rc = sc_runner_poll(x, &p);
     /* The figures of the last answer, whether they agreed or not. */
     if (me->counts && rp.seen) {
         struct sc_figure *f = sc_assertion_add_figure(rp.a, "success_count", "count");
@@ -265,7 +328,7 @@ int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s)
         f->expected = (double)rp.want_f;
         f->observed = rp.mesh_f;
     }
-    return conclude(x, rp.a, rc, what, last);
+    return conclude(x, s, rp.a, rc, &p);
 }
 
 /* ---- a TrafficSplit, per backend ---- */
@@ -371,7 +434,8 @@ static bool backend_holds(struct sc_casectx *x, struct split_poll *sp, struct sp
         return false;
     }
     if (me->counts) {
-        ok = fs && ff && sc == (double)w->success && fc == (double)w->failure;
+        ok = fs && ff && sc_runner_count_agrees(x->r->p, sc, w->success) &&
+             sc_runner_count_agrees(x->r->p, fc, w->failure);
         *l += (size_t)snprintf(last + *l, len - *l,
                                "%s%sexpected success_count %llu and failure_count %llu, "
                                "observed %.0f and %.0f",
@@ -389,10 +453,13 @@ static bool backend_holds(struct sc_casectx *x, struct split_poll *sp, struct sp
 static enum sc_attempt split_attempt(struct sc_casectx *x, void *ud, char *last, size_t len)
 {
     struct split_poll *sp = ud;
-    cJSON *j = get_metrics(x, sp->path, last, len);
+    int rc;
+    cJSON *j = get_metrics(x, sp->path, &rc, last, len);
     bool ok = true;
     size_t l = 0;
 
+    if (j == NULL && rc != SC_ENOTFOUND)
+        return SC_ATTEMPT_FAILED;
     if (j == NULL) /* no such split in the metrics: nothing is reported, all `absent` asks */
         return sp->me->absent ? SC_ATTEMPT_HOLDS : SC_ATTEMPT_NOT_YET;
     last[0] = '\0';
@@ -415,6 +482,12 @@ int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_step *s)
     const char *root = sc_doc_get_str(spec, "service");
     char path[512], what[512], last[1024] = "no answer yet";
     struct split_poll sp = {.me = me, .path = path};
+    struct sc_poll p = {.consecutive = 1,
+                        .interval_ms = METRICS_POLL_MS,
+                        .fn = split_attempt,
+                        .ud = &sp,
+                        .last = last,
+                        .len = sizeof(last)};
     int rc;
 
     snprintf(what, sizeof(what), "metrics of trafficsplits/%s per backend %s", me->name,
@@ -430,7 +503,8 @@ int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_step *s)
         return refuse_mixed(x, sp.a);
     metrics_path(x, me, me->name, path, sizeof(path));
     sc_case_log(x->c, "expect %s (GET %s)", what, path);
-    rc = sc_runner_poll(x, 1, METRICS_POLL_MS, split_attempt, &sp, last, sizeof(last), NULL);
+    p.timeout_ms = metrics_timeout_ms(x);
+    rc = sc_runner_poll(x, &p);
     for (size_t k = 0; me->counts && k < sp.nb; k++) {
         char fname[200];
         struct sc_figure *f;
@@ -443,5 +517,5 @@ int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_step *s)
         f->expected = (double)sp.bw[k].failure;
         f->observed = sp.bw[k].mesh_failure;
     }
-    return conclude(x, sp.a, rc, what, last);
+    return conclude(x, s, sp.a, rc, &p);
 }

@@ -35,9 +35,18 @@ static bool split_holds(const struct sc_step *s, const struct sc_outcome *o)
     return true;
 }
 
+/* "split:web-v1=20,web-v2=80": the outcome a split expectation waits for. */
+static void split_sig(const struct sc_step *s, char *buf, size_t len)
+{
+    size_t l = (size_t)snprintf(buf, len, "split:");
+    for (size_t k = 0; k < s->nshares && l < len; k++)
+        l += (size_t)snprintf(buf + l, len - l, "%s%s=%g", k ? "," : "", s->shares[k].service,
+                              s->shares[k].weight);
+}
+
 int sc_judge_split(struct sc_casectx *x, const struct sc_step *s)
 {
-    char what[512], desc[400], msg[1024] = "";
+    char what[512], desc[400], msg[1024] = "", sig[512], key[768];
     double p[SC_RUNNER_SHARES_MAX];
     unsigned k_nonzero = 0;
     uint64_t n;
@@ -55,19 +64,13 @@ int sc_judge_split(struct sc_casectx *x, const struct sc_step *s)
              s->tolerance, (unsigned long long)n);
     sc_case_log(x->c, "expect %s", what);
     sc_err_init(&err);
-    if (x->changed && sc_runner_probe(x, s, PROBE_SPLIT_REQUESTS, split_holds, &err) != 0) {
-        a = sc_case_add_assertion(x->c, "probe", what);
-        a->message = sc_xstrdup(err.msg);
-        sc_runner_fail(x, "%s: %s", what, err.msg);
+    split_sig(s, sig, sizeof(sig));
+    if (sc_runner_settle(x, s, PROBE_SPLIT_REQUESTS, split_holds, sig, what) != 0)
         return -1;
-    }
-    if (sc_runner_send(x, &s->traffic, (unsigned)n, s, &o, &err) != 0) {
-        a = sc_case_add_assertion(x->c, "split", what);
-        a->message = sc_xstrdup(err.msg);
-        sc_runner_fail(x, "%s: %s", what, err.msg);
-        return -1;
-    }
+    if (sc_runner_send(x, &s->traffic, (unsigned)n, s, &o, &err) != 0)
+        return sc_runner_unmeasured(x, s, "split", what, err.msg);
     a = sc_case_add_assertion(x->c, "split", what);
+    sc_runner_spec(a, s);
     if (o.ok_intended + o.ok_other != o.total) {
         char text[300];
         sc_runner_outcome_text(&o, text, sizeof(text));
@@ -106,9 +109,11 @@ int sc_judge_split(struct sc_casectx *x, const struct sc_step *s)
     a->passed = ok;
     if (!ok) {
         a->message = sc_xstrdup(msg);
-        sc_runner_fail(x, "%s: %s", what, msg);
+        sc_runner_fail(x, "%s: %s%s%s%s", what, msg, s->spec ? " (spec: \"" : "",
+                       s->spec ? s->spec : "", s->spec ? "\")" : "");
         return -1;
     }
-    x->changed = false;
+    sc_runner_traffic_key(&s->traffic, key, sizeof(key));
+    sc_runner_remember(x, key, sig);
     return 0;
 }

@@ -29,7 +29,7 @@ struct sc_run *sc_run_new(void)
     return sc_xcalloc(1, sizeof(struct sc_run));
 }
 
-static void free_assertion(struct sc_assertion *a)
+void sc_assertion_release(struct sc_assertion *a)
 {
     free(a->kind);
     free(a->what);
@@ -57,7 +57,7 @@ static void free_case(struct sc_case *c)
     free(c->log);
     free(c->diagnostics);
     for (size_t i = 0; i < c->nassertions; i++)
-        free_assertion(&c->assertions[i]);
+        sc_assertion_release(&c->assertions[i]);
     free(c->assertions);
 }
 
@@ -168,4 +168,13 @@ struct sc_summary sc_run_summary_of(const struct sc_run *r, const char *area, co
         count(&s, c);
     }
     return s;
+}
+
+int sc_run_exit_status(const struct sc_summary *s)
+{
+    if (s->failed > 0)
+        return 1;
+    if (s->errors > 0 || s->passed == 0)
+        return 2; /* something could not be judged, or nothing was judged at all */
+    return 0;
 }

@@ -115,11 +115,19 @@ struct sc_assertion *sc_case_add_assertion(struct sc_case *c, const char *kind, 
 struct sc_figure *sc_assertion_add_figure(struct sc_assertion *a, const char *name,
                                           const char *unit);
 
+/* Free what an assertion owns (not the assertion itself). */
+void sc_assertion_release(struct sc_assertion *a);
+
 /* Append a formatted line to a case's log. */
 void sc_case_log(struct sc_case *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 struct sc_summary sc_run_summary(const struct sc_run *r);
 /* Summary of the cases of one area (and one version, when version is not NULL). */
 struct sc_summary sc_run_summary_of(const struct sc_run *r, const char *area, const char *version);
+
+/* The exit status a run's summary deserves: 1 when a test failed (the mesh misbehaved);
+ * otherwise 2 when a case errored or nothing passed (nothing was judged: a CI gate must not
+ * go green on a cluster where nothing was tested); otherwise 0. */
+int sc_run_exit_status(const struct sc_summary *s);
 
 #endif

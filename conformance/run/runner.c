@@ -16,7 +16,8 @@ void sc_runner_opts_init(struct sc_runner_opts *o)
 {
     memset(o, 0, sizeof(*o));
     o->parallel = 2;
-    o->timeout_ms = 10000;
+    o->timeout_ms = 0; /* the platform's consistency timeout, else 10 s */
+    o->retries = 1;
     o->run_id = "r";
 }
 
@@ -26,7 +27,7 @@ static int set_up(struct sc_casectx *x, unsigned *ns_made)
 {
     struct sc_platform *p = x->r->p;
     const struct sc_test *t = x->t;
-    unsigned wait_ms = x->r->o->timeout_ms * 3;
+    unsigned wait_ms = sc_runner_timeout_ms(x) * 3;
     struct sc_err err;
 
     sc_err_init(&err);
@@ -44,7 +45,7 @@ static int set_up(struct sc_casectx *x, unsigned *ns_made)
             goto out_cancelled;
         if (p->ops->deploy(p, t->workloads[i].second_ns ? x->ns2 : x->ns, &t->workloads[i], &err) !=
             0) {
-            sc_runner_fail(x, "cannot deploy workload '%s': %s", t->workloads[i].name, err.msg);
+            sc_runner_error(x, "cannot deploy workload '%s': %s", t->workloads[i].name, err.msg);
             return -1;
         }
     }
@@ -52,7 +53,7 @@ static int set_up(struct sc_casectx *x, unsigned *ns_made)
         if (sc_runner_cancelled(x))
             goto out_cancelled;
         if (p->ops->create_service(p, x->ns, &t->services[i], &err) != 0) {
-            sc_runner_fail(x, "cannot create service '%s': %s", t->services[i].name, err.msg);
+            sc_runner_error(x, "cannot create service '%s': %s", t->services[i].name, err.msg);
             return -1;
         }
     }
@@ -60,15 +61,15 @@ static int set_up(struct sc_casectx *x, unsigned *ns_made)
         goto out_cancelled;
     if (p->ops->wait_ready(p, x->ns, wait_ms, &err) != 0 ||
         ((*ns_made & 2) && p->ops->wait_ready(p, x->ns2, wait_ms, &err) != 0)) {
-        sc_runner_fail(x, "workloads not ready: %s", err.msg);
+        sc_runner_error(x, "workloads not ready: %s", err.msg);
         return -1;
     }
     return 0;
 out_fail_ns:
-    sc_runner_fail(x, "cannot create namespace: %s", err.msg);
+    sc_runner_error(x, "cannot create namespace: %s", err.msg);
     return -1;
 out_cancelled:
-    sc_runner_fail(x, "interrupted");
+    sc_runner_error(x, "interrupted");
     return -1;
 }
 
@@ -115,13 +116,18 @@ static void tear_down(struct sc_casectx *x, unsigned ns_made)
     }
     free(x->obs);
     free(x->client_hist);
+    for (size_t i = 0; i < x->nseen; i++) {
+        free(x->seen[i].key);
+        free(x->seen[i].sig);
+    }
+    free(x->seen);
 }
 
-static void run_case(struct sc_runner *r, size_t idx)
+/* One run of a case, from fresh namespaces (attempt 0, 1...: their names differ). */
+static void run_once(struct sc_runner *r, size_t idx, unsigned attempt)
 {
     struct sc_case *c = &r->run->cases[idx];
     struct sc_casectx x;
-    uint64_t t0 = sc_now_ns();
     unsigned ns_made = 0;
 
     memset(&x, 0, sizeof(x));
@@ -131,15 +137,18 @@ static void run_case(struct sc_runner *r, size_t idx)
     x.vs = r->plan[idx].vs;
     for (int i = 0; i < 4; i++)
         x.client_p[i] = NAN;
-    snprintf(x.ns, sizeof(x.ns), "sc-%s-%zu-%.40s", r->o->run_id, idx, x.t->name);
-    snprintf(x.ns2, sizeof(x.ns2), "sc-%s-%zu-b", r->o->run_id, idx);
-    c->start_ms = sc_wall_ms();
+    if (attempt == 0) {
+        snprintf(x.ns, sizeof(x.ns), "sc-%s-%zu-%.40s", r->o->run_id, idx, x.t->name);
+        snprintf(x.ns2, sizeof(x.ns2), "sc-%s-%zu-b", r->o->run_id, idx);
+    } else {
+        snprintf(x.ns, sizeof(x.ns), "sc-%s-%zu-r%u-%.36s", r->o->run_id, idx, attempt, x.t->name);
+        snprintf(x.ns2, sizeof(x.ns2), "sc-%s-%zu-r%u-b", r->o->run_id, idx, attempt);
+    }
     c->verdict = SC_PASSED;
     if (set_up(&x, &ns_made) == 0) {
-        x.changed = true;
         for (size_t i = 0; i < x.t->nsteps; i++) {
             if (sc_runner_cancelled(&x)) {
-                sc_runner_fail(&x, "interrupted");
+                sc_runner_error(&x, "interrupted");
                 break;
             }
             if (run_step(&x, &x.t->steps[i]) != 0)
@@ -147,6 +156,43 @@ static void run_case(struct sc_runner *r, size_t idx)
         }
     }
     tear_down(&x, ns_made);
+}
+
+/* Forget what a run of the case found, for a re-run from scratch; its log stays. */
+static void reset_case(struct sc_case *c)
+{
+    for (size_t i = 0; i < c->nassertions; i++)
+        sc_assertion_release(&c->assertions[i]);
+    free(c->assertions);
+    c->assertions = NULL;
+    c->nassertions = 0;
+    free(c->message);
+    c->message = NULL;
+    free(c->diagnostics);
+    c->diagnostics = NULL;
+}
+
+/* A case that errored (the platform or an agent failed, not the mesh) is run again from
+ * scratch, up to --retries times; the report says so. */
+static void run_case(struct sc_runner *r, size_t idx)
+{
+    struct sc_case *c = &r->run->cases[idx];
+    uint64_t t0 = sc_now_ns();
+
+    c->start_ms = sc_wall_ms();
+    c->runs = 0;
+    for (;;) {
+        run_once(r, idx, c->runs);
+        c->runs++;
+        if (c->verdict != SC_ERROR || c->runs > r->o->retries ||
+            (r->o->cancel != NULL && atomic_load(r->o->cancel)))
+            break;
+        if (c->rerun_reason == NULL)
+            c->rerun_reason = sc_xstrdup(c->message ? c->message : "error");
+        sc_case_log(c, "re-run %u after an error: %s", c->runs + 1,
+                    c->message ? c->message : "error");
+        reset_case(c);
+    }
     c->duration_ns = sc_now_ns() - t0;
 }
 

@@ -15,7 +15,9 @@
 
 struct sc_runner_opts {
     unsigned parallel;           /* cases at once; >= 1 */
-    unsigned timeout_ms;         /* consistency timeout of each probe loop and readiness */
+    unsigned timeout_ms;         /* consistency timeout of each probe loop and readiness; 0 = the
+                                  * platform's (the mesh profile's), else 10 s */
+    unsigned retries;            /* re-runs of a case that errored (default 1) */
     bool keep;                   /* leave namespaces for debugging */
     const char *focus;           /* regex on "TEST [VERSION]"; NULL = all */
     const char *skip;            /* regex; NULL = none */

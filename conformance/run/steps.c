@@ -1,5 +1,6 @@
 /* steps.c - the steps that change or use the mesh without judging it: apply and delete SMI
  * objects (converted to the case's versions), and send measured traffic for metrics. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ int sc_runner_step_apply(struct sc_casectx *x, const struct sc_step *s)
         sc_err_init(&err);
         rc = sc_runner_convert(d->root, &x->vs, x->ns, x->ns2, &conv, &err);
         if (rc != 0) {
-            sc_runner_fail(x, "apply %s '%s': %s", kind, name, err.msg);
+            sc_runner_error(x, "apply %s '%s': %s", kind, name, err.msg);
             return -1;
         }
         j = sc_doc_to_json(conv);
@@ -35,11 +36,11 @@ int sc_runner_step_apply(struct sc_casectx *x, const struct sc_step *s)
         free(text);
         sc_doc_node_free(conv);
         if (rc != 0) {
-            sc_runner_fail(x, "apply %s '%s': %s", kind, name, err.msg);
+            sc_runner_error(x, "apply %s '%s': %s", kind, name, err.msg);
             return -1;
         }
     }
-    x->changed = true;
+    x->gen++;
     return 0;
 }
 
@@ -56,25 +57,41 @@ int sc_runner_step_delete(struct sc_casectx *x, const struct sc_step *s)
         sc_err_init(&err);
         sc_case_log(x->c, "delete %s %s/%s", api, s->del_kinds[i], s->del_names[i]);
         if (p->ops->remove(p, x->ns, api, s->del_kinds[i], s->del_names[i], &err) != 0) {
-            sc_runner_fail(x, "delete %s '%s': %s", s->del_kinds[i], s->del_names[i], err.msg);
+            sc_runner_error(x, "delete %s '%s': %s", s->del_kinds[i], s->del_names[i], err.msg);
             return -1;
         }
     }
-    x->changed = true;
+    x->gen++;
     return 0;
+}
+
+/* A send's traffic is in force when every request is answered by a pod (of the service, or
+ * of a split's backends: a send measures what the mesh does, it does not judge it). */
+static bool answered(const struct sc_step *s, const struct sc_outcome *o)
+{
+    uint64_t n = 0;
+    (void)s;
+    for (size_t i = 0; i < o->res.nbackends; i++)
+        n += o->res.backends[i].count;
+    return o->total > 0 && n == o->total;
 }
 
 int sc_runner_step_send(struct sc_casectx *x, const struct sc_step *s)
 {
     struct sc_outcome o;
     struct sc_err err;
-    char desc[400];
+    char desc[400], what[480], key[768];
 
     sc_runner_describe_traffic(x, &s->traffic, desc, sizeof(desc));
     sc_case_log(x->c, "send %u requests %s", s->requests, desc);
+    snprintf(what, sizeof(what), "%s is answered by pods", desc);
+    /* What a send measures must be in force first, like any expectation. */
+    if (sc_runner_settle(x, s, s->traffic.proto == SC_PROTO_HTTP ? 5 : 2, answered, "answered",
+                         what) != 0)
+        return -1;
     sc_err_init(&err);
     if (sc_runner_send(x, &s->traffic, s->requests, NULL, &o, &err) != 0) {
-        sc_runner_fail(x, "send %s: %s", desc, err.msg);
+        sc_runner_error(x, "send %s: %s", desc, err.msg);
         return -1;
     }
     if (o.status2xx != 0 && o.status5xx != 0) {
@@ -95,6 +112,7 @@ int sc_runner_step_send(struct sc_casectx *x, const struct sc_step *s)
     sc_case_log(x->c, "  %llu answered (%llu 2xx, %llu 5xx)", (unsigned long long)o.total,
                 (unsigned long long)o.status2xx, (unsigned long long)o.status5xx);
     sc_runner_outcome_release(&o);
-    x->changed = false;
+    sc_runner_traffic_key(&s->traffic, key, sizeof(key));
+    sc_runner_remember(x, key, "answered");
     return 0;
 }

@@ -325,10 +325,15 @@ static int parse_expect(const char *file, const struct sc_doc_node *m, struct sc
                         struct sc_err *err)
 {
     static const char *const keys[] = {"traffic",     "allowed",  "backends", "split", "tolerance",
-                                       "consecutive", "requests", "metrics",  NULL};
-    const struct sc_doc_node *split = sc_doc_get(m, "split");
+                                       "consecutive", "requests", "metrics",  "spec",  NULL};
+    const struct sc_doc_node *split = sc_doc_get(m, "split"), *spec = sc_doc_get(m, "spec");
     long consecutive = 3, requests = 0;
 
+    if (spec != NULL) {
+        if (spec->type != SC_DOC_STR || spec->text[0] == '\0')
+            return fail(err, file, spec, "'spec' is the SMI spec statement checked, quoted");
+        s->spec = sc_xstrdup(spec->text);
+    }
     if (check_keys(file, m, "expect", keys, err) ||
         get_int(file, m, "consecutive", 1, 100, &consecutive, err) ||
         get_int(file, m, "requests", 1, 1000000, &requests, err))
@@ -674,6 +679,7 @@ void sc_test_free(struct sc_test *t)
         free(s->metrics.resource);
         free(s->metrics.name);
         free(s->metrics.edges_from);
+        free(s->spec);
     }
     free(t->steps);
     free(t);

@@ -88,6 +88,7 @@ struct sc_step {
     double tolerance;
     unsigned consecutive;
     unsigned requests; /* send; access: measured requests after probing */
+    char *spec;        /* expect: the SMI spec statement it checks, quoted (may be NULL) */
     struct sc_metrics_expect metrics;
 };
 

@@ -47,6 +47,22 @@ static void fixture_init(struct fixture *f, unsigned timeout_ms)
     f->x.r = &f->r;
 }
 
+/* Poll the script with the fixture's timeout; *attempts says how many were made. */
+static int poll(struct fixture *f, unsigned consecutive, unsigned interval_ms, struct script *s,
+                char *last, size_t len, unsigned *attempts)
+{
+    struct sc_poll p = {.timeout_ms = f->o.timeout_ms,
+                        .consecutive = consecutive,
+                        .interval_ms = interval_ms,
+                        .fn = scripted,
+                        .ud = s,
+                        .last = last,
+                        .len = len};
+    int rc = sc_runner_poll(&f->x, &p);
+    *attempts = p.attempts;
+    return rc;
+}
+
 START_TEST(poll_needs_the_expectation_to_hold_several_times_in_a_row)
 {
     struct fixture f;
@@ -54,7 +70,7 @@ START_TEST(poll_needs_the_expectation_to_hold_several_times_in_a_row)
     char last[64] = "";
     unsigned attempts = 0;
     fixture_init(&f, 60000);
-    ck_assert_int_eq(sc_runner_poll(&f.x, 3, 1, scripted, &s, last, sizeof(last), &attempts), 0);
+    ck_assert_int_eq(poll(&f, 3, 1, &s, last, sizeof(last), &attempts), 0);
     /* H N H F H H H: the streak restarts after N and after F, and reaches 3 at the 7th. */
     ck_assert_uint_eq(attempts, 7);
     ck_assert_uint_eq(s.calls, 7);
@@ -69,7 +85,7 @@ START_TEST(poll_with_one_hold_needed_stops_at_the_first)
     char last[64] = "";
     unsigned attempts = 0;
     fixture_init(&f, 60000);
-    ck_assert_int_eq(sc_runner_poll(&f.x, 1, 1, scripted, &s, last, sizeof(last), &attempts), 0);
+    ck_assert_int_eq(poll(&f, 1, 1, &s, last, sizeof(last), &attempts), 0);
     ck_assert_uint_eq(attempts, 3);
 }
 END_TEST
@@ -81,8 +97,7 @@ START_TEST(poll_that_never_holds_times_out_saying_what_it_last_saw)
     char last[64] = "";
     unsigned attempts = 0;
     fixture_init(&f, 100);
-    ck_assert_int_eq(sc_runner_poll(&f.x, 1, 10, scripted, &s, last, sizeof(last), &attempts),
-                     SC_ETIMEOUT);
+    ck_assert_int_eq(poll(&f, 1, 10, &s, last, sizeof(last), &attempts), SC_ETIMEOUT);
     ck_assert_uint_ge(attempts, 1);
     ck_assert_uint_eq(attempts, s.calls);
     ck_assert_str_eq(strchr(last, 's'), "saw N");
@@ -98,8 +113,7 @@ START_TEST(poll_stops_when_the_run_is_interrupted)
     fixture_init(&f, 600000); /* the timeout alone would take ten minutes */
     s.cancel_at_call = &f.cancel;
     s.cancel_after = 3;
-    ck_assert_int_eq(sc_runner_poll(&f.x, 1, 1, scripted, &s, last, sizeof(last), &attempts),
-                     SC_ECANCELED);
+    ck_assert_int_eq(poll(&f, 1, 1, &s, last, sizeof(last), &attempts), SC_ECANCELED);
     ck_assert_uint_eq(attempts, 3);
 }
 END_TEST
