@@ -43,6 +43,7 @@ void sc_agent_plan_limits_init(struct sc_agent_plan_limits *l)
 
 void sc_agent_plan_release(struct sc_agent_plan *p)
 {
+    free(p->id);
     free(p->target);
     free(p->url);
     free(p->host);
@@ -63,9 +64,9 @@ void sc_agent_plan_release(struct sc_agent_plan *p)
 /* ---- reading ------------------------------------------------------------------------- */
 
 static const char *const known[] = {
-    "protocol", "target",   "path",           "method",      "headers", "body",
-    "requests", "duration", "rate",           "connections", "threads", "pipeline",
-    "timeout",  "proxy",    "identityHeader", "insecure",    "relay",   "payload",
+    "id",       "protocol",       "target",   "path",        "method",  "headers",  "body",
+    "requests", "duration",       "rate",     "connections", "threads", "pipeline", "timeout",
+    "proxy",    "identityHeader", "insecure", "relay",       "payload",
 };
 
 /* What every step of the reading shares. */
@@ -211,6 +212,34 @@ static int read_root(struct rd *r, const char *json, size_t len, cJSON **root)
             return sc_err_set(r->err, SC_EINVAL, "invalid plan: unknown field '%.64s'", v->string);
         }
     }
+    return 0;
+}
+
+/* The runner's name for the plan: a short token, so the agent can keep it and log it. */
+static bool id_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > SC_AGENT_PLAN_ID_MAX)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '.' || *s == '_'))
+            return false;
+    return true;
+}
+
+static int read_id(struct rd *r)
+{
+    bool is_bad;
+    const char *s = opt_string(r, "id", &is_bad);
+
+    if (is_bad || (s != NULL && !id_ok(s)))
+        return bad(r, "id",
+                   "expected 1 to %d letters, digits, '-', '.' or '_' (the runner's name for "
+                   "the plan)",
+                   SC_AGENT_PLAN_ID_MAX);
+    r->p->id = s != NULL ? sc_xstrdup(s) : NULL;
     return 0;
 }
 
@@ -527,6 +556,8 @@ int sc_agent_plan_parse(const char *json, size_t len, const struct sc_agent_plan
     field[0] = '\0';
     rc = read_root(&r, json, len, &root);
     if (rc == 0)
+        rc = read_id(&r);
+    if (rc == 0)
         rc = read_protocol(&r);
     if (rc == 0)
         rc = read_target(&r);
@@ -640,6 +671,7 @@ char *sc_agent_plan_to_json(const struct sc_agent_plan *p)
     cJSON *j = must(cJSON_CreateObject());
     char *s;
 
+    put_string(j, "id", p->id);
     put_string(j, "protocol", sc_agent_proto_name(p->proto));
     if (p->proto == SC_AGENT_HTTP) {
         put_http_target(j, p);
@@ -684,6 +716,7 @@ static char *dup_or_null(const char *s)
 void sc_agent_plan_copy(struct sc_agent_plan *dst, const struct sc_agent_plan *src)
 {
     *dst = *src;
+    dst->id = dup_or_null(src->id);
     dst->target = dup_or_null(src->target);
     dst->url = dup_or_null(src->url);
     dst->host = dup_or_null(src->host);

@@ -33,11 +33,15 @@ struct sc_agent_plan_limits {
 void sc_agent_plan_limits_init(struct sc_agent_plan_limits *l);
 
 #define SC_AGENT_PLAN_FIELD_MAX 64
+#define SC_AGENT_PLAN_ID_MAX    128 /* bytes of a plan id */
 
 /* A plan; every string is owned by the struct (sc_agent_plan_release). Zero/NULL fields are
  * the defaults when writing. */
 struct sc_agent_plan {
-    char *id; /* chosen by the runner, unique per plan: the agent runs an id once (NULL: none) */
+    /* chosen by the runner, unique per plan: the agent runs an id once, so a plan with an id
+     * may be posted again after a failure in transit (NULL: none). 1..SC_AGENT_PLAN_ID_MAX
+     * letters, digits, '-', '.', '_'. */
+    char *id;
     enum sc_agent_proto proto;
     char *target; /* http: a URL "http://svc.ns:port/path" or host:port; tcp/udp: host:port */
     char *url;    /* after parsing, http: the full URL the engine is given (not written) */
@@ -74,7 +78,7 @@ SC_MUST_CHECK int sc_agent_plan_parse(const char *json, size_t len,
                                       const struct sc_agent_plan_limits *lim,
                                       struct sc_agent_plan *p, char *field, struct sc_err *err);
 
-/* The plan as JSON text (caller frees); the fields the runner and the platforms set: protocol,
+/* The plan as JSON text (caller frees); the fields the runner and the platforms set: id, protocol,
  * target, method, headers, body, requests, duration, rate, connections, threads, pipeline,
  * timeout, proxy, identityHeader, insecure, relay ("host:port"), payload. A plan written
  * here parses back to the same values. Aborts on out-of-memory. */

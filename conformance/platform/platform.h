@@ -50,7 +50,12 @@ struct sc_platform_ops {
     /* Send a traffic plan from pod `pod` of workload `workload` through its agent and read
      * what the agent observed into *result (the caller releases it with
      * sc_agent_result_release). Target host names in the plan are service names; the
-     * platform adds what it must (an explicit proxy, a UDP relay) to its own copy. */
+     * platform adds what it must (an explicit proxy, a UDP relay) to its own copy. A plan
+     * with an id is posted again after a failure in transit (connection refused, reset or
+     * timed out; 429, 500, 502, 503 or 504 not carrying the agent's own {"error": ...}), at
+     * most 4 attempts 0.5 s, 1 s and 2 s apart, since the agent runs an id once and answers a
+     * repeat with that run's result; the error after the last attempt says how many were
+     * made, the agent's own answers are final, and a plan without an id is posted once. */
     int (*traffic)(struct sc_platform *p, const char *ns, const char *workload, unsigned pod,
                    const struct sc_agent_plan *plan, struct sc_agent_result *result,
                    struct sc_err *err);

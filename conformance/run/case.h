@@ -71,7 +71,8 @@ struct sc_casectx {
     struct sc_case *c;
     struct sc_versions vs;
     char ns[64], ns2[64];
-    unsigned gen; /* configuration generation: every apply and delete starts a new one */
+    unsigned gen;   /* configuration generation: every apply and delete starts a new one */
+    unsigned plans; /* plans sent so far: each gets its own id, so a retry never runs twice */
     struct sc_seen *seen;
     size_t nseen;
     struct sc_observed *obs;

@@ -55,14 +55,17 @@ static int target_port(const struct sc_test *t, const struct sc_traffic *tr, enu
 }
 
 /* The agent's plan for `requests` of tr (release with sc_agent_plan_release). */
-static void make_plan(const struct sc_casectx *x, const struct sc_traffic *tr, unsigned requests,
+static void make_plan(struct sc_casectx *x, const struct sc_traffic *tr, unsigned requests,
                       struct sc_agent_plan *plan)
 {
     enum sc_proto proto;
     int port = target_port(x->t, tr, &proto);
-    char target[512];
+    char target[512], id[SC_AGENT_PLAN_ID_MAX + 1];
 
     memset(plan, 0, sizeof(*plan));
+    /* Unique in the run: the namespace holds the run id, the case and its attempt. */
+    snprintf(id, sizeof(id), "%.100s.p%u", x->ns, ++x->plans);
+    plan->id = sc_xstrdup(id);
     plan->proto = proto == SC_PROTO_HTTP  ? SC_AGENT_HTTP
                   : proto == SC_PROTO_TCP ? SC_AGENT_TCP
                                           : SC_AGENT_UDP;

@@ -197,6 +197,52 @@ START_TEST(udp_plan_with_a_relay_reads_back_as_written)
 }
 END_TEST
 
+START_TEST(plan_id_reads_back_as_written_and_a_copy_owns_it)
+{
+    char id[] = "run-7.case_3.step-2", target[] = "web.shop:9000";
+    struct sc_agent_plan p = {.id = id, .proto = SC_AGENT_TCP, .target = target, .requests = 1}, b,
+                         c;
+    char *json;
+
+    round_trip(&p, &b);
+    ck_assert_str_eq(b.id, "run-7.case_3.step-2");
+    sc_agent_plan_copy(&c, &b);
+    sc_agent_plan_release(&b);
+    ck_assert_ptr_null(b.id);
+    ck_assert_str_eq(c.id, "run-7.case_3.step-2");
+    sc_agent_plan_release(&c);
+    /* without an id none is written, and none is read back */
+    p.id = NULL;
+    json = sc_agent_plan_to_json(&p);
+    ck_assert_msg(strstr(json, "\"id\"") == NULL, "%s", json);
+    free(json);
+    round_trip(&p, &b);
+    ck_assert_ptr_null(b.id);
+    sc_agent_plan_release(&b);
+}
+END_TEST
+
+START_TEST(plan_id_of_128_bytes_is_read_and_of_129_refused)
+{
+    char id[SC_AGENT_PLAN_ID_MAX + 2], json[512], field[SC_AGENT_PLAN_FIELD_MAX];
+    struct sc_agent_plan p;
+    struct sc_err err;
+
+    memset(id, 'a', sizeof(id) - 1);
+    id[SC_AGENT_PLAN_ID_MAX] = '\0';
+    snprintf(json, sizeof(json), "{\"id\":\"%s\",\"target\":\"h:1\",\"requests\":1}", id);
+    ck_assert_msg(parse(json, &p, field, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(strlen(p.id), 128);
+    sc_agent_plan_release(&p);
+    id[SC_AGENT_PLAN_ID_MAX] = 'a';
+    id[SC_AGENT_PLAN_ID_MAX + 1] = '\0';
+    snprintf(json, sizeof(json), "{\"id\":\"%s\",\"target\":\"h:1\",\"requests\":1}", id);
+    ck_assert_int_eq(parse(json, &p, field, &err), SC_EINVAL);
+    ck_assert_str_eq(field, "id");
+    ck_assert_msg(strstr(err.msg, "field 'id'") != NULL, "%s", err.msg);
+}
+END_TEST
+
 /* Each bad plan is refused and the message and field name the culprit. */
 static const struct {
     const char *json;
@@ -245,6 +291,11 @@ static const struct {
     {"{\"protocol\":\"udp\",\"target\":\"h:1\",\"requests\":2,\"connections\":2}", "connections"},
     {"{\"protocol\":\"udp\",\"target\":\"h:1\",\"requests\":2,\"relay\":\"nope\"}", "relay"},
     {"{\"target\":\"h:1\",\"requests\":5,\"insecure\":\"yes\"}", "insecure"},
+    {"{\"id\":\"\",\"target\":\"h:1\",\"requests\":5}", "id"},
+    {"{\"id\":42,\"target\":\"h:1\",\"requests\":5}", "id"},
+    {"{\"id\":\"run 1\",\"target\":\"h:1\",\"requests\":5}", "id"},
+    {"{\"id\":\"a/b\",\"target\":\"h:1\",\"requests\":5}", "id"},
+    {"{\"id\":\"caf\u00e9\",\"target\":\"h:1\",\"requests\":5}", "id"},
 };
 
 START_TEST(bad_plan_is_refused_naming_the_field)
@@ -475,6 +526,8 @@ static Suite *suite(void)
     tcase_add_test(t, http_plan_with_headers_reads_back_as_written);
     tcase_add_test(t, tcp_plan_reads_back_as_written);
     tcase_add_test(t, udp_plan_with_a_relay_reads_back_as_written);
+    tcase_add_test(t, plan_id_reads_back_as_written_and_a_copy_owns_it);
+    tcase_add_test(t, plan_id_of_128_bytes_is_read_and_of_129_refused);
     tcase_add_loop_test(t, bad_plan_is_refused_naming_the_field, 0,
                         (int)(sizeof(bad_plans) / sizeof(bad_plans[0])));
     suite_add_tcase(s, t);

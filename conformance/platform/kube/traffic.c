@@ -4,18 +4,82 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
+#include "base/log.h"
 #include "platform/kube/kube_ops.h"
 
 #define TRAFFIC_TIMEOUT 600000u /* a plan may run minutes; the agent bounds it too */
+/* A plan with an id is posted again after a failure in transit: the agent runs an id once. */
+#define TRAFFIC_ATTEMPTS   4
+#define TRAFFIC_BACKOFF_MS 500u /* before the second attempt, doubled for each next one */
+
+/* Is this answer the agent's own ({"error": ...}), rather than the API server's or the pod
+ * proxy's (a Kubernetes Status, an HTML page, nothing)? */
+static bool from_agent(const struct sc_kube_resp *r)
+{
+    cJSON *j = cJSON_Parse(r->body);
+    bool agent = sc_kube_jstr(j, "error") != NULL;
+
+    cJSON_Delete(j);
+    return agent;
+}
+
+/*
+ * Did the POST fail on the way (so the agent may never have seen it, or its answer was lost)?
+ * A connection refused, reset or timed out, or a 429, 500, 502, 503 or 504 that the API server
+ * or the pod proxy gave. What the agent itself answered is final: its 4xx and its 5xx carry
+ * {"error": ...}.
+ */
+static bool in_transit(int rc, const struct sc_kube_resp *r)
+{
+    if (rc != 0)
+        return rc == SC_ECONNECT || rc == SC_ETIMEOUT;
+    switch (r->status) {
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+        return !from_agent(r);
+    default:
+        return false;
+    }
+}
+
+/* POST body to the agent at path; with an id, again after a failure in transit (*attempts). */
+static int post_plan(struct sc_kube *k, const char *path, const char *id, const char *body,
+                     struct sc_kube_resp *r, unsigned *attempts, struct sc_err *err)
+{
+    unsigned backoff = TRAFFIC_BACKOFF_MS;
+    int rc;
+
+    for (*attempts = 1;; (*attempts)++) {
+        sc_err_init(err);
+        rc = sc_kube_do(k->c, "POST", path, "application/json", body, TRAFFIC_TIMEOUT, r, err);
+        /* without an id a second POST could run the traffic twice */
+        if (id == NULL || *attempts == TRAFFIC_ATTEMPTS || !in_transit(rc, r))
+            return rc;
+        if (rc != 0)
+            sc_log_warn("kube", "plan '%s' (attempt %u): %s; again in %ums", id, *attempts,
+                        err->msg, backoff);
+        else
+            sc_log_warn("kube", "plan '%s' (attempt %u): %s answered %ld; again in %ums", id,
+                        *attempts, path, r->status, backoff);
+        sc_kube_resp_release(r);
+        sc_sleep_ms(backoff);
+        backoff *= 2;
+    }
+}
 
 int sc_kube_op_traffic(struct sc_platform *p, const char *ns, const char *workload, unsigned idx,
                        const struct sc_agent_plan *plan, struct sc_agent_result *result,
                        struct sc_err *err)
 {
     struct sc_kube *k = (struct sc_kube *)p;
-    char pod[256], path[768], *body;
+    char pod[256], path[768], who[320], *body;
     struct sc_agent_plan mine;
     struct sc_kube_resp r;
+    unsigned attempts;
     int rc;
 
     rc = sc_kube_ready_pod(k, ns, workload, idx, pod, sizeof(pod), err);
@@ -32,24 +96,29 @@ int sc_kube_op_traffic(struct sc_platform *p, const char *ns, const char *worklo
     sc_agent_plan_release(&mine);
     snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s:%d/proxy/v1/traffic", ns, pod,
              k->prof->agent_port);
-    rc = sc_kube_do(k->c, "POST", path, "application/json", body, TRAFFIC_TIMEOUT, &r, err);
+    rc = post_plan(k, path, plan->id, body, &r, &attempts, err);
     free(body);
+    if (attempts > 1)
+        snprintf(who, sizeof(who), "agent %s/%s (plan '%s', %u attempts)", ns, pod, plan->id,
+                 attempts);
+    else
+        snprintf(who, sizeof(who), "agent %s/%s", ns, pod);
     if (rc != 0)
-        return sc_err_prefix(err, "agent %s/%s", ns, pod);
+        return sc_err_prefix(err, "%s", who);
     if (r.status != 200) {
         cJSON *j = cJSON_Parse(r.body);
         const char *e = sc_kube_jstr(j, "error");
         if (e != NULL)
-            rc = sc_err_set(err, SC_EPROTO, "agent %s/%s answered %ld: %s", ns, pod, r.status, e);
-        else
-            rc = sc_kube_status_error("POST", path, r.status, r.body, err);
+            rc = sc_err_set(err, SC_EPROTO, "%s answered %ld: %s", who, r.status, e);
+        else if (sc_kube_status_error("POST", path, r.status, r.body, err) != 0)
+            rc = sc_err_prefix(err, "%s", who);
         cJSON_Delete(j);
         sc_kube_resp_release(&r);
         return rc;
     }
     rc = sc_agent_result_parse(r.body, strlen(r.body), result, err);
     sc_kube_resp_release(&r);
-    return rc != 0 ? sc_err_prefix(err, "agent %s/%s", ns, pod) : 0;
+    return rc != 0 ? sc_err_prefix(err, "%s", who) : 0;
 }
 
 int sc_kube_op_metrics(struct sc_platform *p, const char *path, char **json, struct sc_err *err)

@@ -448,13 +448,66 @@ static int udp_relay(struct local *l, const char *ns, const char *pod, struct sc
     return 0;
 }
 
+/* A plan with an id is posted again after a failure in transit: the agent runs an id once. */
+#define TRAFFIC_ATTEMPTS   4
+#define TRAFFIC_BACKOFF_MS 500u /* before the second attempt, doubled for each next one */
+
+/*
+ * Did the POST fail on the way? The transfer failed (connection refused, reset, timed out:
+ * http_call's SC_ECONNECT), or a 429, 500, 502, 503 or 504 that is not the agent's own
+ * {"error": ...} (nothing stands between the harness and the agent here, but the rule is
+ * the kube platform's). The agent's own answers are final.
+ */
+static bool traffic_in_transit(long st, const char *answer, const struct sc_err *err)
+{
+    cJSON *j;
+    bool agent;
+
+    if (st < 0)
+        return err->code == SC_ECONNECT;
+    if (st != 429 && st != 500 && st != 502 && st != 503 && st != 504)
+        return false;
+    j = cJSON_Parse(answer);
+    agent = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "error"));
+    cJSON_Delete(j);
+    return !agent;
+}
+
+/* POST body to the agent at url; with an id, again after a failure in transit (*attempts).
+ * Returns the status or -1, like http_call. */
+static long post_plan(const char *url, const char *id, const char *body, char **answer,
+                      unsigned *attempts, struct sc_err *err)
+{
+    unsigned backoff = TRAFFIC_BACKOFF_MS;
+    long st;
+
+    for (*attempts = 1;; (*attempts)++) {
+        sc_err_init(err);
+        st = http_call("POST", url, body, 120000, answer, err);
+        /* without an id a second POST could run the traffic twice */
+        if (id == NULL || *attempts == TRAFFIC_ATTEMPTS || !traffic_in_transit(st, *answer, err))
+            return st;
+        if (st < 0)
+            sc_log_warn("local", "plan '%s' (attempt %u): %s; again in %ums", id, *attempts,
+                        err->msg, backoff);
+        else
+            sc_log_warn("local", "plan '%s' (attempt %u): %s answered %ld; again in %ums", id,
+                        *attempts, url, st, backoff);
+        free(*answer);
+        *answer = NULL;
+        sc_sleep_ms(backoff);
+        backoff *= 2;
+    }
+}
+
 static int l_traffic(struct sc_platform *p, const char *ns, const char *workload, unsigned idx,
                      const struct sc_agent_plan *plan, struct sc_agent_result *result,
                      struct sc_err *err)
 {
     struct local *l = (struct local *)p;
-    char name[160], url[128], proxy[96], addr[32], egress[64], *body, *answer = NULL;
+    char name[160], url[128], proxy[96], addr[32], egress[64], who[320], *body, *answer = NULL;
     struct sc_agent_plan mine;
+    unsigned attempts;
     long st;
     int rc;
 
@@ -476,20 +529,25 @@ static int l_traffic(struct sc_platform *p, const char *ns, const char *workload
     if (rc != 0)
         return rc;
     snprintf(url, sizeof(url), "http://%s:%d/v1/traffic", addr, FIXTURE_AGENT_PORT);
-    st = http_call("POST", url, body, 120000, &answer, err);
+    st = post_plan(url, plan->id, body, &answer, &attempts, err);
     free(body);
+    if (attempts > 1)
+        snprintf(who, sizeof(who), "agent %s/%s (plan '%s', %u attempts)", ns, name, plan->id,
+                 attempts);
+    else
+        snprintf(who, sizeof(who), "agent %s/%s", ns, name);
     if (st < 0) {
         free(answer);
-        return SC_ECONNECT;
+        return attempts > 1 ? sc_err_prefix(err, "%s", who) : SC_ECONNECT;
     }
     if (st != 200) {
-        rc = sc_err_set(err, SC_EPROTO, "agent %s/%s answered %ld: %.300s", ns, name, st, answer);
+        rc = sc_err_set(err, SC_EPROTO, "%s answered %ld: %.300s", who, st, answer);
         free(answer);
         return rc;
     }
     rc = sc_agent_result_parse(answer, strlen(answer), result, err);
     free(answer);
-    return rc != 0 ? sc_err_prefix(err, "agent %s/%s", ns, name) : 0;
+    return rc != 0 ? sc_err_prefix(err, "%s", who) : 0;
 }
 
 static int l_metrics(struct sc_platform *p, const char *path, char **json, struct sc_err *err)

@@ -1,6 +1,9 @@
 /* test_kube_platform.c - the kube platform's operations against the API test double, with a
  * real smi-fixture behind the pod proxy. */
 #include <check.h>
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,6 +334,157 @@ START_TEST(traffic_plan_reaches_the_agent_through_the_pod_proxy)
 }
 END_TEST
 
+/* ---- plans posted again after a failure in transit ------------------------------------- */
+
+static size_t collect(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    char **s = ud;
+    size_t have = *s ? strlen(*s) : 0, n = size * nmemb;
+    *s = realloc(*s, have + n + 1);
+    if (*s == NULL)
+        abort();
+    memcpy(*s + have, ptr, n);
+    (*s)[have + n] = '\0';
+    return n;
+}
+
+/* A counter of the fixture's GET /v1/stats ("http", "requests"): what it really served. */
+static double fixture_stat(const char *group, const char *name)
+{
+    char *url = tu_printf("http://127.0.0.1:%d/v1/stats", fixture_agent), *body = NULL;
+    CURL *h = curl_easy_init();
+    cJSON *j;
+    double v;
+    ck_assert_ptr_nonnull(h);
+    ck_assert_int_eq(curl_easy_setopt(h, CURLOPT_URL, url), CURLE_OK);
+    ck_assert_int_eq(curl_easy_setopt(h, CURLOPT_NOPROXY, "*"), CURLE_OK);
+    ck_assert_int_eq(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L), CURLE_OK);
+    ck_assert_int_eq(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect), CURLE_OK);
+    ck_assert_int_eq(curl_easy_setopt(h, CURLOPT_WRITEDATA, &body), CURLE_OK);
+    ck_assert_int_eq(curl_easy_perform(h), CURLE_OK);
+    curl_easy_cleanup(h);
+    j = cJSON_Parse(body);
+    v = cJSON_GetNumberValue(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, group), name));
+    ck_assert_msg(!isnan(v), "no %s.%s in %s", group, name, body);
+    cJSON_Delete(j);
+    free(body);
+    free(url);
+    return v;
+}
+
+#define TRAFFIC_PATH "/api/v1/namespaces/t1/pods/client-"
+
+/* Five requests to the fixture's echo, under `id`. */
+static void echo_plan(struct sc_agent_plan *plan, char *url, const char *id)
+{
+    memset(plan, 0, sizeof(*plan));
+    plan->id = (char *)id;
+    plan->proto = SC_AGENT_HTTP;
+    plan->target = url;
+    plan->requests = 5;
+    plan->timeout_ns = 2000000000ull;
+}
+
+/* The pod proxy answers the first POST 503 (the agent never sees it): the plan is posted
+ * again, and runs once. */
+START_TEST(traffic_plan_with_an_id_is_posted_again_after_a_503_and_runs_once)
+{
+    struct sc_platform *p = platform();
+    struct sc_err err;
+    char *url = tu_printf("http://127.0.0.1:%d/hello", fixture_http);
+    struct sc_agent_plan plan;
+    struct sc_agent_result res;
+    prepare(p, "t1");
+    echo_plan(&plan, url, "case-1.send-1");
+    sc_kube_double_fail(dbl, "POST", TRAFFIC_PATH, 503, 1, 0);
+    sc_err_init(&err);
+    ck_assert_msg(p->ops->traffic(p, "t1", "client", 0, &plan, &res, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(sc_agent_count_of(res.status, res.nstatus, "200"), 5);
+    sc_agent_result_release(&res);
+    ck_assert_uint_eq(sc_kube_double_count(dbl, "POST", TRAFFIC_PATH), 2);
+    ck_assert_double_eq(fixture_stat("http", "requests"), 5);
+    ck_assert_double_eq(fixture_stat("plans", "accepted"), 1);
+    free(url);
+    p->ops->destroy(p);
+}
+END_TEST
+
+/* The agent ran the plan but its answer was cut on the way back: the plan is posted again and
+ * the agent answers with that run's result instead of running the traffic twice. */
+START_TEST(traffic_plan_with_an_id_whose_answer_was_cut_is_answered_without_running_twice)
+{
+    struct sc_platform *p = platform();
+    struct sc_err err;
+    char *url = tu_printf("http://127.0.0.1:%d/hello", fixture_http);
+    struct sc_agent_plan plan;
+    struct sc_agent_result res;
+    prepare(p, "t1");
+    echo_plan(&plan, url, "case-1.send-2");
+    sc_kube_double_fail(dbl, "POST", TRAFFIC_PATH, -2, 1, 0);
+    sc_err_init(&err);
+    ck_assert_msg(p->ops->traffic(p, "t1", "client", 0, &plan, &res, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(sc_agent_count_of(res.status, res.nstatus, "200"), 5);
+    sc_agent_result_release(&res);
+    ck_assert_uint_eq(sc_kube_double_count(dbl, "POST", TRAFFIC_PATH), 2);
+    ck_assert_double_eq(fixture_stat("http", "requests"), 5);
+    ck_assert_double_eq(fixture_stat("plans", "accepted"), 1);
+    ck_assert_double_eq(fixture_stat("plans", "repeated"), 1);
+    free(url);
+    p->ops->destroy(p);
+}
+END_TEST
+
+/* Without an id a second POST could run the traffic twice: the first failure is the answer. */
+START_TEST(traffic_plan_without_an_id_is_not_posted_again)
+{
+    struct sc_platform *p = platform();
+    struct sc_err err;
+    char *url = tu_printf("http://127.0.0.1:%d/hello", fixture_http);
+    struct sc_agent_plan plan;
+    struct sc_agent_result res;
+    prepare(p, "t1");
+    echo_plan(&plan, url, NULL);
+    sc_kube_double_fail(dbl, "POST", TRAFFIC_PATH, 503, 1, 0);
+    sc_err_init(&err);
+    ck_assert_int_ne(p->ops->traffic(p, "t1", "client", 0, &plan, &res, &err), 0);
+    ck_assert_msg(strstr(err.msg, "injected failure") != NULL, "%s", err.msg);
+    ck_assert_ptr_null(strstr(err.msg, "attempts"));
+    ck_assert_uint_eq(sc_kube_double_count(dbl, "POST", TRAFFIC_PATH), 1);
+    ck_assert_double_eq(fixture_stat("plans", "accepted"), 0);
+    free(url);
+    p->ops->destroy(p);
+}
+END_TEST
+
+/* A pod proxy that keeps failing: four attempts, and the error says so. The agent's own
+ * refusal is final at once. */
+START_TEST(traffic_plan_failing_in_transit_every_time_says_how_many_attempts)
+{
+    struct sc_platform *p = platform();
+    struct sc_err err;
+    char *url = tu_printf("http://127.0.0.1:%d/hello", fixture_http);
+    struct sc_agent_plan plan,
+        bad = {.id = (char *)"case-1.bad", .proto = SC_AGENT_TCP, .target = (char *)"x:1"};
+    struct sc_agent_result res;
+    prepare(p, "t1");
+    echo_plan(&plan, url, "case-1.send-3");
+    sc_kube_double_fail(dbl, "POST", TRAFFIC_PATH, 502, 4, 0);
+    sc_err_init(&err);
+    ck_assert_int_ne(p->ops->traffic(p, "t1", "client", 0, &plan, &res, &err), 0);
+    ck_assert_msg(strstr(err.msg, "plan 'case-1.send-3', 4 attempts") != NULL, "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "injected failure") != NULL, "%s", err.msg);
+    ck_assert_uint_eq(sc_kube_double_count(dbl, "POST", TRAFFIC_PATH), 4);
+    ck_assert_double_eq(fixture_stat("plans", "accepted"), 0);
+    /* the agent's own 400 is not a failure in transit */
+    ck_assert_int_eq(p->ops->traffic(p, "t1", "client", 0, &bad, &res, &err), SC_EPROTO);
+    ck_assert_msg(strstr(err.msg, "answered 400: invalid plan") != NULL, "%s", err.msg);
+    ck_assert_uint_eq(sc_kube_double_count(dbl, "POST", TRAFFIC_PATH), 5);
+    free(url);
+    p->ops->destroy(p);
+}
+END_TEST
+
 START_TEST(metrics_are_read_from_the_aggregated_api)
 {
     struct sc_platform *p = platform();
@@ -427,6 +581,11 @@ int main(void)
     tcase_add_test(tc, smi_objects_round_trip_apply_and_remove);
     tcase_add_test(tc, invalid_and_unserved_objects_fail_with_the_reason);
     tcase_add_test(tc, traffic_plan_reaches_the_agent_through_the_pod_proxy);
+    tcase_add_test(tc, traffic_plan_with_an_id_is_posted_again_after_a_503_and_runs_once);
+    tcase_add_test(tc,
+                   traffic_plan_with_an_id_whose_answer_was_cut_is_answered_without_running_twice);
+    tcase_add_test(tc, traffic_plan_without_an_id_is_not_posted_again);
+    tcase_add_test(tc, traffic_plan_failing_in_transit_every_time_says_how_many_attempts);
     tcase_add_test(tc, metrics_are_read_from_the_aggregated_api);
     tcase_add_test(tc, diagnostics_hold_logs_and_events_without_secrets);
     tcase_add_test(tc, delete_namespace_waits_until_it_is_gone_with_its_content);
