@@ -70,6 +70,18 @@ START_TEST(summaries_count_by_area_and_version)
 }
 END_TEST
 
+START_TEST(exit_status_is_one_on_a_failure_else_two_on_an_error_or_nothing_tested)
+{
+    /* total, passed, failed, skipped, errors */
+    ck_assert_int_eq(sc_run_exit_status(&(struct sc_summary){3, 3, 0, 0, 0}), 0);
+    ck_assert_int_eq(sc_run_exit_status(&(struct sc_summary){3, 2, 0, 1, 0}), 0);
+    ck_assert_int_eq(sc_run_exit_status(&(struct sc_summary){3, 1, 1, 0, 1}), 1);
+    ck_assert_int_eq(sc_run_exit_status(&(struct sc_summary){3, 2, 0, 0, 1}), 2);
+    ck_assert_int_eq(sc_run_exit_status(&(struct sc_summary){4, 0, 0, 4, 0}), 2);
+    ck_assert_int_eq(sc_run_exit_status(&(struct sc_summary){0, 0, 0, 0, 0}), 2);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("results");
@@ -78,6 +90,7 @@ int main(void)
     tcase_add_test(tc, split_sample_size_bounds_a_false_fail_by_one_in_a_million);
     tcase_add_test(tc, wilson_interval_contains_the_share_and_narrows_with_n);
     tcase_add_test(tc, summaries_count_by_area_and_version);
+    tcase_add_test(tc, exit_status_is_one_on_a_failure_else_two_on_an_error_or_nothing_tested);
     suite_add_tcase(s, tc);
     return sc_check_run(s);
 }
