@@ -63,18 +63,6 @@ static const char script[] =
     "for(var i=0;i<f.length;i++)f[i].addEventListener('change',apply);"
     "document.documentElement.setAttribute('data-ready','1');})();\n";
 
-static void text(struct sc_buf *b, const char *s)
-{
-    sc_buf_esc(b, s, SC_ESC_XML_TEXT);
-}
-
-static void attr(struct sc_buf *b, const char *name, const char *value)
-{
-    sc_buf_printf(b, " %s=\"", name);
-    sc_buf_esc(b, value, SC_ESC_XML_ATTR);
-    sc_buf_puts(b, "\"");
-}
-
 /* ---- the page ---- */
 
 static void fact(struct sc_buf *b, const char *name, const char *value)
@@ -82,7 +70,7 @@ static void fact(struct sc_buf *b, const char *name, const char *value)
     if (value == NULL)
         return;
     sc_buf_printf(b, "<dt>%s</dt><dd>", name);
-    text(b, value);
+    sc_html_text(b, value);
     sc_buf_puts(b, "</dd>\n");
 }
 
@@ -97,7 +85,7 @@ static void figures_table(struct sc_buf *b, const struct sc_assertion *a)
     for (size_t i = 0; i < a->nfigures; i++) {
         const struct sc_figure *f = &a->figures[i];
         sc_buf_puts(b, "<tr><td>");
-        text(b, f->name);
+        sc_html_text(b, f->name);
         sc_buf_printf(b,
                       "</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
                       "<td class=\"num\">%s</td>",
@@ -132,20 +120,20 @@ static void assertion_head(struct sc_buf *b, const struct sc_assertion *a)
     sc_buf_printf(
         b, "<li class=\"assertion\" data-passed=\"%s\"%s><span class=\"%s\">%s</span> <code>",
         a->passed ? "true" : "false", a->error ? " data-error=\"true\"" : "", cls, mark);
-    text(b, a->kind);
+    sc_html_text(b, a->kind);
     sc_buf_puts(b, "</code> ");
-    text(b, a->what);
+    sc_html_text(b, a->what);
     if (a->message) {
         sc_buf_printf(b, "<br><span class=\"%s\">", a->error ? "err" : "bad");
         if (a->error)
             sc_buf_puts(b, "could not be measured: ");
-        text(b, a->message);
+        sc_html_text(b, a->message);
         sc_buf_puts(b, "</span>");
     }
     sc_buf_puts(b, "\n");
     if (a->spec && !a->passed) {
         sc_buf_puts(b, "<blockquote class=\"spec\">SMI spec: <q>");
-        text(b, a->spec);
+        sc_html_text(b, a->spec);
         sc_buf_puts(b, "</q></blockquote>\n");
     }
 }
@@ -155,22 +143,22 @@ static void case_article(struct sc_buf *b, const struct sc_case *c, size_t idx)
     const char *res = sc_verdict_name(c->verdict);
     sc_buf_printf(b, "<article class=\"case %s\" id=\"case-%zu\" data-result=\"%s\"", res, idx,
                   res);
-    attr(b, "data-area", c->area);
-    attr(b, "data-version", c->version);
+    sc_html_attr(b, "data-area", c->area);
+    sc_html_attr(b, "data-version", c->version);
     sc_buf_printf(b, ">\n<h3><span class=\"badge %s\">%s</span> ", res, res);
-    text(b, c->test);
+    sc_html_text(b, c->test);
     sc_buf_puts(b, " <code>[");
-    text(b, c->version);
+    sc_html_text(b, c->version);
     sc_buf_puts(b, "]</code></h3>\n<p class=\"meta\">");
-    text(b, c->area);
+    sc_html_text(b, c->area);
     for (size_t i = 0; i < c->nfeatures; i++) {
         sc_buf_puts(b, i ? ", " : " \xc2\xb7 features: ");
-        text(b, c->features[i]);
+        sc_html_text(b, c->features[i]);
     }
     sc_buf_printf(b, " \xc2\xb7 %.3f s", (double)c->duration_ns / 1e9);
     if (c->file) {
         sc_buf_puts(b, " \xc2\xb7 <code>");
-        text(b, c->file);
+        sc_html_text(b, c->file);
         sc_buf_puts(b, "</code>");
     }
     sc_buf_puts(b, "</p>\n");
@@ -179,7 +167,7 @@ static void case_article(struct sc_buf *b, const struct sc_case *c, size_t idx)
                        "failed. This says nothing about the mesh.</p>\n");
     if (c->message) {
         sc_buf_puts(b, "<p class=\"message\">");
-        text(b, c->message);
+        sc_html_text(b, c->message);
         sc_buf_puts(b, "</p>\n");
     }
     if (sc_report_runs(c) > 1) {
@@ -187,7 +175,7 @@ static void case_article(struct sc_buf *b, const struct sc_case *c, size_t idx)
                       "<p class=\"rerun\">Re-run: run %u times; the first run could not be "
                       "judged: ",
                       sc_report_runs(c));
-        text(b, c->rerun_reason ? c->rerun_reason : "(not recorded)");
+        sc_html_text(b, c->rerun_reason ? c->rerun_reason : "(not recorded)");
         sc_buf_puts(b, "</p>\n");
     }
     if (c->nassertions) {
@@ -204,12 +192,12 @@ static void case_article(struct sc_buf *b, const struct sc_case *c, size_t idx)
     if (c->log) {
         sc_buf_printf(b, "<details%s><summary>Steps</summary><pre class=\"log\">",
                       c->verdict == SC_FAILED || c->verdict == SC_ERROR ? " open" : "");
-        text(b, c->log);
+        sc_html_text(b, c->log);
         sc_buf_puts(b, "</pre></details>\n");
     }
     if (c->diagnostics) {
         sc_buf_puts(b, "<details><summary>Diagnostics</summary><pre class=\"diagnostics\">");
-        text(b, c->diagnostics);
+        sc_html_text(b, c->diagnostics);
         sc_buf_puts(b, "</pre></details>\n");
     }
     sc_buf_puts(b, "</article>\n");
@@ -223,15 +211,15 @@ static void matrix(struct sc_buf *b, const struct sc_run *r)
     sc_buf_puts(b, "<table class=\"matrix\" id=\"matrix\"><thead><tr><th>area</th>");
     for (size_t k = 0; k < nv; k++) {
         sc_buf_puts(b, "<th>");
-        text(b, versions[k]);
+        sc_html_text(b, versions[k]);
         sc_buf_puts(b, "</th>");
     }
     sc_buf_puts(b, "</tr></thead><tbody>\n");
     for (size_t i = 0; i < nareas; i++) {
         sc_buf_puts(b, "<tr");
-        attr(b, "data-area", areas[i]);
+        sc_html_attr(b, "data-area", areas[i]);
         sc_buf_puts(b, "><th>");
-        text(b, areas[i]);
+        sc_html_text(b, areas[i]);
         sc_buf_puts(b, "</th>");
         for (size_t k = 0; k < nv; k++) {
             struct sc_summary s = sc_run_summary_of(r, areas[i], versions[k]);
@@ -245,7 +233,7 @@ static void matrix(struct sc_buf *b, const struct sc_run *r)
                    strcmp(r->cases[first].version, versions[k]) != 0)
                 first++;
             sc_buf_printf(b, "<td class=\"cell %s\" data-result=\"%s\"", res, res);
-            attr(b, "data-version", versions[k]);
+            sc_html_attr(b, "data-version", versions[k]);
             sc_buf_printf(b, "><a href=\"#case-%zu\">%s</a><br><small>%zu passed", first, res,
                           s.passed);
             if (s.failed)
@@ -273,7 +261,7 @@ char *sc_report_html(const struct sc_run *r)
     sc_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                     "<title>SMI conformance: ");
-    text(&b, r->mesh ? r->mesh : "?");
+    sc_html_text(&b, r->mesh ? r->mesh : "?");
     sc_buf_printf(&b, " %s</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n", verdict,
                   css);
     sc_buf_printf(&b,

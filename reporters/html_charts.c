@@ -8,12 +8,12 @@
 
 #include "reporters/model.h"
 
-static void text(struct sc_buf *b, const char *s)
+void sc_html_text(struct sc_buf *b, const char *s)
 {
     sc_buf_esc(b, s, SC_ESC_XML_TEXT);
 }
 
-static void attr(struct sc_buf *b, const char *name, const char *value)
+void sc_html_attr(struct sc_buf *b, const char *name, const char *value)
 {
     sc_buf_printf(b, " %s=\"", name);
     sc_buf_esc(b, value, SC_ESC_XML_ATTR);
@@ -50,14 +50,14 @@ static void svg_open(struct sc_buf *b, double h, const char *label)
                   "<svg class=\"chart\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
                   "role=\"img\"",
                   CHART_W, h, CHART_W, h);
-    attr(b, "aria-label", label);
+    sc_html_attr(b, "aria-label", label);
     sc_buf_puts(b, ">\n");
 }
 
 static void svg_label(struct sc_buf *b, double y, const char *s)
 {
     sc_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", LABEL_W - 6, y);
-    text(b, s);
+    sc_html_text(b, s);
     sc_buf_puts(b, "</text>\n");
 }
 
@@ -99,7 +99,7 @@ static void split_chart(struct sc_buf *b, const struct sc_assertion *a)
         double y = top + rh * (double)row++;
         sc_buf_puts(b, "<g>");
         sc_buf_puts(b, "<title>");
-        text(b, f->name);
+        sc_html_text(b, f->name);
         sc_buf_printf(b, ": observed %s, expected %s",
                       sc_report_fmt_value(f->observed, f->unit, o, sizeof(o)),
                       sc_report_fmt_value(f->expected, f->unit, e, sizeof(e)));
@@ -392,7 +392,7 @@ static void figures_chart(struct sc_buf *b, const struct sc_assertion *a)
             continue;
         double y = top + rh * (double)row++;
         sc_buf_puts(b, "<g><title>");
-        text(b, f->name);
+        sc_html_text(b, f->name);
         sc_buf_printf(b, ": expected %s", sc_report_fmt_value(f->expected, f->unit, e, sizeof(e)));
         if (isfinite(f->tolerance))
             sc_buf_printf(b, " +/- %s", sc_report_fmt_value(f->tolerance, f->unit, t, sizeof(t)));

@@ -12,4 +12,8 @@
  * page's (classes chart, obs, tol, exp, ci, client, mesh, hbar, cmark, mmark). */
 void sc_html_charts(struct sc_buf *b, const struct sc_assertion *a);
 
+/* Escaped text of an HTML/SVG element, and an attribute ` name="value"`, escaped. */
+void sc_html_text(struct sc_buf *b, const char *s);
+void sc_html_attr(struct sc_buf *b, const char *name, const char *value);
+
 #endif
