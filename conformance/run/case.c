@@ -10,6 +10,9 @@
 
 /* The first outcome other than passed wins: a case stops at its first failure or error. */
 static void conclude(struct sc_casectx *x, enum sc_verdict v, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void conclude(struct sc_casectx *x, enum sc_verdict v, const char *fmt, va_list ap)
 {
     char msg[1024];
     vsnprintf(msg, sizeof(msg), fmt, ap);
