@@ -46,6 +46,11 @@ static inline unsigned sc_kube_next_poll(unsigned cur)
 }
 
 /* Server-side apply of obj (borrowed) at path, as the harness's field manager. */
+/* A new object {apiVersion, kind, metadata: {name, namespace (when ns is not NULL), labels:
+ * {part-of: smi-conformance}}} that the harness owns; *labels (may be NULL) is its labels, for
+ * more. Caller frees (cJSON_Delete). */
+cJSON *sc_kube_object(const char *api_version, const char *kind, const char *name, const char *ns,
+                      cJSON **labels);
 SC_MUST_CHECK int sc_kube_apply_json(struct sc_kube *k, const char *path, const cJSON *obj,
                                      struct sc_err *err);
 

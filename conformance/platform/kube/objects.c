@@ -55,19 +55,31 @@ cJSON *sc_kube_get_json(struct sc_kube *k, const char *path, struct sc_err *err)
     return j;
 }
 
+cJSON *sc_kube_object(const char *api_version, const char *kind, const char *name, const char *ns,
+                      cJSON **labels)
+{
+    cJSON *j = cJSON_CreateObject(), *md, *lab;
+    cJSON_AddStringToObject(j, "apiVersion", api_version);
+    cJSON_AddStringToObject(j, "kind", kind);
+    md = cJSON_AddObjectToObject(j, "metadata");
+    cJSON_AddStringToObject(md, "name", name);
+    if (ns != NULL)
+        cJSON_AddStringToObject(md, "namespace", ns);
+    lab = cJSON_AddObjectToObject(md, "labels");
+    cJSON_AddStringToObject(lab, SC_KUBE_PART_OF, "smi-conformance");
+    if (labels != NULL)
+        *labels = lab;
+    return j;
+}
+
 int sc_kube_op_create_namespace(struct sc_platform *p, const char *ns, struct sc_err *err)
 {
     struct sc_kube *k = (struct sc_kube *)p;
-    cJSON *j = cJSON_CreateObject(), *md, *labels, *ann;
+    cJSON *labels, *j = sc_kube_object("v1", "Namespace", ns, NULL, &labels);
+    cJSON *md = cJSON_GetObjectItemCaseSensitive(j, "metadata"), *ann;
     char path[256];
     int rc;
 
-    cJSON_AddStringToObject(j, "apiVersion", "v1");
-    cJSON_AddStringToObject(j, "kind", "Namespace");
-    md = cJSON_AddObjectToObject(j, "metadata");
-    cJSON_AddStringToObject(md, "name", ns);
-    labels = cJSON_AddObjectToObject(md, "labels");
-    cJSON_AddStringToObject(labels, SC_KUBE_PART_OF, "smi-conformance");
     sc_kube_add_pairs(labels, &k->prof->ns_labels, k->prof->agent_port);
     sc_kube_add_pairs(labels, &k->prof->enforce_ns_labels, k->prof->agent_port);
     ann = cJSON_AddObjectToObject(md, "annotations");

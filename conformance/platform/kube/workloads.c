@@ -14,17 +14,10 @@
 static int apply_service_account(struct sc_kube *k, const char *ns, const struct sc_workload *w,
                                  struct sc_err *err)
 {
-    cJSON *sa = cJSON_CreateObject(), *md;
+    cJSON *sa = sc_kube_object("v1", "ServiceAccount", w->sa, ns, NULL);
     char path[512];
     int rc;
 
-    cJSON_AddStringToObject(sa, "apiVersion", "v1");
-    cJSON_AddStringToObject(sa, "kind", "ServiceAccount");
-    md = cJSON_AddObjectToObject(sa, "metadata");
-    cJSON_AddStringToObject(md, "name", w->sa);
-    cJSON_AddStringToObject(md, "namespace", ns);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(md, "labels"), SC_KUBE_PART_OF,
-                            "smi-conformance");
     snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s", ns, w->sa);
     rc = sc_kube_apply_json(k, path, sa, err);
     cJSON_Delete(sa);
@@ -148,21 +141,14 @@ int sc_kube_op_deploy(struct sc_platform *p, const char *ns, const struct sc_wor
                       struct sc_err *err)
 {
     struct sc_kube *k = (struct sc_kube *)p;
-    cJSON *d, *md, *lab, *spec, *tmpl, *sel;
+    cJSON *d, *lab, *spec, *tmpl, *sel;
     char path[512];
     int rc;
 
     rc = apply_service_account(k, ns, w, err);
     if (rc != 0)
         return rc;
-    d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "apiVersion", "apps/v1");
-    cJSON_AddStringToObject(d, "kind", "Deployment");
-    md = cJSON_AddObjectToObject(d, "metadata");
-    cJSON_AddStringToObject(md, "name", w->name);
-    cJSON_AddStringToObject(md, "namespace", ns);
-    lab = cJSON_AddObjectToObject(md, "labels");
-    cJSON_AddStringToObject(lab, SC_KUBE_PART_OF, "smi-conformance");
+    d = sc_kube_object("apps/v1", "Deployment", w->name, ns, &lab);
     cJSON_AddStringToObject(lab, SC_KUBE_INSTANCE, w->name);
     spec = cJSON_AddObjectToObject(d, "spec");
     cJSON_AddNumberToObject(spec, "replicas", w->replicas);
@@ -183,17 +169,10 @@ int sc_kube_op_create_service(struct sc_platform *p, const char *ns, const struc
                               struct sc_err *err)
 {
     struct sc_kube *k = (struct sc_kube *)p;
-    cJSON *j = cJSON_CreateObject(), *md, *spec, *sel, *ports;
+    cJSON *j = sc_kube_object("v1", "Service", s->name, ns, NULL), *spec, *sel, *ports;
     char path[512];
     int rc;
 
-    cJSON_AddStringToObject(j, "apiVersion", "v1");
-    cJSON_AddStringToObject(j, "kind", "Service");
-    md = cJSON_AddObjectToObject(j, "metadata");
-    cJSON_AddStringToObject(md, "name", s->name);
-    cJSON_AddStringToObject(md, "namespace", ns);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(md, "labels"), SC_KUBE_PART_OF,
-                            "smi-conformance");
     spec = cJSON_AddObjectToObject(j, "spec");
     sel = cJSON_AddObjectToObject(spec, "selector");
     for (size_t i = 0; i < s->nselector; i++)
