@@ -29,6 +29,10 @@ expect "--violate is for the local reference mesh only" run --suites "$suites" -
 expect "invalid --focus regex" run --suites "$suites" --focus "("
 expect "no test matches the selection" run --suites "$suites" --focus "^no-such-test"
 expect "shorter than 100ms" run --suites "$suites" --timeout 10ms
+expect "retries" run --suites "$suites" --retries 9
+# Every selected case skipped: nothing was tested, and a CI gate must not go green.
+expect "nothing was tested" run --suites "$suites" -q --report-dir "$tmp/skipped" \
+  --focus '^access-udp-route \[v1alpha1\]$'
 expect "suites folder '$tmp/none' does not exist" run --suites "$tmp/none"
 expect "no tests found" run --suites "$tmp"
 
