@@ -16,6 +16,8 @@ int sc_platform_open(const struct sc_platform_config *c, struct sc_platform **ou
             .fixture_bin = c->fixture_bin,
             .violations = c->violations,
             .seed = c->seed,
+            .mesh = c->mesh,
+            .profiles_dir = c->profiles_dir,
         };
         return sc_local_new(&lo, out, err);
     }

@@ -107,6 +107,11 @@ struct sc_platform {
     bool metrics_exact;
     double metrics_tolerance;
     unsigned metrics_deadline_ms;
+    unsigned metrics_scrape_ms;  /* the scraper's interval, 0 when unknown or exact */
+    const char *metrics_no_data; /* an error text that means "no data" (not found), or NULL */
+    /* HTTPRouteGroup header filters written as a list of one-key maps, the shape the CRDs
+     * that clusters install declare, instead of the spec's map (from the profile). */
+    bool headers_list;
 };
 
 /* Which platform to open and how; fields of the other platform must be left zero. */
@@ -120,7 +125,8 @@ struct sc_platform_config {
     unsigned long seed;
     /* kube: see the kube platform (kubeconfig NULL = $KUBECONFIG or ~/.kube/config, context
      * NULL = current-context, mesh a profile name in profiles_dir or a file, fixture_image
-     * NULL = the harness version's image) */
+     * NULL = the harness version's image); local: mesh names the profile whose refmesh
+     * personality is started (NULL: the reference mesh) */
     const char *kubeconfig, *context;
     bool in_cluster;
     const char *mesh, *profiles_dir, *fixture_image;

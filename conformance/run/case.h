@@ -53,6 +53,10 @@ struct sc_observed {
     char *to_service; /* the service addressed (a split's root, for trafficsplits) */
     char *dst_pod;
     uint64_t success, failure;
+    /* A scraped metrics API counts a series from its first sample: what was answered before
+     * the warm-up of its class (success, failure) was sampled is not expected of it. */
+    uint64_t base_success, base_failure;
+    bool based_success, based_failure;
 };
 
 /* What was last seen to hold for one traffic (client, target, route), under which
@@ -73,6 +77,7 @@ struct sc_casectx {
     char ns[64], ns2[64];
     unsigned gen;   /* configuration generation: every apply and delete starts a new one */
     unsigned plans; /* plans sent so far: each gets its own id, so a retry never runs twice */
+    uint64_t first_traffic_ns; /* when the case first sent traffic (sc_now_ns), 0 before */
     struct sc_seen *seen;
     size_t nseen;
     struct sc_observed *obs;
@@ -102,6 +107,11 @@ struct sc_outcome {
 int sc_runner_group_index(const char *group);
 /* Index of an SMI API group in struct sc_versions. */
 int sc_runner_smi_group_index(enum sc_smi_group g);
+/* Is an object of this kind left out of a case at versions vs? A split or metrics test on a
+ * platform that does not serve SMI access (Linkerd with linkerd-smi): the mesh admits all
+ * traffic, so TrafficTargets (and route groups, when specs are not served) are not applied;
+ * tests that expect a denial are skipped instead. */
+bool sc_runner_left_out(const struct sc_test *t, const struct sc_versions *vs, const char *kind);
 /* Convert one object of a test to the case's versions, with $NS/$NS2 substituted (when ns
  * is not NULL), and check it against its version's schema. SC_ENOTFOUND means "skip: why".
  * *out is the caller's (sc_doc_node_free). */
@@ -208,6 +218,14 @@ SC_MUST_CHECK int sc_judge_access(struct sc_casectx *x, const struct sc_step *s)
 SC_MUST_CHECK int sc_judge_split(struct sc_casectx *x, const struct sc_step *s);
 SC_MUST_CHECK int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s);
 SC_MUST_CHECK int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_step *s);
+/* Before a send measured by a scraped metrics API (not an exact one): send a few requests
+ * (observed like any) and wait until each pod they reached lists an edge from the sender, so
+ * the series exist before the measured requests: increase() does not see what a series
+ * counted before its first sample. Never a verdict: a mesh that never shows the edge is
+ * judged by the metrics expectations. */
+void sc_runner_metrics_warm(struct sc_casectx *x, const struct sc_step *s);
+/* Rewrite an HTTPRouteGroup's header filter maps as lists of one-key maps (steps.c). */
+void sc_runner_headers_as_list(struct sc_doc_node *obj);
 
 /* Metric `name` of a TrafficMetrics item: counts as numbers, latencies in milliseconds, from a
  * number or a quantity ("299500m") and the unit (ms, s, seconds, us, ...; a unitless quantity

@@ -7,12 +7,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/clock.h"
 #include "base/util.h"
 #include "run/case.h"
 #include "smi/smi.h"
 
 #define METRICS_POLL_MS    200
 #define SPLIT_BACKENDS_MAX 16
+/* Enough that every backend of a split with a share of 25% or more gets one (a miss has a
+ * chance of 0.75^50 < 1e-6), few enough to be a small part of any count. */
+#define WARM_UP_REQUESTS         50
+#define LATENCY_REFRESH_REQUESTS 20
 
 /* A latency unit's factor to milliseconds; 0 when unknown. */
 static double unit_to_ms(const char *u)
@@ -110,15 +115,19 @@ static void attach_client_hist(const struct sc_casectx *x, struct sc_assertion *
 }
 
 /* Are tm's p50, p90 and p99 at least the expected minimum and at most the client's maximum
- * (+50%, +10 ms)? Puts the mesh's and the client's latencies on the assertion; on failure
- * writes why into last, after `subject` ("" or "backend web-v1: "). */
+ * with a margin: +50% and 10 ms when the mesh measures latencies itself; twice the maximum and
+ * 10 ms from a scraped histogram, whose quantiles are interpolated inside buckets up to twice
+ * as wide as their lower bound (Linkerd's proxy: 1, 2, 3, 4, 5, 10, 20, ... 50, 100 ms;
+ * Prometheus histogram_quantile). Puts the mesh's and the client's latencies on the
+ * assertion; on failure writes why into last, after `subject` ("" or "backend web-v1: "). */
 static bool latency_holds(const struct sc_casectx *x, const struct sc_metrics_expect *me,
                           const cJSON *tm, struct sc_assertion *a, const char *subject, char *last,
                           size_t len)
 {
     static const char *const names[] = {"p50_response_latency", "p90_response_latency",
                                         "p99_response_latency"};
-    bool ok = true;
+    bool ok = true, exact = x->r->p->metrics_exact;
+    double factor = exact ? 1.5 : 2.0, max_ms = x->client_p[3] / 1000.0;
     attach_client_hist(x, a);
     a->client_p[3] = x->client_p[3];
     for (int i = 0; i < 3; i++) {
@@ -126,12 +135,15 @@ static bool latency_holds(const struct sc_casectx *x, const struct sc_metrics_ex
         double v = metric_value(tm, names[i], &f);
         a->mesh_p[i] = f ? v * 1000.0 : NAN;
         a->client_p[i] = x->client_p[i];
-        if (!f || v < me->latency_at_least_ms || v > x->client_p[3] / 1000.0 * 1.5 + 10.0) {
+        if (!f || v < me->latency_at_least_ms || v > max_ms * factor + 10.0) {
             snprintf(last, len,
                      "%s%s %.1fms, expected at least %.1fms and at most the client's max %.1fms "
-                     "(+50%%)",
-                     subject, names[i], f ? v : NAN, me->latency_at_least_ms,
-                     x->client_p[3] / 1000.0);
+                     "(+%.0f%%, +10ms)%s",
+                     subject, names[i], f ? v : NAN, me->latency_at_least_ms, max_ms,
+                     (factor - 1) * 100,
+                     !exact && f && v == 0 ? "; a scraped API reports latency over its last "
+                                             "interval: no request fell in it"
+                                           : "");
             ok = false;
             break;
         }
@@ -151,6 +163,11 @@ static cJSON *get_metrics(struct sc_casectx *x, const char *path, int *rc, char 
 
     sc_err_init(&err);
     *rc = p->ops->metrics(p, path, &body, &err);
+    /* smi-metrics answers a resource without data with 500 "unable to lookup metrics": the
+     * profile says so, and that answer is a definite "not found", not a failure to read. */
+    if (*rc != 0 && *rc != SC_ENOTFOUND && p->metrics_no_data != NULL &&
+        strstr(err.msg, p->metrics_no_data) != NULL)
+        *rc = SC_ENOTFOUND;
     if (*rc == 0 && (j = cJSON_Parse(body)) == NULL) {
         *rc = SC_EPROTO;
         snprintf(last, len, "the metrics API answered something that is not JSON: %.120s",
@@ -171,20 +188,42 @@ static unsigned metrics_timeout_ms(const struct sc_casectx *x)
     return !p->metrics_exact && p->metrics_deadline_ms > t ? p->metrics_deadline_ms : t;
 }
 
-/* The path of a resource's metrics at the case's metrics version. */
+/* The window of a metrics query, seconds: every request of the case so far, with a margin
+ * for the scraper (two intervals: the sample before the first request and the one after the
+ * last) or, counted exactly, two seconds for the per-second buckets at its edges. */
+static unsigned window_s(const struct sc_casectx *x)
+{
+    const struct sc_platform *p = x->r->p;
+    uint64_t since = x->first_traffic_ns ? sc_now_ns() - x->first_traffic_ns : 0;
+    uint64_t margin_ms =
+        !p->metrics_exact && p->metrics_scrape_ms ? 2ull * p->metrics_scrape_ms : 2000;
+    uint64_t t = (since / 1000000 + margin_ms + 999) / 1000;
+    return t < 1 ? 1 : t > 600 ? 600 : (unsigned)t;
+}
+
+/* The path of a resource's metrics at the case's metrics version, with the window (?t=). */
 static void metrics_path(const struct sc_casectx *x, const struct sc_metrics_expect *me,
                          const char *name, char *path, size_t len)
 {
     int mv = x->vs.v[SC_GROUP_METRICS] ? x->vs.v[SC_GROUP_METRICS] : 1;
+    unsigned t = window_s(x);
     if (strcmp(me->resource, "namespaces") == 0)
-        snprintf(path, len, "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s%s", mv, name,
-                 me->edges_from ? "/edges" : "");
+        snprintf(path, len, "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s%s?t=%us", mv, name,
+                 me->edges_from ? "/edges" : "", t);
     else if (strcmp(me->resource, "trafficsplits") == 0)
-        snprintf(path, len, "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s/trafficsplits/%s",
-                 mv, x->ns, name);
+        snprintf(path, len,
+                 "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s/trafficsplits/%s?t=%us", mv,
+                 x->ns, name, t);
     else
-        snprintf(path, len, "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s/%s/%s%s", mv, x->ns,
-                 me->resource, name, me->edges_from ? "/edges" : "");
+        snprintf(path, len, "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s/%s/%s%s?t=%us", mv,
+                 x->ns, me->resource, name, me->edges_from ? "/edges" : "", t);
+}
+
+/* Consecutive answers that must agree: one when counted exactly; two from a scraper, so a
+ * value caught between two scrapes is not taken for the last word. */
+static unsigned agreeing(const struct sc_casectx *x)
+{
+    return x->r->p->metrics_exact ? 1 : 2;
 }
 
 /* Counts cannot be judged when a batch mixed 2xx and 5xx answers. */
@@ -219,15 +258,152 @@ static int conclude(struct sc_casectx *x, const struct sc_step *s, struct sc_ass
     return -1;
 }
 
+/* ---- warming the series up ---- */
+
+struct warm_poll {
+    const struct sc_step *s;
+    const char *pod; /* the receiving pod */
+    char path[512];
+};
+
+static enum sc_attempt warm_attempt(struct sc_casectx *x, void *ud, char *last, size_t len)
+{
+    struct warm_poll *wp = ud;
+    const cJSON *it;
+    int rc;
+    cJSON *j;
+    bool seen = false;
+
+    snprintf(wp->path, sizeof(wp->path),
+             "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s/pods/%s/edges?t=%us",
+             x->vs.v[SC_GROUP_METRICS], x->ns, wp->pod, window_s(x));
+    j = get_metrics(x, wp->path, &rc, last, len);
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "items"))
+    {
+        const cJSON *edge = cJSON_GetObjectItemCaseSensitive(it, "edge");
+        const cJSON *dir = cJSON_GetObjectItemCaseSensitive(edge, "direction");
+        const cJSON *rn = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(edge, "resource"), "name");
+        const struct sc_workload *w =
+            cJSON_IsString(rn)
+                ? sc_runner_workload_of_pod(x->t, rn->valuestring, strlen(rn->valuestring))
+                : NULL;
+        seen = seen || (cJSON_IsString(dir) && strcmp(dir->valuestring, "from") == 0 && w != NULL &&
+                        strcmp(w->name, wp->s->traffic.from) == 0);
+    }
+    if (j != NULL && !seen)
+        snprintf(last, len, "no edge from %s yet", wp->s->traffic.from);
+    cJSON_Delete(j);
+    return seen ? SC_ATTEMPT_HOLDS : SC_ATTEMPT_NOT_YET;
+}
+
+void sc_runner_metrics_warm(struct sc_casectx *x, const struct sc_step *s)
+{
+    struct sc_outcome o;
+    struct sc_err err;
+    char last[512] = "no answer yet";
+    uint64_t sent, done;
+    bool failure;
+
+    if (x->r->p->metrics_exact || x->vs.v[SC_GROUP_METRICS] == 0 ||
+        s->traffic.proto != SC_PROTO_HTTP)
+        return;
+    sc_err_init(&err);
+    sent = sc_now_ns();
+    if (sc_runner_send(x, &s->traffic, WARM_UP_REQUESTS, NULL, &o, &err) != 0) {
+        sc_case_log(x->c, "  warm-up not sent: %s", err.msg);
+        return;
+    }
+    for (size_t i = 0; i < o.res.nbackends; i++) {
+        struct warm_poll wp = {.s = s, .pod = o.res.backends[i].name};
+        struct sc_poll p = {.timeout_ms = metrics_timeout_ms(x),
+                            .consecutive = 1,
+                            .interval_ms = METRICS_POLL_MS,
+                            .fn = warm_attempt,
+                            .ud = &wp,
+                            .last = last,
+                            .len = sizeof(last)};
+        int rc = sc_runner_poll(x, &p);
+        sc_case_log(x->c, "  %s: %s after %u reads (GET %s)", wp.pod,
+                    rc == 0 ? "edge in the metrics" : "edge not in the metrics", p.attempts,
+                    wp.path);
+        if (rc == SC_ECANCELED)
+            break;
+    }
+    failure = o.status5xx != 0;
+    sc_runner_outcome_release(&o);
+    /* A series of this class (success, failure) may be new on an edge already listed: one
+     * scrape interval and a half after the warm-up, a sample of it was taken. */
+    done = sent + (uint64_t)x->r->p->metrics_scrape_ms * 1500000ull;
+    while (sc_now_ns() < done && !sc_runner_cancelled(x))
+        sc_sleep_ms(50);
+    /* What was answered until then is before the series' first sample, or in it. */
+    for (size_t i = 0; i < x->nobs; i++) {
+        struct sc_observed *ob = &x->obs[i];
+        if (strcmp(ob->src_workload, s->traffic.from) != 0 ||
+            strcmp(ob->to_service, s->traffic.to) != 0)
+            continue;
+        if (failure && !ob->based_failure) {
+            ob->base_failure = ob->failure;
+            ob->based_failure = true;
+        } else if (!failure && !ob->based_success) {
+            ob->base_success = ob->success;
+            ob->based_success = true;
+        }
+    }
+}
+
+/* What a resource's metrics should count of one observation: everything, or for a scraped
+ * API what came after its series' first sample. */
+static uint64_t counted(const struct sc_observed *ob, bool failure)
+{
+    if (failure)
+        return ob->failure - (ob->based_failure ? ob->base_failure : 0);
+    return ob->success - (ob->based_success ? ob->base_success : 0);
+}
+
+/* A scraped API reports latency over its last scrape interval (smi-metrics: histogram_quantile
+ * over irate of the buckets), so it has none once the traffic is a few intervals old: send the
+ * last `send` step's traffic once more (observed, and counted like any) so that the answers
+ * right after it carry latencies to judge. */
+static void refresh_latency(struct sc_casectx *x, const struct sc_step *s)
+{
+    const struct sc_step *last = NULL;
+    struct sc_outcome o;
+    struct sc_err err;
+
+    if (x->r->p->metrics_exact)
+        return;
+    for (const struct sc_step *st = x->t->steps; st < s; st++)
+        if (st->kind == SC_STEP_SEND)
+            last = st;
+    if (last == NULL)
+        return;
+    sc_err_init(&err);
+    if (sc_runner_send(x, &last->traffic, LATENCY_REFRESH_REQUESTS, NULL, &o, &err) != 0) {
+        sc_case_log(x->c, "  latency refresh not sent: %s", err.msg);
+        return;
+    }
+    sc_runner_keep_latency(x, &o.res);
+    sc_case_log(x->c, "  sent %u more requests so the latencies are recent",
+                LATENCY_REFRESH_REQUESTS);
+    sc_runner_outcome_release(&o);
+}
+
 /* ---- a resource, or its edge from one workload ---- */
 
 struct resource_poll {
     const struct sc_metrics_expect *me;
-    const char *path;
+    const char *name;
+    char path[512]; /* of the last attempt: the window grows with the time waited */
     struct sc_assertion *a;
     uint64_t want_s, want_f; /* what the agents saw */
     bool seen;               /* the mesh reported both counts at least once */
     double mesh_s, mesh_f;   /* what it last reported */
+    /* The latencies held in some answer: a scraped API reports them over its last interval
+     * only (irate), while counts converge over many; each is judged when it can be. */
+    bool latency_held;
+    char latency_why[300];
 };
 
 /* The item of an edges list for the edge from `from`, or NULL. */
@@ -252,9 +428,12 @@ static enum sc_attempt resource_attempt(struct sc_casectx *x, void *ud, char *la
     struct resource_poll *rp = ud;
     const struct sc_metrics_expect *me = rp->me;
     int rc;
-    cJSON *j = get_metrics(x, rp->path, &rc, last, len);
-    const cJSON *tm = j;
+    cJSON *j;
+    const cJSON *tm;
     bool ok = false;
+
+    metrics_path(x, me, rp->name, rp->path, sizeof(rp->path));
+    tm = j = get_metrics(x, rp->path, &rc, last, len);
 
     if (j == NULL && rc != SC_ENOTFOUND)
         return SC_ATTEMPT_FAILED; /* absent only on a definite "not found", never an error */
@@ -280,8 +459,13 @@ static enum sc_attempt resource_attempt(struct sc_casectx *x, void *ud, char *la
                              sc_runner_count_agrees(x->r->p, fc, rp->want_f));
         snprintf(last, len, "success_count %.0f, failure_count %.0f (the agent saw %llu and %llu)",
                  sc, fc, (unsigned long long)rp->want_s, (unsigned long long)rp->want_f);
-        if (ok && !isnan(me->latency_at_least_ms))
-            ok = latency_holds(x, me, tm, rp->a, "", last, len);
+        if (!isnan(me->latency_at_least_ms) && !rp->latency_held)
+            rp->latency_held =
+                latency_holds(x, me, tm, rp->a, "", rp->latency_why, sizeof(rp->latency_why));
+        if (ok && !isnan(me->latency_at_least_ms) && !rp->latency_held) {
+            snprintf(last, len, "%s", rp->latency_why);
+            ok = false;
+        }
     }
     cJSON_Delete(j);
     return ok ? SC_ATTEMPT_HOLDS : SC_ATTEMPT_NOT_YET;
@@ -291,33 +475,35 @@ int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s)
 {
     const struct sc_metrics_expect *me = &s->metrics;
     const char *name = me->name ? me->name : x->ns;
-    char path[512], what[512], last[512] = "no answer yet";
-    struct resource_poll rp = {.me = me, .path = path};
-    struct sc_poll p = {.consecutive = 1,
-                        .interval_ms = METRICS_POLL_MS,
+    char what[512], last[512] = "no answer yet";
+    struct resource_poll rp = {.me = me, .name = name};
+    struct sc_poll p = {.interval_ms = METRICS_POLL_MS,
                         .fn = resource_attempt,
                         .ud = &rp,
                         .last = last,
                         .len = sizeof(last)};
     int rc;
 
+    if (!isnan(me->latency_at_least_ms) && !me->absent)
+        refresh_latency(x, s);
     for (size_t i = 0; i < x->nobs; i++) {
         if (!pod_in_resource(x, me->resource, name, x->obs[i].dst_pod))
             continue;
         if (me->edges_from && strcmp(x->obs[i].src_workload, me->edges_from) != 0)
             continue;
-        rp.want_s += x->obs[i].success;
-        rp.want_f += x->obs[i].failure;
+        rp.want_s += counted(&x->obs[i], false);
+        rp.want_f += counted(&x->obs[i], true);
     }
-    metrics_path(x, me, name, path, sizeof(path));
+    metrics_path(x, me, name, rp.path, sizeof(rp.path));
     if (x->obs_mixed && me->counts)
         return refuse_mixed(x, sc_case_add_assertion(x->c, "metrics", "metrics counts"));
     snprintf(what, sizeof(what), "metrics of %s/%s%s%s%s", me->resource, name,
              me->edges_from ? " on the edge from " : "", me->edges_from ? me->edges_from : "",
              me->absent ? " are absent" : " agree with the agent");
-    sc_case_log(x->c, "expect %s (GET %s)", what, path);
+    sc_case_log(x->c, "expect %s (GET %s)", what, rp.path);
     rp.a = sc_case_add_assertion(x->c, "metrics", what);
     p.timeout_ms = metrics_timeout_ms(x);
+    p.consecutive = agreeing(x);
     rc = sc_runner_poll(x, &p);
     /* The figures of the last answer, whether they agreed or not. */
     if (me->counts && rp.seen) {
@@ -342,7 +528,7 @@ struct split_backend_want {
 
 struct split_poll {
     const struct sc_metrics_expect *me;
-    const char *path;
+    char path[512]; /* of the last attempt */
     struct sc_assertion *a;
     struct split_backend_want bw[SPLIT_BACKENDS_MAX];
     size_t nb;
@@ -386,8 +572,8 @@ static void split_wants(const struct sc_casectx *x, const struct sc_doc_node *sp
         w = sc_runner_workload_of_pod(x->t, x->obs[i].dst_pod, strlen(x->obs[i].dst_pod));
         for (size_t k = 0; w && k < sp->nb; k++)
             if (sc_service_selects(sc_test_service(x->t, sp->bw[k].service), w)) {
-                sp->bw[k].success += x->obs[i].success;
-                sp->bw[k].failure += x->obs[i].failure;
+                sp->bw[k].success += counted(&x->obs[i], false);
+                sp->bw[k].failure += counted(&x->obs[i], true);
                 break;
             }
     }
@@ -454,9 +640,12 @@ static enum sc_attempt split_attempt(struct sc_casectx *x, void *ud, char *last,
 {
     struct split_poll *sp = ud;
     int rc;
-    cJSON *j = get_metrics(x, sp->path, &rc, last, len);
+    cJSON *j;
     bool ok = true;
     size_t l = 0;
+
+    metrics_path(x, sp->me, sp->me->name, sp->path, sizeof(sp->path));
+    j = get_metrics(x, sp->path, &rc, last, len);
 
     if (j == NULL && rc != SC_ENOTFOUND)
         return SC_ATTEMPT_FAILED;
@@ -480,10 +669,9 @@ int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_step *s)
     const struct sc_metrics_expect *me = &s->metrics;
     const struct sc_doc_node *spec = split_spec(x->t, s, me->name);
     const char *root = sc_doc_get_str(spec, "service");
-    char path[512], what[512], last[1024] = "no answer yet";
-    struct split_poll sp = {.me = me, .path = path};
-    struct sc_poll p = {.consecutive = 1,
-                        .interval_ms = METRICS_POLL_MS,
+    char what[512], last[1024] = "no answer yet";
+    struct split_poll sp = {.me = me};
+    struct sc_poll p = {.interval_ms = METRICS_POLL_MS,
                         .fn = split_attempt,
                         .ud = &sp,
                         .last = last,
@@ -501,9 +689,10 @@ int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_step *s)
     split_wants(x, spec, root, &sp);
     if (x->obs_mixed && me->counts)
         return refuse_mixed(x, sp.a);
-    metrics_path(x, me, me->name, path, sizeof(path));
-    sc_case_log(x->c, "expect %s (GET %s)", what, path);
+    metrics_path(x, me, me->name, sp.path, sizeof(sp.path));
+    sc_case_log(x->c, "expect %s (GET %s)", what, sp.path);
     p.timeout_ms = metrics_timeout_ms(x);
+    p.consecutive = agreeing(x);
     rc = sc_runner_poll(x, &p);
     for (size_t k = 0; me->counts && k < sp.nb; k++) {
         char fname[200];

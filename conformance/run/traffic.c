@@ -7,6 +7,7 @@
 
 #include "agent/plan.h"
 #include "agent/result.h"
+#include "base/clock.h"
 #include "base/util.h"
 #include "run/case.h"
 
@@ -116,6 +117,7 @@ static void observe(struct sc_casectx *x, const char *src, const char *to, const
     x->obs = realloc(x->obs, (x->nobs + 1) * sizeof(*x->obs));
     if (x->obs == NULL)
         abort();
+    memset(&x->obs[x->nobs], 0, sizeof(x->obs[x->nobs]));
     x->obs[x->nobs].src_workload = sc_xstrdup(src);
     x->obs[x->nobs].to_service = sc_xstrdup(to);
     x->obs[x->nobs].dst_pod = sc_xstrdup(pod);
@@ -232,6 +234,8 @@ int sc_runner_send(struct sc_casectx *x, const struct sc_traffic *tr, unsigned r
     int rc;
 
     memset(out, 0, sizeof(*out));
+    if (x->first_traffic_ns == 0)
+        x->first_traffic_ns = sc_now_ns();
     make_plan(x, tr, requests, &plan);
     rc = p->ops->traffic(p, sc_test_workload(x->t, tr->from)->second_ns ? x->ns2 : x->ns, tr->from,
                          0, &plan, &out->res, err);

@@ -9,8 +9,8 @@
 #include "base/log.h"
 #include "base/util.h"
 
-static const char *const groups[SC_KUBE_NGROUPS] = {"access.smi-spec.io", "specs.smi-spec.io",
-                                                    "split.smi-spec.io", "metrics.smi-spec.io"};
+static const char *const groups[SC_PROFILE_NGROUPS] = {"access.smi-spec.io", "specs.smi-spec.io",
+                                                       "split.smi-spec.io", "metrics.smi-spec.io"};
 
 static int cmp_desc(const void *a, const void *b)
 {
@@ -59,7 +59,7 @@ int sc_kube_discover(struct sc_kube_client *c, struct sc_kube_discovery *d, stru
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "name"));
         const cJSON *v;
         int gi = -1;
-        for (int i = 0; i < SC_KUBE_NGROUPS && name; i++)
+        for (int i = 0; i < SC_PROFILE_NGROUPS && name; i++)
             if (strcmp(name, groups[i]) == 0)
                 gi = i;
         if (gi < 0)

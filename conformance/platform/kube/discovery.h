@@ -6,7 +6,7 @@
 
 #include "base/err.h"
 #include "platform/kube/client.h"
-#include "platform/kube/profile.h"
+#include "platform/profile.h"
 
 struct sc_kube_resource {
     char *group; /* "split.smi-spec.io" */
@@ -16,8 +16,8 @@ struct sc_kube_resource {
 };
 
 struct sc_kube_discovery {
-    int versions[SC_KUBE_NGROUPS][8]; /* served versions, newest first */
-    size_t nversions[SC_KUBE_NGROUPS];
+    int versions[SC_PROFILE_NGROUPS][8]; /* served versions, newest first */
+    size_t nversions[SC_PROFILE_NGROUPS];
     struct sc_kube_resource *res;
     size_t nres;
 };

@@ -13,19 +13,10 @@
 static int k_served(struct sc_platform *p, const char *group, int *versions, size_t *n)
 {
     struct sc_kube *k = (struct sc_kube *)p;
-    *n = 0;
-    for (int g = 0; g < SC_KUBE_NGROUPS; g++) {
-        if (strcmp(group, sc_kube_group_name(g)) != 0)
-            continue;
-        /* What the cluster serves and, when the profile says, the mesh claims. */
-        for (size_t i = 0; i < k->disc.nversions[g]; i++) {
-            bool claimed = !k->prof->claimed[g];
-            for (size_t j = 0; j < k->prof->nversions[g] && !claimed; j++)
-                claimed = k->prof->versions[g][j] == k->disc.versions[g][i];
-            if (claimed)
-                versions[(*n)++] = k->disc.versions[g][i];
-        }
-    }
+    int g = sc_profile_group(group);
+    *n = g < 0
+             ? 0
+             : sc_profile_claimed(k->prof, g, k->disc.versions[g], k->disc.nversions[g], versions);
     return 0;
 }
 
@@ -35,7 +26,7 @@ static void k_destroy(struct sc_platform *p)
     if (k == NULL)
         return;
     sc_kube_client_free(k->c);
-    sc_kube_profile_free(k->prof);
+    sc_profile_free(k->prof);
     sc_kube_discovery_release(&k->disc);
     free(k->image);
     free(k->version);
@@ -66,7 +57,7 @@ static const struct sc_platform_ops kube_ops = {
     .destroy = k_destroy,
 };
 
-const struct sc_kube_profile *sc_kube_profile(const struct sc_platform *p)
+const struct sc_profile *sc_kube_profile_of(const struct sc_platform *p)
 {
     return ((const struct sc_kube *)p)->prof;
 }
@@ -114,7 +105,7 @@ int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform **out, struct s
                           "in-cluster configuration excludes a kubeconfig or "
                           "context");
     k = sc_xcalloc(1, sizeof(*k));
-    rc = sc_kube_profile_find(o->mesh, o->profiles_dir, &k->prof, err);
+    rc = sc_profile_find(o->mesh, o->profiles_dir, &k->prof, err);
     if (rc != 0)
         goto fail;
     if (o->in_cluster)
@@ -142,6 +133,9 @@ int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform **out, struct s
     k->base.metrics_exact = k->prof->metrics_exact;
     k->base.metrics_tolerance = k->prof->metrics_tolerance;
     k->base.metrics_deadline_ms = k->prof->metrics_deadline_ms;
+    k->base.metrics_scrape_ms = k->prof->metrics_scrape_ms;
+    k->base.headers_list = k->prof->headers_list;
+    k->base.metrics_no_data = k->prof->metrics_no_data;
     sc_log_info("kube", "cluster %s (%s), mesh %s, fixture image %s",
                 sc_kube_client_config(k->c)->server, sc_kube_client_config(k->c)->origin,
                 k->prof->name, k->image);

@@ -6,7 +6,7 @@
 
 #include "base/err.h"
 #include "platform/kube/client.h"
-#include "platform/kube/profile.h"
+#include "platform/profile.h"
 #include "platform/platform.h"
 
 /* The fixture image when --fixture-image is not given: the tag is the harness version, as
@@ -41,7 +41,7 @@ SC_MUST_CHECK int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform *
 
 /* The loaded profile (for reports: name, claims, sources); valid until destroy. p must be a
  * kube platform. */
-const struct sc_kube_profile *sc_kube_profile(const struct sc_platform *p);
+const struct sc_profile *sc_kube_profile_of(const struct sc_platform *p);
 
 /* Where the platform connects ("FILE (context NAME)" or "in-cluster") and the server URL;
  * no secrets. Valid until destroy. */

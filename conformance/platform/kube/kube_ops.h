@@ -9,7 +9,7 @@
 #include "base/err.h"
 #include "platform/kube/client.h"
 #include "platform/kube/discovery.h"
-#include "platform/kube/profile.h"
+#include "platform/profile.h"
 #include "platform/platform.h"
 
 #define SC_KUBE_PART_OF  "app.kubernetes.io/part-of"
@@ -19,7 +19,7 @@
 struct sc_kube {
     struct sc_platform base;
     struct sc_kube_client *c;
-    struct sc_kube_profile *prof;
+    struct sc_profile *prof;
     struct sc_kube_discovery disc;
     char *image;
     unsigned delete_timeout_ms;
@@ -55,7 +55,7 @@ SC_MUST_CHECK int sc_kube_apply_json(struct sc_kube *k, const char *path, const 
                                      struct sc_err *err);
 
 /* Set every pair of p on obj (replacing same keys), ${AGENT_PORT} substituted. */
-void sc_kube_add_pairs(cJSON *obj, const struct sc_kube_pairs *p, int agent_port);
+void sc_kube_add_pairs(cJSON *obj, const struct sc_profile_pairs *p, int agent_port);
 
 /* GET path as JSON (the caller's, cJSON_Delete), or NULL with the reason in err. */
 SC_MUST_CHECK cJSON *sc_kube_get_json(struct sc_kube *k, const char *path, struct sc_err *err);

@@ -26,7 +26,7 @@ int sc_kube_apply_json(struct sc_kube *k, const char *path, const cJSON *obj, st
     return rc;
 }
 
-void sc_kube_add_pairs(cJSON *obj, const struct sc_kube_pairs *p, int agent_port)
+void sc_kube_add_pairs(cJSON *obj, const struct sc_profile_pairs *p, int agent_port)
 {
     for (size_t i = 0; i < p->n; i++) {
         const char *v = p->v[i].value, *at = strstr(v, "${AGENT_PORT}");

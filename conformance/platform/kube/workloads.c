@@ -27,8 +27,7 @@ static int apply_service_account(struct sc_kube *k, const char *ns, const struct
 }
 
 /* The pod template's labels and annotations: the workload's, then the mesh profile's. */
-static void template_metadata(cJSON *tmd, const struct sc_workload *w,
-                              const struct sc_kube_profile *pf)
+static void template_metadata(cJSON *tmd, const struct sc_workload *w, const struct sc_profile *pf)
 {
     cJSON *tl = cJSON_AddObjectToObject(tmd, "labels"), *ta;
     for (size_t i = 0; i < w->nlabels; i++)

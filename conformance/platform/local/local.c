@@ -21,6 +21,7 @@
 #include "base/clock.h"
 #include "base/util.h"
 #include "platform/curl_opts.h"
+#include "platform/local/mesh.h"
 #include "platform/local/proc.h"
 
 #define HTTP_PORTS         "8080"
@@ -44,6 +45,11 @@ struct local {
     struct pod *pods;
     unsigned next_addr;
     unsigned addr_base;
+    struct sc_profile *prof; /* the emulated mesh (--mesh), NULL for the reference mesh */
+    char scrape[32];         /* --scrape-interval for a Prometheus-like personality */
+    /* What the refmesh serves (GET /apis) and the profile claims, per group, newest first. */
+    int versions[SC_PROFILE_NGROUPS][8];
+    size_t nversions[SC_PROFILE_NGROUPS];
 };
 
 /* ---- HTTP ------------------------------------------------------------------------------- */
@@ -146,18 +152,23 @@ static int admin(struct local *l, const char *method, const char *path, const ch
 
 static int l_served(struct sc_platform *p, const char *group, int *v, size_t *n)
 {
-    (void)p;
-    *n = 0;
-    if (strcmp(group, "access") == 0)
-        for (int i = 3; i >= 1; i--)
-            v[(*n)++] = i;
-    else if (strcmp(group, "specs") == 0 || strcmp(group, "split") == 0)
-        for (int i = 4; i >= 1; i--)
-            v[(*n)++] = i;
-    else if (strcmp(group, "metrics") == 0)
-        for (int i = 2; i >= 1; i--)
-            v[(*n)++] = i;
+    struct local *l = (struct local *)p;
+    int g = sc_profile_group(group);
+    *n = g < 0 ? 0 : l->nversions[g];
+    if (*n != 0)
+        memcpy(v, l->versions[g], *n * sizeof(int));
     return 0;
+}
+
+/* Learn what the refmesh serves (its personality's release set) and the profile claims. */
+static int learn_served(struct local *l, struct sc_err *err)
+{
+    char *body = NULL;
+    int rc = admin(l, "GET", "/apis", NULL, &body, err);
+    if (rc == 0)
+        rc = sc_local_served_parse(body, l->prof, l->versions, l->nversions, err);
+    free(body);
+    return rc;
 }
 
 static int l_create_namespace(struct sc_platform *p, const char *ns, struct sc_err *err)
@@ -582,6 +593,14 @@ static void l_diagnostics(struct sc_platform *p, const char *ns, char **out)
     free(state);
     /* Only what belongs to the namespace: the refmesh's view of the failed test. */
     keep = cJSON_CreateObject();
+    /* how the refmesh behaves (personality knobs), and how far each proxy is behind */
+    for (int k = 0; k < 6; k++) {
+        static const char *const keys[] = {"personality", "serve",         "headers",
+                                           "metrics",     "configVersion", "propagation"};
+        const cJSON *v = cJSON_GetObjectItem(j, keys[k]);
+        if (v != NULL)
+            cJSON_AddItemToObject(keep, keys[k], cJSON_Duplicate(v, 1));
+    }
     for (int k = 0; k < 3; k++) {
         static const char *const keys[] = {"pods", "services", "objects"};
         cJSON *arr = cJSON_AddArrayToObject(keep, keys[k]);
@@ -615,6 +634,7 @@ static void l_destroy(struct sc_platform *p)
     }
     sc_local_stop_child(l->refmesh_pid);
     SC_ASSERT_OK(pthread_mutex_destroy(&l->mu));
+    sc_profile_free(l->prof);
     free(l);
 }
 
@@ -622,7 +642,7 @@ static void l_describe(struct sc_platform *p, struct sc_platform_info *out)
 {
     struct local *l = (struct local *)p;
     snprintf(l->keep_note, sizeof(l->keep_note), "refmesh admin API at %s (GET /state)", l->admin);
-    out->mesh = "local";
+    out->mesh = l->prof ? l->prof->name : "local";
     out->kube_version = NULL;
     out->keep_note = l->keep_note;
 }
@@ -649,31 +669,26 @@ const char *sc_local_admin_url(const struct sc_platform *p)
     return ((const struct local *)p)->admin;
 }
 
-int sc_local_new(const struct sc_local_opts *o, struct sc_platform **out, struct sc_err *err)
+/* The refmesh's command line: admin on a free port, the personality, seed, violations. */
+static void refmesh_argv(struct local *l, const struct sc_local_opts *o, const char *bin,
+                         char *seed, size_t seedlen, const char **argv)
 {
-    struct local *l = sc_xcalloc(1, sizeof(*l));
-    char refmesh[PATH_MAX], line[256], seed[32];
-    const char *argv[80];
-    int n = 0, fd, rc;
-    const char *port;
-
-    *out = NULL;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        free(l);
-        return sc_err_set(err, SC_ESYS, "cannot initialise libcurl");
-    }
-    if ((rc = sc_local_find_bin(o->refmesh_bin, "SC_REFMESH", "smi-refmesh", "fixtures/refmesh",
-                                refmesh, err)) != 0 ||
-        (rc = sc_local_find_bin(o->fixture_bin, "SC_FIXTURE", "smi-fixture", "fixtures/server",
-                                l->fixture_bin, err)) != 0) {
-        free(l);
-        return rc;
-    }
-    argv[n++] = refmesh;
+    const char *personality = sc_local_personality(l->prof);
+    int n = 0;
+    argv[n++] = bin;
     argv[n++] = "--admin";
     argv[n++] = "127.0.0.1:0";
+    if (personality != NULL) {
+        argv[n++] = "--personality";
+        argv[n++] = personality;
+    }
+    if (personality != NULL && !l->prof->metrics_exact) {
+        snprintf(l->scrape, sizeof(l->scrape), "%ums", SC_LOCAL_SCRAPE_MS);
+        argv[n++] = "--scrape-interval";
+        argv[n++] = l->scrape;
+    }
     if (o->seed != 0) {
-        snprintf(seed, sizeof(seed), "%lu", o->seed);
+        snprintf(seed, seedlen, "%lu", o->seed);
         argv[n++] = "--seed";
         argv[n++] = seed;
     }
@@ -682,8 +697,38 @@ int sc_local_new(const struct sc_local_opts *o, struct sc_platform **out, struct
         argv[n++] = o->violations[i];
     }
     argv[n] = NULL;
+}
+
+int sc_local_new(const struct sc_local_opts *o, struct sc_platform **out, struct sc_err *err)
+{
+    struct local *l = sc_xcalloc(1, sizeof(*l));
+    char refmesh[PATH_MAX], line[256], seed[32];
+    const char *argv[80];
+    int fd, rc;
+    const char *port;
+
+    *out = NULL;
+    if ((rc = sc_local_mesh_load(o->mesh, o->profiles_dir, &l->prof, err)) != 0) {
+        free(l);
+        return rc;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        sc_profile_free(l->prof);
+        free(l);
+        return sc_err_set(err, SC_ESYS, "cannot initialise libcurl");
+    }
+    if ((rc = sc_local_find_bin(o->refmesh_bin, "SC_REFMESH", "smi-refmesh", "fixtures/refmesh",
+                                refmesh, err)) != 0 ||
+        (rc = sc_local_find_bin(o->fixture_bin, "SC_FIXTURE", "smi-fixture", "fixtures/server",
+                                l->fixture_bin, err)) != 0) {
+        sc_profile_free(l->prof);
+        free(l);
+        return rc;
+    }
+    refmesh_argv(l, o, refmesh, seed, sizeof(seed), argv);
     l->refmesh_pid = sc_local_spawn(argv, &fd, err);
     if (l->refmesh_pid < 0) {
+        sc_profile_free(l->prof);
         free(l);
         return SC_ESYS;
     }
@@ -692,6 +737,7 @@ int sc_local_new(const struct sc_local_opts *o, struct sc_platform **out, struct
     port = strstr(line, "admin=");
     if (rc != 0 || port == NULL) {
         sc_local_stop_child(l->refmesh_pid);
+        sc_profile_free(l->prof);
         free(l);
         return rc ? rc : sc_err_set(err, SC_EPROTO, "smi-refmesh said '%s', not ready", line);
     }
@@ -701,13 +747,11 @@ int sc_local_new(const struct sc_local_opts *o, struct sc_platform **out, struct
      * makes the fixture fail to bind and the next address is tried. */
     l->addr_base = 20 + (unsigned)(getpid() % 200);
     l->base.ops = &local_ops;
-    /* What smi-refmesh does (fixtures/refmesh/route.c): 403 to a denied request and to a
-     * denied CONNECT; a denied datagram is dropped. */
-    l->base.deny.http_status[0] = 403;
-    l->base.deny.nhttp_status = 1;
-    l->base.deny.tcp = SC_DENY_PROXY;
-    l->base.deny.udp = SC_DENY_TIMEOUT;
-    l->base.metrics_exact = true; /* the refmesh counts every request it proxied */
+    sc_local_mesh_apply(l->prof, &l->base);
+    if ((rc = learn_served(l, err)) != 0) {
+        l_destroy(&l->base);
+        return rc;
+    }
     *out = &l->base;
     return 0;
 }

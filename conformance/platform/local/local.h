@@ -10,6 +10,9 @@ struct sc_local_opts {
     const char *fixture_bin;
     const char *const *violations; /* NULL-terminated --violate names, may be NULL */
     unsigned long seed;            /* split seed for the refmesh; 0 = from the clock */
+    /* The mesh to emulate: a profile name in profiles_dir (NULL: suites/profiles) or a file,
+     * whose refmesh personality is started; NULL = the reference mesh. */
+    const char *mesh, *profiles_dir;
 };
 
 /* Start smi-refmesh and return the platform (caller destroys with p->ops->destroy). */

@@ -35,6 +35,8 @@ struct fake {
     int metrics_rc; /* what the metrics API answers: 0 with body, or an SC_E code */
     const char *metrics_body;
     unsigned applies;
+    char paths[32][320]; /* the metrics paths asked for, first ones */
+    size_t npaths;
 };
 
 static int f_served(struct sc_platform *p, const char *group, int *v, size_t *n)
@@ -141,8 +143,9 @@ static int f_traffic(struct sc_platform *p, const char *ns, const char *workload
 static int f_metrics(struct sc_platform *p, const char *path, char **json, struct sc_err *err)
 {
     struct fake *f = (struct fake *)p;
-    (void)path;
     *json = NULL;
+    if (f->npaths < 32)
+        snprintf(f->paths[f->npaths++], sizeof(f->paths[0]), "%s", path);
     if (f->metrics_rc != 0)
         return sc_err_set(err, f->metrics_rc, "GET %s: %s", path, sc_strerror(f->metrics_rc));
     *json = strdup(f->metrics_body);
@@ -527,6 +530,105 @@ START_TEST(counts_agree_exactly_or_within_the_tolerance_at_its_edges)
 }
 END_TEST
 
+/* How many metrics paths asked for contain `s`. */
+static size_t asked(const struct fake *f, const char *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->npaths; i++)
+        n += strstr(f->paths[i], s) != NULL;
+    return n;
+}
+
+#define SEND_TEST                                                                                  \
+    "name: m\narea: metrics\nworkloads:\n"                                                         \
+    "  - {name: alice, serviceAccount: alice}\n"                                                   \
+    "  - {name: server, serviceAccount: server, labels: {app: server}}\n"                          \
+    "services:\n  - {name: server, selector: {app: server}, ports: [8080]}\n"                      \
+    "steps:\n"                                                                                     \
+    "  - send: {traffic: {from: alice, to: server, path: /}, requests: 20}\n"                      \
+    "  - expect:\n      metrics: {resource: deployments, name: server, success: observed,"         \
+    " failure: observed}\n"
+
+/* One answer for every path: an edge from alice's pod, and the resource's own counts. */
+#define SEND_METRICS(success)                                                                      \
+    "{\"items\":[{\"edge\":{\"direction\":\"from\",\"resource\":{\"kind\":\"Pod\","                \
+    "\"name\":\"alice-0\"}}}],\"metrics\":[{\"name\":\"success_count\",\"value\":\"" success       \
+    "\"},{\"name\":\"failure_count\",\"value\":\"0\"}]}"
+
+START_TEST(a_scraped_metrics_api_gets_a_window_a_warm_up_and_two_agreeing_answers)
+{
+    static const char *const ok[] = {"200:server-0", NULL};
+    struct fake f;
+    struct sc_run *run;
+    struct sc_case *c;
+
+    /* counted exactly: a probe batch (5) and the send (20), asked once, with a window */
+    fake_init(&f);
+    script(&f, "alice", ok);
+    f.metrics_body = SEND_METRICS("25");
+    c = run_test(&f, SEND_TEST, &run);
+    ck_assert_msg(c->verdict == SC_PASSED, "%s", c->message);
+    ck_assert_uint_eq(f.clients[0].calls, 2);
+    ck_assert_uint_eq(asked(&f, "/edges"), 0);
+    ck_assert_uint_eq(asked(&f, "/deployments/server?t="), 1);
+    sc_run_free(run);
+
+    /* scraped: a warm-up, each pod it reached polled for the edge, and the probes and the
+     * warm-up, answered before the series' first sample, not expected of it: 20; two answers */
+    fake_init(&f);
+    f.base.metrics_exact = false;
+    f.base.metrics_tolerance = 0.1;
+    f.base.metrics_scrape_ms = 100;
+    f.base.metrics_deadline_ms = 1500;
+    script(&f, "alice", ok);
+    f.metrics_body = SEND_METRICS("20");
+    c = run_test(&f, SEND_TEST, &run);
+    ck_assert_msg(c->verdict == SC_PASSED, "%s", c->message);
+    ck_assert_uint_eq(f.clients[0].calls, 3);
+    ck_assert_uint_eq(asked(&f, "/pods/server-0/edges?t="), 1);
+    ck_assert_uint_eq(asked(&f, "/deployments/server?t="), 2);
+    sc_run_free(run);
+
+    /* the same, and the mesh reports a count off by more than the tolerance: failed */
+    fake_init(&f);
+    f.base.metrics_exact = false;
+    f.base.metrics_tolerance = 0.1;
+    f.base.metrics_scrape_ms = 100;
+    f.base.metrics_deadline_ms = 1500;
+    script(&f, "alice", ok);
+    f.metrics_body = SEND_METRICS("25"); /* 20 + 25%: the probes and warm-up partly counted */
+    c = run_test(&f, SEND_TEST, &run);
+    ck_assert_int_eq(c->verdict, SC_FAILED);
+    sc_run_free(run);
+}
+END_TEST
+
+START_TEST(header_filters_are_rewritten_as_a_list_of_one_key_maps)
+{
+    static const char *yaml = "apiVersion: specs.smi-spec.io/v1alpha4\nkind: HTTPRouteGroup\n"
+                              "metadata: {name: r}\nspec:\n  matches:\n"
+                              "    - {name: a, headers: {x-a: \"^1$\", x-b: two}}\n"
+                              "    - {name: b, pathRegex: /x}\n"
+                              "    - {name: c, headers: [{x-c: three}]}\n";
+    struct sc_doc *d = NULL;
+    struct sc_err err;
+    cJSON *j;
+    char *text;
+
+    sc_err_init(&err);
+    ck_assert_msg(sc_doc_parse(yaml, strlen(yaml), "t.yaml", &d, &err) == 0, "%s", err.msg);
+    sc_runner_headers_as_list(d->root);
+    j = sc_doc_to_json(d->root);
+    text = cJSON_PrintUnformatted(cJSON_GetObjectItem(j, "spec"));
+    ck_assert_str_eq(text, "{\"matches\":[{\"name\":\"a\",\"headers\":[{\"x-a\":\"^1$\"},"
+                           "{\"x-b\":\"two\"}]},{\"name\":\"b\",\"pathRegex\":\"/x\"},"
+                           "{\"name\":\"c\",\"headers\":[{\"x-c\":\"three\"}]}]}");
+    free(text);
+    cJSON_Delete(j);
+    sc_doc_free(d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("verdicts");
@@ -543,6 +645,8 @@ int main(void)
     tcase_add_test(tc, absent_metrics_hold_on_not_found_and_error_on_a_server_failure);
     tcase_add_test(tc, metric_values_are_read_with_their_quantities_and_units);
     tcase_add_test(tc, counts_agree_exactly_or_within_the_tolerance_at_its_edges);
+    tcase_add_test(tc, a_scraped_metrics_api_gets_a_window_a_warm_up_and_two_agreeing_answers);
+    tcase_add_test(tc, header_filters_are_rewritten_as_a_list_of_one_key_maps);
     suite_add_tcase(s, tc);
     return sc_check_run(s);
 }

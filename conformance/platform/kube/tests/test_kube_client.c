@@ -499,10 +499,10 @@ START_TEST(discovery_lists_served_versions_and_resource_names)
     struct sc_err err;
     sc_err_init(&err);
     ck_assert_int_eq(sc_kube_discover(c, &d, &err), 0);
-    ck_assert_uint_eq(d.nversions[SC_KUBE_ACCESS], 1);
-    ck_assert_int_eq(d.versions[SC_KUBE_ACCESS][0], 3);
-    ck_assert_int_eq(d.versions[SC_KUBE_SPLIT][0], 4);
-    ck_assert_uint_eq(d.nversions[SC_KUBE_METRICS], 1);
+    ck_assert_uint_eq(d.nversions[SC_PROFILE_ACCESS], 1);
+    ck_assert_int_eq(d.versions[SC_PROFILE_ACCESS][0], 3);
+    ck_assert_int_eq(d.versions[SC_PROFILE_SPLIT][0], 4);
+    ck_assert_uint_eq(d.nversions[SC_PROFILE_METRICS], 1);
     ck_assert_str_eq(sc_kube_resource_name(&d, "split.smi-spec.io/v1alpha4", "TrafficSplit"),
                      "trafficsplits");
     ck_assert_str_eq(sc_kube_resource_name(&d, "specs.smi-spec.io/v1alpha4", "HTTPRouteGroup"),
@@ -532,9 +532,9 @@ START_TEST(unavailable_metrics_api_is_not_served)
     c = client_for(cfg, 1);
     sc_err_init(&err);
     ck_assert_int_eq(sc_kube_discover(c, &d, &err), 0);
-    ck_assert_uint_eq(d.nversions[SC_KUBE_ACCESS], 0);
-    ck_assert_uint_eq(d.nversions[SC_KUBE_METRICS], 0);
-    ck_assert_uint_eq(d.nversions[SC_KUBE_SPLIT], 1);
+    ck_assert_uint_eq(d.nversions[SC_PROFILE_ACCESS], 0);
+    ck_assert_uint_eq(d.nversions[SC_PROFILE_METRICS], 0);
+    ck_assert_uint_eq(d.nversions[SC_PROFILE_SPLIT], 1);
     sc_kube_discovery_release(&d);
     sc_kube_client_free(c);
     sc_kube_double_stop(d2);

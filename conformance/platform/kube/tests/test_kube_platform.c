@@ -165,7 +165,7 @@ START_TEST(served_versions_are_what_the_cluster_serves_and_the_mesh_claims)
     ck_assert_uint_eq(n, 1);
     ck_assert_uint_eq(p->deny.nhttp_status, 1);
     ck_assert_int_eq(p->deny.http_status[0], 403);
-    ck_assert_str_eq(sc_kube_profile(p)->name, "testmesh");
+    ck_assert_str_eq(sc_kube_profile_of(p)->name, "testmesh");
     p->ops->destroy(p);
 }
 END_TEST

@@ -1,5 +1,5 @@
 /* profile.c - load mesh profiles (YAML) with positions in every error. */
-#include "platform/kube/profile.h"
+#include "platform/profile.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -10,14 +10,37 @@
 #include "base/doc.h"
 #include "base/file.h"
 #include "base/util.h"
-#include "platform/kube/kubeconfig.h"
 
-static const char *const group_names[SC_KUBE_NGROUPS] = {"access", "specs", "split", "metrics"};
-static const int group_max[SC_KUBE_NGROUPS] = {4, 4, 4, 2};
+#define PROFILE_MAX_FILE (1u << 20) /* a profile is a page of YAML */
 
-const char *sc_kube_group_name(enum sc_kube_group g)
+static const char *const group_names[SC_PROFILE_NGROUPS] = {"access", "specs", "split", "metrics"};
+static const int group_max[SC_PROFILE_NGROUPS] = {4, 4, 4, 2};
+
+const char *sc_profile_group_name(enum sc_profile_group g)
 {
     return group_names[g];
+}
+
+int sc_profile_group(const char *name)
+{
+    for (int g = 0; g < SC_PROFILE_NGROUPS; g++)
+        if (strcmp(name, group_names[g]) == 0)
+            return g;
+    return -1;
+}
+
+size_t sc_profile_claimed(const struct sc_profile *p, enum sc_profile_group g, const int *served,
+                          size_t nserved, int *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nserved; i++) {
+        bool claimed = !p->claimed[g];
+        for (size_t j = 0; j < p->nversions[g] && !claimed; j++)
+            claimed = p->versions[g][j] == served[i];
+        if (claimed)
+            out[n++] = served[i];
+    }
+    return n;
 }
 
 static int perr(const char *file, const struct sc_doc_node *n, const char *field,
@@ -64,7 +87,7 @@ static int only_keys(const char *file, const struct sc_doc_node *m, const char *
 }
 
 static int pairs(const char *file, const struct sc_doc_node *m, const char *field,
-                 struct sc_kube_pairs *out, struct sc_err *err)
+                 struct sc_profile_pairs *out, struct sc_err *err)
 {
     size_t i = 0;
     if (m == NULL || m->type == SC_DOC_NULL)
@@ -85,7 +108,7 @@ static int pairs(const char *file, const struct sc_doc_node *m, const char *fiel
     return 0;
 }
 
-static void pairs_free(struct sc_kube_pairs *p)
+static void pairs_free(struct sc_profile_pairs *p)
 {
     for (size_t i = 0; i < p->n; i++) {
         free(p->v[i].key);
@@ -124,7 +147,7 @@ static int opt_str(const char *file, const struct sc_doc_node *m, const char *ke
 }
 
 static int joining(const char *file, const struct sc_doc_node *m, const char *where,
-                   struct sc_kube_pairs *labels, struct sc_kube_pairs *annotations,
+                   struct sc_profile_pairs *labels, struct sc_profile_pairs *annotations,
                    struct sc_err *err)
 {
     static const char *const keys[] = {"labels", "annotations", NULL};
@@ -206,7 +229,7 @@ static int parse_denial(const char *file, const struct sc_doc_node *n,
 
 /* consistency: how long a change may take to reach every proxy; metrics: how counts are
  * reported (exact, or within a relative tolerance) and how long they may take to appear. */
-static int parse_timing(const char *file, const struct sc_doc_node *r, struct sc_kube_profile *p,
+static int parse_timing(const char *file, const struct sc_doc_node *r, struct sc_profile *p,
                         struct sc_err *err)
 {
     const struct sc_doc_node *n;
@@ -217,6 +240,7 @@ static int parse_timing(const char *file, const struct sc_doc_node *r, struct sc
     p->metrics_exact = false;
     p->metrics_tolerance = 0.1;
     p->metrics_deadline_ms = 60000;
+    p->metrics_scrape_ms = 10000;
     if ((n = sc_doc_get(r, "consistency")) != NULL) {
         sc_err_init(&e);
         if (!scalar(n) || sc_parse_duration_ns(n->text, &ns, &e) != 0 || ns < 1000000000ull)
@@ -226,12 +250,15 @@ static int parse_timing(const char *file, const struct sc_doc_node *r, struct sc
     if ((n = sc_doc_get(r, "metrics")) == NULL)
         return 0;
     {
-        static const char *const keys[] = {"exact", "tolerance", "deadline", NULL};
+        static const char *const keys[] = {"exact",          "tolerance", "deadline",
+                                           "scrapeInterval", "noData",    NULL};
         const struct sc_doc_node *x = sc_doc_get(n, "exact"), *t = sc_doc_get(n, "tolerance"),
-                                 *dl = sc_doc_get(n, "deadline");
+                                 *dl = sc_doc_get(n, "deadline"),
+                                 *si = sc_doc_get(n, "scrapeInterval");
         if (n->type != SC_DOC_MAP)
             return perr(file, n, "metrics", err,
-                        "expected a mapping of exact, tolerance, deadline");
+                        "expected a mapping of exact, tolerance, deadline, scrapeInterval, "
+                        "noData");
         if ((rc = only_keys(file, n, "metrics", keys, err)) != 0)
             return rc;
         if (x != NULL && (x->type != SC_DOC_BOOL))
@@ -252,16 +279,28 @@ static int parse_timing(const char *file, const struct sc_doc_node *r, struct sc
                             "expected a duration of at least 1s");
             p->metrics_deadline_ms = (unsigned)(ns / 1000000);
         }
+        if (si != NULL) {
+            sc_err_init(&e);
+            if (!scalar(si) || sc_parse_duration_ns(si->text, &ns, &e) != 0 || ns < 100000000ull ||
+                ns > 600000000000ull)
+                return perr(file, si, "metrics.scrapeInterval", err,
+                            "expected a duration from 100ms to 600s");
+            p->metrics_scrape_ms = (unsigned)(ns / 1000000);
+        }
+        if (p->metrics_exact)
+            p->metrics_scrape_ms = 0;
+        if ((rc = opt_str(file, n, "noData", &p->metrics_no_data, err)) != 0)
+            return rc;
     }
     return 0;
 }
 
-static int parse(const char *file, const struct sc_doc_node *r, struct sc_kube_profile *p,
+static int parse(const char *file, const struct sc_doc_node *r, struct sc_profile *p,
                  struct sc_err *err)
 {
     static const char *const top[] = {
-        "name",   "description", "sources", "namespace", "pod",    "agentPort", "bypass",
-        "denial", "consistency", "metrics", "enforcing", "claims", NULL};
+        "name",   "description", "sources", "namespace", "pod",    "agentPort",    "bypass",
+        "denial", "consistency", "metrics", "enforcing", "claims", "routeHeaders", NULL};
     const struct sc_doc_node *n;
     int rc;
 
@@ -299,6 +338,11 @@ static int parse(const char *file, const struct sc_doc_node *r, struct sc_kube_p
                         &p->bypass_annotations, err)) != 0)
             return rc;
     }
+    if ((n = sc_doc_get(r, "routeHeaders")) != NULL) {
+        if (!scalar(n) || (strcmp(n->text, "map") != 0 && strcmp(n->text, "list") != 0))
+            return perr(file, n, "routeHeaders", err, "expected map or list");
+        p->headers_list = strcmp(n->text, "list") == 0;
+    }
     if ((rc = parse_denial(file, sc_doc_get(r, "denial"), r, &p->deny, err)) != 0 ||
         (rc = parse_timing(file, r, p, err)) != 0)
         return rc;
@@ -320,7 +364,7 @@ static int parse(const char *file, const struct sc_doc_node *r, struct sc_kube_p
         static const char *const keys[] = {"access", "specs", "split", "metrics", "features", NULL};
         if ((rc = only_keys(file, n, "claims", keys, err)) != 0)
             return rc;
-        for (int g = 0; g < SC_KUBE_NGROUPS; g++) {
+        for (int g = 0; g < SC_PROFILE_NGROUPS; g++) {
             const struct sc_doc_node *l = sc_doc_get(n, group_names[g]);
             char f[64];
             snprintf(f, sizeof(f), "claims.%s", group_names[g]);
@@ -350,16 +394,16 @@ static int parse(const char *file, const struct sc_doc_node *r, struct sc_kube_p
     return 0;
 }
 
-int sc_kube_profile_load(const char *path, struct sc_kube_profile **out, struct sc_err *err)
+int sc_profile_load(const char *path, struct sc_profile **out, struct sc_err *err)
 {
-    struct sc_kube_profile *p;
+    struct sc_profile *p;
     struct sc_doc *docs = NULL;
     char *text = NULL;
     size_t len = 0;
     int rc;
 
     *out = NULL;
-    rc = sc_file_read(path, SC_KUBE_MAX_FILE, &text, &len, err);
+    rc = sc_file_read(path, PROFILE_MAX_FILE, &text, &len, err);
     if (rc != 0)
         return sc_err_prefix(err, "cannot load mesh profile");
     rc = sc_doc_parse(text, len, path, &docs, err);
@@ -374,20 +418,20 @@ int sc_kube_profile_load(const char *path, struct sc_kube_profile **out, struct 
         rc = parse(path, docs->root, p, err);
     sc_doc_free(docs);
     if (rc != 0) {
-        sc_kube_profile_free(p);
+        sc_profile_free(p);
         return rc;
     }
     *out = p;
     return 0;
 }
 
-int sc_kube_profile_find(const char *name_or_path, const char *dir, struct sc_kube_profile **out,
-                         struct sc_err *err)
+int sc_profile_find(const char *name_or_path, const char *dir, struct sc_profile **out,
+                    struct sc_err *err)
 {
     char path[4096];
     size_t n = strlen(name_or_path);
     if (strchr(name_or_path, '/') != NULL || (n > 5 && strcmp(name_or_path + n - 5, ".yaml") == 0))
-        return sc_kube_profile_load(name_or_path, out, err);
+        return sc_profile_load(name_or_path, out, err);
     for (const char *c = name_or_path; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
             return sc_err_set(err, SC_EINVAL, "mesh '%s': expected a profile name or file",
@@ -397,13 +441,14 @@ int sc_kube_profile_find(const char *name_or_path, const char *dir, struct sc_ku
     if (dir == NULL)
         dir = "suites/profiles";
     snprintf(path, sizeof(path), "%s/%s.yaml", dir, name_or_path);
-    return sc_kube_profile_load(path, out, err);
+    return sc_profile_load(path, out, err);
 }
 
-void sc_kube_profile_free(struct sc_kube_profile *p)
+void sc_profile_free(struct sc_profile *p)
 {
     if (p == NULL)
         return;
+    free(p->metrics_no_data);
     free(p->file);
     free(p->name);
     free(p->description);

@@ -1,10 +1,10 @@
-/* test_kube_profile.c - mesh profiles: every shipped one loads, bad ones say where. */
+/* test_profile.c - mesh profiles: every shipped one loads, bad ones say where. */
 #include <check.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "platform/kube/profile.h"
+#include "platform/profile.h"
 #include "testutil.h"
 
 #include "base/tests/check_main.h"
@@ -29,28 +29,27 @@ START_TEST(every_shipped_profile_loads_and_is_named_after_its_file)
     while ((e = readdir(dp)) != NULL) {
         size_t n = strlen(e->d_name);
         char path[4200], name[256];
-        struct sc_kube_profile *p = NULL;
+        struct sc_profile *p = NULL;
         struct sc_err err;
         if (n < 6 || strcmp(e->d_name + n - 5, ".yaml") != 0)
             continue;
         snprintf(path, sizeof(path), "%s/%s", profiles_dir(), e->d_name);
         snprintf(name, sizeof(name), "%.*s", (int)(n - 5), e->d_name);
         sc_err_init(&err);
-        ck_assert_msg(sc_kube_profile_load(path, &p, &err) == 0, "%s", err.msg);
+        ck_assert_msg(sc_profile_load(path, &p, &err) == 0, "%s", err.msg);
         ck_assert_str_eq(p->name, name);
         ck_assert_uint_gt(p->nsources, 0);
-        ck_assert(p->claimed[SC_KUBE_SPLIT] || p->claimed[SC_KUBE_ACCESS]);
-        sc_kube_profile_free(p);
+        ck_assert(p->claimed[SC_PROFILE_SPLIT] || p->claimed[SC_PROFILE_ACCESS]);
+        sc_profile_free(p);
         loaded++;
     }
     closedir(dp);
     for (size_t i = 0; i < sizeof(meshes) / sizeof(meshes[0]); i++) {
-        struct sc_kube_profile *p = NULL;
+        struct sc_profile *p = NULL;
         struct sc_err err;
         sc_err_init(&err);
-        ck_assert_msg(sc_kube_profile_find(meshes[i], profiles_dir(), &p, &err) == 0, "%s",
-                      err.msg);
-        sc_kube_profile_free(p);
+        ck_assert_msg(sc_profile_find(meshes[i], profiles_dir(), &p, &err) == 0, "%s", err.msg);
+        sc_profile_free(p);
     }
     ck_assert_uint_ge(loaded, 8);
 }
@@ -58,11 +57,11 @@ END_TEST
 
 START_TEST(linkerd_profile_joins_by_annotation_and_skips_the_agent_port)
 {
-    struct sc_kube_profile *p = NULL;
+    struct sc_profile *p = NULL;
     struct sc_err err;
     int found = 0;
     sc_err_init(&err);
-    ck_assert_int_eq(sc_kube_profile_find("linkerd", profiles_dir(), &p, &err), 0);
+    ck_assert_int_eq(sc_profile_find("linkerd", profiles_dir(), &p, &err), 0);
     for (size_t i = 0; i < p->ns_annotations.n; i++)
         found += strcmp(p->ns_annotations.v[i].key, "linkerd.io/inject") == 0 &&
                  strcmp(p->ns_annotations.v[i].value, "enabled") == 0;
@@ -71,17 +70,17 @@ START_TEST(linkerd_profile_joins_by_annotation_and_skips_the_agent_port)
             strcmp(p->bypass_annotations.v[i].key, "config.linkerd.io/skip-inbound-ports") == 0;
     ck_assert_int_eq(found, 2);
     ck_assert_int_eq(p->agent_port, 9090);
-    sc_kube_profile_free(p);
+    sc_profile_free(p);
 }
 END_TEST
 
 static void expect(const char *yaml, const char *where, const char *what)
 {
     char *dir = tu_tmpdir(), *path = tu_write(dir, "p.yaml", yaml, 0), *want;
-    struct sc_kube_profile *p = NULL;
+    struct sc_profile *p = NULL;
     struct sc_err err;
     sc_err_init(&err);
-    ck_assert_int_eq(sc_kube_profile_load(path, &p, &err), SC_EINVAL);
+    ck_assert_int_eq(sc_profile_load(path, &p, &err), SC_EINVAL);
     want = tu_printf("%s:%s", path, where);
     ck_assert_msg(strncmp(err.msg, want, strlen(want)) == 0, "'%s' does not start with '%s'",
                   err.msg, want);
@@ -126,13 +125,14 @@ START_TEST(denial_sets_list_statuses_and_signals_per_protocol)
          *path = tu_write(dir, "p.yaml",
                           "name: x\nsources: [a]\n"
                           "denial: {http: [403, refused], tcp: [refused, reset]}\n"
-                          "consistency: 45s\nmetrics: {tolerance: 0.2, deadline: 90s}\n"
+                          "consistency: 45s\n"
+                          "metrics: {tolerance: 0.2, deadline: 90s, scrapeInterval: 15s}\n"
                           "claims: {}\n",
                           0);
-    struct sc_kube_profile *p = NULL;
+    struct sc_profile *p = NULL;
     struct sc_err err;
     sc_err_init(&err);
-    ck_assert_msg(sc_kube_profile_load(path, &p, &err) == 0, "%s", err.msg);
+    ck_assert_msg(sc_profile_load(path, &p, &err) == 0, "%s", err.msg);
     ck_assert_uint_eq(p->deny.nhttp_status, 1);
     ck_assert_int_eq(p->deny.http_status[0], 403);
     ck_assert_uint_eq(p->deny.http, SC_DENY_REFUSED);
@@ -141,7 +141,8 @@ START_TEST(denial_sets_list_statuses_and_signals_per_protocol)
     ck_assert(!p->metrics_exact);
     ck_assert_double_eq(p->metrics_tolerance, 0.2);
     ck_assert_uint_eq(p->metrics_deadline_ms, 90000);
-    sc_kube_profile_free(p);
+    ck_assert_uint_eq(p->metrics_scrape_ms, 15000);
+    sc_profile_free(p);
     unlink(path);
     free(path);
     /* udp denies by silence only; a status is not a tcp signal; an empty list says nothing */
@@ -149,7 +150,7 @@ START_TEST(denial_sets_list_statuses_and_signals_per_protocol)
                     "name: x\nsources: [a]\ndenial: {http: 403, tcp: reset, udp: [reset]}\n"
                     "claims: {}\n",
                     0);
-    ck_assert_int_eq(sc_kube_profile_load(path, &p, &err), SC_EINVAL);
+    ck_assert_int_eq(sc_profile_load(path, &p, &err), SC_EINVAL);
     ck_assert_msg(strstr(err.msg, "denial.udp: 'reset' is not a denial signal here (expected "
                                   "timeout)") != NULL,
                   "%s", err.msg);
@@ -157,19 +158,46 @@ START_TEST(denial_sets_list_statuses_and_signals_per_protocol)
     free(path);
     path = tu_write(dir, "p.yaml",
                     "name: x\nsources: [a]\ndenial: {http: 403, tcp: [403]}\nclaims: {}\n", 0);
-    ck_assert_int_eq(sc_kube_profile_load(path, &p, &err), SC_EINVAL);
+    ck_assert_int_eq(sc_profile_load(path, &p, &err), SC_EINVAL);
     ck_assert_msg(strstr(err.msg, "denial.tcp: '403' is not a denial signal here") != NULL, "%s",
                   err.msg);
     unlink(path);
     free(path);
     path = tu_write(dir, "p.yaml",
                     "name: x\nsources: [a]\ndenial: {http: [], tcp: reset}\nclaims: {}\n", 0);
-    ck_assert_int_eq(sc_kube_profile_load(path, &p, &err), SC_EINVAL);
+    ck_assert_int_eq(sc_profile_load(path, &p, &err), SC_EINVAL);
     ck_assert_msg(strstr(err.msg, "denial.http: an empty list") != NULL, "%s", err.msg);
     unlink(path);
     free(path);
     rmdir(dir);
     free(dir);
+}
+END_TEST
+
+START_TEST(scrape_interval_defaults_to_10s_is_bounded_and_is_nothing_when_exact)
+{
+    char *dir = tu_tmpdir(),
+         *path = tu_write(dir, "p.yaml", "name: x\nsources: [a]\n" GOOD_TAIL, 0);
+    struct sc_profile *p = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_msg(sc_profile_load(path, &p, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(p->metrics_scrape_ms, 10000);
+    sc_profile_free(p);
+    unlink(path);
+    free(path);
+    path = tu_write(dir, "p.yaml",
+                    "name: x\nsources: [a]\nmetrics: {exact: true, scrapeInterval: 5s}\n" GOOD_TAIL,
+                    0);
+    ck_assert_msg(sc_profile_load(path, &p, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(p->metrics_scrape_ms, 0);
+    sc_profile_free(p);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
+    expect("name: x\nsources: [a]\nmetrics: {scrapeInterval: 50ms}\n" GOOD_TAIL,
+           "3:27: metrics.scrapeInterval", "expected a duration from 100ms to 600s");
 }
 END_TEST
 
@@ -180,22 +208,22 @@ START_TEST(claims_are_sorted_newest_first)
                           "name: x\nsources: [a]\ndenial: {http: 503, tcp: closed}\n"
                           "claims:\n  split: [v1alpha1, v1alpha4, v1alpha2]\n  access: []\n",
                           0);
-    struct sc_kube_profile *p = NULL;
+    struct sc_profile *p = NULL;
     struct sc_err err;
     sc_err_init(&err);
-    ck_assert_int_eq(sc_kube_profile_load(path, &p, &err), 0);
-    ck_assert_uint_eq(p->nversions[SC_KUBE_SPLIT], 3);
-    ck_assert_int_eq(p->versions[SC_KUBE_SPLIT][0], 4);
-    ck_assert_int_eq(p->versions[SC_KUBE_SPLIT][2], 1);
-    ck_assert(p->claimed[SC_KUBE_ACCESS]);
-    ck_assert_uint_eq(p->nversions[SC_KUBE_ACCESS], 0);
-    ck_assert(!p->claimed[SC_KUBE_METRICS]);
+    ck_assert_int_eq(sc_profile_load(path, &p, &err), 0);
+    ck_assert_uint_eq(p->nversions[SC_PROFILE_SPLIT], 3);
+    ck_assert_int_eq(p->versions[SC_PROFILE_SPLIT][0], 4);
+    ck_assert_int_eq(p->versions[SC_PROFILE_SPLIT][2], 1);
+    ck_assert(p->claimed[SC_PROFILE_ACCESS]);
+    ck_assert_uint_eq(p->nversions[SC_PROFILE_ACCESS], 0);
+    ck_assert(!p->claimed[SC_PROFILE_METRICS]);
     ck_assert_uint_eq(p->deny.nhttp_status, 1);
     ck_assert_int_eq(p->deny.http_status[0], 503);
     ck_assert_uint_eq(p->deny.http, 0);
     ck_assert_uint_eq(p->deny.tcp, SC_DENY_CLOSED);
     ck_assert_uint_eq(p->deny.udp, SC_DENY_TIMEOUT);
-    sc_kube_profile_free(p);
+    sc_profile_free(p);
     unlink(path);
     rmdir(dir);
     free(path);
@@ -205,11 +233,11 @@ END_TEST
 
 START_TEST(mesh_name_with_odd_characters_is_refused)
 {
-    struct sc_kube_profile *p = NULL;
+    struct sc_profile *p = NULL;
     struct sc_err err;
     sc_err_init(&err);
-    ck_assert_int_eq(sc_kube_profile_find("Linkerd!", profiles_dir(), &p, &err), SC_EINVAL);
-    ck_assert_int_ne(sc_kube_profile_find("no-such-mesh", profiles_dir(), &p, &err), 0);
+    ck_assert_int_eq(sc_profile_find("Linkerd!", profiles_dir(), &p, &err), SC_EINVAL);
+    ck_assert_int_ne(sc_profile_find("no-such-mesh", profiles_dir(), &p, &err), 0);
     ck_assert_ptr_nonnull(strstr(err.msg, "no-such-mesh.yaml"));
 }
 END_TEST
@@ -224,6 +252,7 @@ int main(void)
     tcase_add_test(tc, bad_denial_signal_is_refused);
     tcase_add_test(tc, bad_claimed_version_is_refused);
     tcase_add_test(tc, claims_are_sorted_newest_first);
+    tcase_add_test(tc, scrape_interval_defaults_to_10s_is_bounded_and_is_nothing_when_exact);
     tcase_add_test(tc, denial_sets_list_statuses_and_signals_per_protocol);
     tcase_add_test(tc, mesh_name_with_odd_characters_is_refused);
     suite_add_tcase(s, tc);
