@@ -37,13 +37,14 @@ struct fake {
     unsigned applies;
     char paths[32][320]; /* the metrics paths asked for, first ones */
     size_t npaths;
+    bool no_access; /* SMI access is not served (Linkerd with linkerd-smi) */
 };
 
 static int f_served(struct sc_platform *p, const char *group, int *v, size_t *n)
 {
-    (void)p;
+    bool none = ((struct fake *)p)->no_access && strcmp(group, "access") == 0;
     v[0] = strcmp(group, "metrics") == 0 ? 2 : strcmp(group, "access") == 0 ? 3 : 4;
-    *n = 1;
+    *n = none ? 0 : 1;
     return 0;
 }
 
@@ -629,6 +630,57 @@ START_TEST(header_filters_are_rewritten_as_a_list_of_one_key_maps)
 }
 END_TEST
 
+#define SPLIT_WITH_TT(expect)                                                                      \
+    "name: s\narea: split\nworkloads:\n"                                                           \
+    "  - {name: alice, serviceAccount: alice}\n"                                                   \
+    "  - {name: server, serviceAccount: server, labels: {app: server}}\n"                          \
+    "services:\n  - {name: server, selector: {app: server}, ports: [8080]}\n"                      \
+    "steps:\n" APPLY_TT "  - apply: |\n"                                                           \
+    "      apiVersion: specs.smi-spec.io/v1alpha4\n      kind: HTTPRouteGroup\n"                   \
+    "      metadata: {name: r}\n      spec: {matches: [{name: all, pathRegex: '.*'}]}\n" expect    \
+    "  - delete: [{kind: TrafficTarget, name: tt}]\n"
+
+START_TEST(without_smi_access_split_tests_run_without_targets_and_denying_ones_are_skipped)
+{
+    static const char *const ok[] = {"200:server-0", NULL};
+    struct fake f;
+    struct sc_run *run;
+    struct sc_case *c;
+
+    fake_init(&f);
+    f.no_access = true;
+    script(&f, "alice", ok);
+    c = run_test(&f,
+                 SPLIT_WITH_TT("  - expect: {traffic: {from: alice, to: server}, allowed: true}\n"),
+                 &run);
+    ck_assert_msg(c->verdict == SC_PASSED, "%s: %s", sc_verdict_name(c->verdict), c->message);
+    ck_assert_uint_eq(f.applies, 1); /* the HTTPRouteGroup only: specs is served */
+    sc_run_free(run);
+
+    fake_init(&f);
+    f.no_access = true;
+    script(&f, "alice", ok);
+    c = run_test(
+        &f, SPLIT_WITH_TT("  - expect: {traffic: {from: alice, to: server}, allowed: false}\n"),
+        &run);
+    ck_assert_int_eq(c->verdict, SC_SKIPPED);
+    ck_assert_str_eq(c->message, "the test denies traffic, which needs SMI access control: the "
+                                 "platform does not serve it");
+    ck_assert_uint_eq(f.applies, 0);
+    sc_run_free(run);
+
+    /* with access served, the same test applies both */
+    fake_init(&f);
+    script(&f, "alice", ok);
+    c = run_test(&f,
+                 SPLIT_WITH_TT("  - expect: {traffic: {from: alice, to: server}, allowed: true}\n"),
+                 &run);
+    ck_assert_msg(c->verdict == SC_PASSED, "%s: %s", sc_verdict_name(c->verdict), c->message);
+    ck_assert_uint_eq(f.applies, 2);
+    sc_run_free(run);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("verdicts");
@@ -647,6 +699,8 @@ int main(void)
     tcase_add_test(tc, counts_agree_exactly_or_within_the_tolerance_at_its_edges);
     tcase_add_test(tc, a_scraped_metrics_api_gets_a_window_a_warm_up_and_two_agreeing_answers);
     tcase_add_test(tc, header_filters_are_rewritten_as_a_list_of_one_key_maps);
+    tcase_add_test(tc,
+                   without_smi_access_split_tests_run_without_targets_and_denying_ones_are_skipped);
     suite_add_tcase(s, tc);
     return sc_check_run(s);
 }
