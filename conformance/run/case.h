@@ -53,9 +53,11 @@ struct sc_observed {
     char *to_service; /* the service addressed (a split's root, for trafficsplits) */
     char *dst_pod;
     uint64_t success, failure;
-    /* A scraped metrics API counts a series from its first sample: what was answered before
-     * the warm-up of its class (success, failure) was sampled is not expected of it. */
-    uint64_t base_success, base_failure;
+    /* A scraped metrics API counts a series from its first sample, which falls somewhere
+     * before, in or after the warm-up of its class (success, failure): what was answered
+     * before the warm-up (pre) may be counted, what was answered until the warm-up had been
+     * sampled (base) is the least that is. */
+    uint64_t pre_success, pre_failure, base_success, base_failure;
     bool based_success, based_failure;
 };
 
@@ -234,5 +236,11 @@ int sc_runner_metric(const cJSON *tm, const char *name, double *out);
 /* Does a count the mesh reported agree with what the agents saw, exactly or within the
  * platform's tolerance? */
 bool sc_runner_count_agrees(const struct sc_platform *p, double mesh, uint64_t want);
+/* What a count should be: from lo to hi (the same when counted exactly). */
+struct sc_want {
+    uint64_t lo, hi;
+};
+/* Does the mesh's count agree: exactly hi, or from lo to hi within the tolerance? */
+bool sc_runner_count_within(const struct sc_platform *p, double mesh, struct sc_want w);
 
 #endif

@@ -14,9 +14,11 @@
 
 #define METRICS_POLL_MS    200
 #define SPLIT_BACKENDS_MAX 16
-/* Enough that every backend of a split with a share of 25% or more gets one (a miss has a
- * chance of 0.75^50 < 1e-6), few enough to be a small part of any count. */
-#define WARM_UP_REQUESTS         50
+/* A warm-up: enough that every backend of a split with a share of 25% or more gets one (a
+ * miss has a chance of 0.75^50 < 1e-6) when the traffic goes to a split's root; otherwise a
+ * few, each pod of the service getting one in turn. */
+#define WARM_UP_SPLIT            50
+#define WARM_UP_PLAIN            5
 #define LATENCY_REFRESH_REQUESTS 20
 
 /* A latency unit's factor to milliseconds; 0 when unknown. */
@@ -68,15 +70,22 @@ int sc_runner_metric(const cJSON *tm, const char *name, double *out)
     return 0;
 }
 
-bool sc_runner_count_agrees(const struct sc_platform *p, double mesh, uint64_t want)
+bool sc_runner_count_within(const struct sc_platform *p, double mesh, struct sc_want w)
 {
-    double w = (double)want, slack;
+    double lo = (double)w.lo, hi = (double)w.hi, slack_lo, slack_hi;
     if (p->metrics_exact)
-        return mesh == w;
+        return mesh == hi;
     /* increase() over a window extrapolates its samples to the window's edges: a count is
      * off by a fraction of itself, and milli-quantities by less than one. */
-    slack = p->metrics_tolerance * w;
-    return fabs(mesh - w) <= (slack > 1.0 ? slack : 1.0);
+    slack_lo = p->metrics_tolerance * lo;
+    slack_hi = p->metrics_tolerance * hi;
+    return mesh >= lo - (slack_lo > 1.0 ? slack_lo : 1.0) &&
+           mesh <= hi + (slack_hi > 1.0 ? slack_hi : 1.0);
+}
+
+bool sc_runner_count_agrees(const struct sc_platform *p, double mesh, uint64_t want)
+{
+    return sc_runner_count_within(p, mesh, (struct sc_want){want, want});
 }
 
 /* The value of metric `name` in tm, *found saying whether it was there and readable. */
@@ -260,6 +269,20 @@ static int conclude(struct sc_casectx *x, const struct sc_step *s, struct sc_ass
 
 /* ---- warming the series up ---- */
 
+/* Is the traffic of step s sent to the root service of a TrafficSplit applied before it? */
+static bool split_root(const struct sc_casectx *x, const struct sc_step *s)
+{
+    for (const struct sc_step *st = x->t->steps; st < s; st++)
+        for (const struct sc_doc *d = st->objects; d; d = d->next) {
+            const char *kind = sc_doc_get_str(d->root, "kind");
+            const char *root = sc_doc_get_str(sc_doc_get(d->root, "spec"), "service");
+            if (kind && root && strcmp(kind, "TrafficSplit") == 0 &&
+                strcmp(root, s->traffic.to) == 0)
+                return true;
+        }
+    return false;
+}
+
 struct warm_poll {
     const struct sc_step *s;
     const char *pod; /* the receiving pod */
@@ -308,9 +331,17 @@ void sc_runner_metrics_warm(struct sc_casectx *x, const struct sc_step *s)
     if (x->r->p->metrics_exact || x->vs.v[SC_GROUP_METRICS] == 0 ||
         s->traffic.proto != SC_PROTO_HTTP)
         return;
+    /* what was answered before the warm-up: the most a series born by it may not count */
+    for (size_t i = 0; i < x->nobs; i++) {
+        if (!x->obs[i].based_success)
+            x->obs[i].pre_success = x->obs[i].success;
+        if (!x->obs[i].based_failure)
+            x->obs[i].pre_failure = x->obs[i].failure;
+    }
     sc_err_init(&err);
     sent = sc_now_ns();
-    if (sc_runner_send(x, &s->traffic, WARM_UP_REQUESTS, NULL, &o, &err) != 0) {
+    if (sc_runner_send(x, &s->traffic, split_root(x, s) ? WARM_UP_SPLIT : WARM_UP_PLAIN, NULL, &o,
+                       &err) != 0) {
         sc_case_log(x->c, "  warm-up not sent: %s", err.msg);
         return;
     }
@@ -354,12 +385,25 @@ void sc_runner_metrics_warm(struct sc_casectx *x, const struct sc_step *s)
 }
 
 /* What a resource's metrics should count of one observation: everything, or for a scraped
- * API what came after its series' first sample. */
-static uint64_t counted(const struct sc_observed *ob, bool failure)
+ * API what came after its series' first sample: at least what came after the warm-up was
+ * sampled, at most what came after the probes before it. */
+/* "N", or "N to M (the series may count its warm-up or not)" appended to buf. */
+static void want_text(struct sc_want w, char *buf, size_t len)
 {
-    if (failure)
-        return ob->failure - (ob->based_failure ? ob->base_failure : 0);
-    return ob->success - (ob->based_success ? ob->base_success : 0);
+    size_t l = strlen(buf);
+    if (w.lo == w.hi)
+        snprintf(buf + l, len - l, "%llu", (unsigned long long)w.hi);
+    else
+        snprintf(buf + l, len - l, "%llu to %llu", (unsigned long long)w.lo,
+                 (unsigned long long)w.hi);
+}
+
+static void add_counted(const struct sc_observed *ob, struct sc_want *s, struct sc_want *f)
+{
+    s->lo += ob->success - (ob->based_success ? ob->base_success : 0);
+    s->hi += ob->success - (ob->based_success ? ob->pre_success : 0);
+    f->lo += ob->failure - (ob->based_failure ? ob->base_failure : 0);
+    f->hi += ob->failure - (ob->based_failure ? ob->pre_failure : 0);
 }
 
 /* A scraped API reports latency over its last scrape interval (smi-metrics: histogram_quantile
@@ -397,9 +441,9 @@ struct resource_poll {
     const char *name;
     char path[512]; /* of the last attempt: the window grows with the time waited */
     struct sc_assertion *a;
-    uint64_t want_s, want_f; /* what the agents saw */
-    bool seen;               /* the mesh reported both counts at least once */
-    double mesh_s, mesh_f;   /* what it last reported */
+    struct sc_want want_s, want_f; /* what the agents saw */
+    bool seen;                     /* the mesh reported both counts at least once */
+    double mesh_s, mesh_f;         /* what it last reported */
     /* The latencies held in some answer: a scraped API reports them over its last interval
      * only (irate), while counts converge over many; each is judged when it can be. */
     bool latency_held;
@@ -455,10 +499,13 @@ static enum sc_attempt resource_attempt(struct sc_casectx *x, void *ud, char *la
         rp->seen = fs && ff;
         rp->mesh_s = sc;
         rp->mesh_f = fc;
-        ok = !me->counts || (fs && ff && sc_runner_count_agrees(x->r->p, sc, rp->want_s) &&
-                             sc_runner_count_agrees(x->r->p, fc, rp->want_f));
-        snprintf(last, len, "success_count %.0f, failure_count %.0f (the agent saw %llu and %llu)",
-                 sc, fc, (unsigned long long)rp->want_s, (unsigned long long)rp->want_f);
+        ok = !me->counts || (fs && ff && sc_runner_count_within(x->r->p, sc, rp->want_s) &&
+                             sc_runner_count_within(x->r->p, fc, rp->want_f));
+        snprintf(last, len, "success_count %.0f, failure_count %.0f (the agent saw ", sc, fc);
+        want_text(rp->want_s, last, len);
+        snprintf(last + strlen(last), len - strlen(last), " and ");
+        want_text(rp->want_f, last, len);
+        snprintf(last + strlen(last), len - strlen(last), ")");
         if (!isnan(me->latency_at_least_ms) && !rp->latency_held)
             rp->latency_held =
                 latency_holds(x, me, tm, rp->a, "", rp->latency_why, sizeof(rp->latency_why));
@@ -491,8 +538,7 @@ int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s)
             continue;
         if (me->edges_from && strcmp(x->obs[i].src_workload, me->edges_from) != 0)
             continue;
-        rp.want_s += counted(&x->obs[i], false);
-        rp.want_f += counted(&x->obs[i], true);
+        add_counted(&x->obs[i], &rp.want_s, &rp.want_f);
     }
     metrics_path(x, me, name, rp.path, sizeof(rp.path));
     if (x->obs_mixed && me->counts)
@@ -508,10 +554,10 @@ int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s)
     /* The figures of the last answer, whether they agreed or not. */
     if (me->counts && rp.seen) {
         struct sc_figure *f = sc_assertion_add_figure(rp.a, "success_count", "count");
-        f->expected = (double)rp.want_s;
+        f->expected = (double)rp.want_s.hi;
         f->observed = rp.mesh_s;
         f = sc_assertion_add_figure(rp.a, "failure_count", "count");
-        f->expected = (double)rp.want_f;
+        f->expected = (double)rp.want_f.hi;
         f->observed = rp.mesh_f;
     }
     return conclude(x, s, rp.a, rc, &p);
@@ -522,7 +568,7 @@ int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s)
 /* The expected traffic of one backend of a split, and what the mesh last reported. */
 struct split_backend_want {
     const char *service;
-    uint64_t success, failure;
+    struct sc_want success, failure;
     double mesh_success, mesh_failure; /* NaN until reported */
 };
 
@@ -561,7 +607,8 @@ static void split_wants(const struct sc_casectx *x, const struct sc_doc_node *sp
         if (svc == NULL || sc_test_service(x->t, svc) == NULL)
             continue;
         sp->bw[sp->nb].service = svc;
-        sp->bw[sp->nb].success = sp->bw[sp->nb].failure = 0;
+        memset(&sp->bw[sp->nb].success, 0, sizeof(sp->bw[sp->nb].success));
+        memset(&sp->bw[sp->nb].failure, 0, sizeof(sp->bw[sp->nb].failure));
         sp->bw[sp->nb].mesh_success = sp->bw[sp->nb].mesh_failure = NAN;
         sp->nb++;
     }
@@ -572,8 +619,7 @@ static void split_wants(const struct sc_casectx *x, const struct sc_doc_node *sp
         w = sc_runner_workload_of_pod(x->t, x->obs[i].dst_pod, strlen(x->obs[i].dst_pod));
         for (size_t k = 0; w && k < sp->nb; k++)
             if (sc_service_selects(sc_test_service(x->t, sp->bw[k].service), w)) {
-                sp->bw[k].success += counted(&x->obs[i], false);
-                sp->bw[k].failure += counted(&x->obs[i], true);
+                add_counted(&x->obs[i], &sp->bw[k].success, &sp->bw[k].failure);
                 break;
             }
     }
@@ -620,15 +666,18 @@ static bool backend_holds(struct sc_casectx *x, struct split_poll *sp, struct sp
         return false;
     }
     if (me->counts) {
-        ok = fs && ff && sc_runner_count_agrees(x->r->p, sc, w->success) &&
-             sc_runner_count_agrees(x->r->p, fc, w->failure);
-        *l += (size_t)snprintf(last + *l, len - *l,
-                               "%s%sexpected success_count %llu and failure_count %llu, "
-                               "observed %.0f and %.0f",
-                               *l ? "; " : "", subject, (unsigned long long)w->success,
-                               (unsigned long long)w->failure, fs ? sc : NAN, ff ? fc : NAN);
+        ok = fs && ff && sc_runner_count_within(x->r->p, sc, w->success) &&
+             sc_runner_count_within(x->r->p, fc, w->failure);
+        *l += (size_t)snprintf(last + *l, len - *l, "%s%sexpected success_count ", *l ? "; " : "",
+                               subject);
+        want_text(w->success, last, len);
+        snprintf(last + strlen(last), len - strlen(last), " and failure_count ");
+        want_text(w->failure, last, len);
+        snprintf(last + strlen(last), len - strlen(last), ", observed %.0f and %.0f", fs ? sc : NAN,
+                 ff ? fc : NAN);
+        *l = strlen(last);
     }
-    if (ok && !isnan(me->latency_at_least_ms) && w->success + w->failure > 0 &&
+    if (ok && !isnan(me->latency_at_least_ms) && w->success.hi + w->failure.hi > 0 &&
         !latency_holds(x, me, tm, sp->a, subject, last, len)) {
         ok = false;
         *l = strlen(last);
@@ -699,11 +748,11 @@ int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_step *s)
         struct sc_figure *f;
         snprintf(fname, sizeof(fname), "%s success_count", sp.bw[k].service);
         f = sc_assertion_add_figure(sp.a, fname, "count");
-        f->expected = (double)sp.bw[k].success;
+        f->expected = (double)sp.bw[k].success.hi;
         f->observed = sp.bw[k].mesh_success;
         snprintf(fname, sizeof(fname), "%s failure_count", sp.bw[k].service);
         f = sc_assertion_add_figure(sp.a, fname, "count");
-        f->expected = (double)sp.bw[k].failure;
+        f->expected = (double)sp.bw[k].failure.hi;
         f->observed = sp.bw[k].mesh_failure;
     }
     return conclude(x, s, sp.a, rc, &p);
