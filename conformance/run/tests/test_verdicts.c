@@ -199,6 +199,16 @@ static void fake_init(struct fake *f)
     f->base.metrics_exact = true;
 }
 
+/* A platform whose metrics API is scraped every 100 ms, counts within 10%. */
+static void fake_scraped(struct fake *f)
+{
+    fake_init(f);
+    f->base.metrics_exact = false;
+    f->base.metrics_tolerance = 0.1;
+    f->base.metrics_scrape_ms = 100;
+    f->base.metrics_deadline_ms = 1500;
+}
+
 static void script(struct fake *f, const char *workload, const char *const *answers)
 {
     struct client_script *c = &f->clients[f->nclients++];
@@ -577,11 +587,7 @@ START_TEST(a_scraped_metrics_api_gets_a_window_a_warm_up_and_two_agreeing_answer
     /* scraped: a warm-up (5), each pod it reached polled for the edge; the series counts from
      * its first sample, before or after the probe batch (5) and the warm-up: 20 to 25; two
      * answers */
-    fake_init(&f);
-    f.base.metrics_exact = false;
-    f.base.metrics_tolerance = 0.1;
-    f.base.metrics_scrape_ms = 100;
-    f.base.metrics_deadline_ms = 1500;
+    fake_scraped(&f);
     script(&f, "alice", ok);
     f.metrics_body = SEND_METRICS("20");
     c = run_test(&f, SEND_TEST, &run);
@@ -595,11 +601,7 @@ START_TEST(a_scraped_metrics_api_gets_a_window_a_warm_up_and_two_agreeing_answer
     for (int k = 0; k < 4; k++) {
         static const char *const bodies[] = {SEND_METRICS("18"), SEND_METRICS("27.5"),
                                              SEND_METRICS("17"), SEND_METRICS("28")};
-        fake_init(&f);
-        f.base.metrics_exact = false;
-        f.base.metrics_tolerance = 0.1;
-        f.base.metrics_scrape_ms = 100;
-        f.base.metrics_deadline_ms = 1500;
+        fake_scraped(&f);
         script(&f, "alice", ok);
         f.metrics_body = bodies[k];
         c = run_test(&f, SEND_TEST, &run);
