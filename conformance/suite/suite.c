@@ -11,6 +11,7 @@
 
 #include "base/file.h"
 #include "base/util.h"
+#include "suite/fields.h"
 #include "smi/smi.h"
 
 #define MAX_FILE (1024 * 1024)
@@ -20,152 +21,6 @@ static const char *const areas[] = {"access", "specs", "split", "metrics"};
 const char *sc_proto_name(enum sc_proto p)
 {
     return p == SC_PROTO_TCP ? "tcp" : p == SC_PROTO_UDP ? "udp" : "http";
-}
-
-/* Position-aware failure: "FILE:LINE:COL: ...". */
-static int fail(struct sc_err *err, const char *file, const struct sc_doc_node *n, const char *fmt,
-                ...) __attribute__((format(printf, 4, 5)));
-
-static int fail(struct sc_err *err, const char *file, const struct sc_doc_node *n, const char *fmt,
-                ...)
-{
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    return sc_err_set(err, SC_EINVAL, "%s:%d:%d: %s", file, n ? n->line : 1, n ? n->col : 1, msg);
-}
-
-/* Every key of map `m` must be one of `allowed` (NULL-terminated). */
-static int check_keys(const char *file, const struct sc_doc_node *m, const char *what,
-                      const char *const *allowed, struct sc_err *err)
-{
-    if (m == NULL || m->type != SC_DOC_MAP)
-        return fail(err, file, m, "%s must be a mapping", what);
-    for (const struct sc_doc_node *c = m->child; c; c = c->next) {
-        bool ok = false;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = strcmp(*a, c->key) == 0;
-        if (!ok) {
-            char list[256] = "";
-            for (const char *const *a = allowed; *a; a++) {
-                strncat(list, *a, sizeof(list) - strlen(list) - 3);
-                if (a[1])
-                    strncat(list, ", ", sizeof(list) - strlen(list) - 1);
-            }
-            return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown field '%s' in %s (expected %s)",
-                              file, c->key_line, c->key_col, c->key, what, list);
-        }
-    }
-    return 0;
-}
-
-static int get_string(const char *file, const struct sc_doc_node *m, const char *key, bool required,
-                      char **out, struct sc_err *err)
-{
-    const struct sc_doc_node *v = sc_doc_get(m, key);
-    if (v == NULL) {
-        if (required)
-            return fail(err, file, m, "missing required field '%s'", key);
-        return 0;
-    }
-    if (v->type == SC_DOC_MAP || v->type == SC_DOC_SEQ || v->type == SC_DOC_NULL)
-        return fail(err, file, v, "field '%s' must be a string", key);
-    *out = sc_xstrdup(v->text);
-    return 0;
-}
-
-static int get_int(const char *file, const struct sc_doc_node *m, const char *key, long min,
-                   long max, long *out, struct sc_err *err)
-{
-    const struct sc_doc_node *v = sc_doc_get(m, key);
-    char *end;
-    long x;
-    if (v == NULL)
-        return 0;
-    if (v->type != SC_DOC_INT)
-        return fail(err, file, v, "field '%s' must be an integer", key);
-    x = strtol(v->text, &end, 10);
-    if (*end != '\0' || x < min || x > max)
-        return fail(err, file, v, "field '%s' must be between %ld and %ld", key, min, max);
-    *out = x;
-    return 0;
-}
-
-static int get_number(const char *file, const struct sc_doc_node *v, const char *what, double *out,
-                      struct sc_err *err)
-{
-    if (v == NULL || (v->type != SC_DOC_INT && v->type != SC_DOC_FLOAT))
-        return fail(err, file, v, "%s must be a number", what);
-    *out = strtod(v->text, NULL);
-    if (!isfinite(*out) || *out < 0)
-        return fail(err, file, v, "%s must be a non-negative number", what);
-    return 0;
-}
-
-static int get_bool(const char *file, const struct sc_doc_node *m, const char *key, bool *out,
-                    struct sc_err *err)
-{
-    const struct sc_doc_node *v = sc_doc_get(m, key);
-    if (v == NULL)
-        return 0;
-    if (v->type != SC_DOC_BOOL)
-        return fail(err, file, v, "field '%s' must be true or false", key);
-    *out = strcmp(v->text, "true") == 0 || strcmp(v->text, "True") == 0;
-    return 0;
-}
-
-static int get_kvs(const char *file, const struct sc_doc_node *m, const char *key,
-                   struct sc_kv **out, size_t *n, struct sc_err *err)
-{
-    const struct sc_doc_node *v = sc_doc_get(m, key);
-    if (v == NULL)
-        return 0;
-    if (v->type != SC_DOC_MAP)
-        return fail(err, file, v, "field '%s' must be a mapping of names to strings", key);
-    *out = sc_xcalloc(v->n ? v->n : 1, sizeof(**out));
-    for (const struct sc_doc_node *c = v->child; c; c = c->next) {
-        if (c->type == SC_DOC_MAP || c->type == SC_DOC_SEQ || c->type == SC_DOC_NULL)
-            return fail(err, file, c, "'%s.%s' must be a string", key, c->key);
-        (*out)[*n].key = sc_xstrdup(c->key);
-        (*out)[*n].value = sc_xstrdup(c->text);
-        (*n)++;
-    }
-    return 0;
-}
-
-static int get_strings(const char *file, const struct sc_doc_node *m, const char *key, char ***out,
-                       size_t *n, struct sc_err *err)
-{
-    const struct sc_doc_node *v = sc_doc_get(m, key);
-    if (v == NULL)
-        return 0;
-    if (v->type != SC_DOC_SEQ)
-        return fail(err, file, v, "field '%s' must be a list of strings", key);
-    *out = sc_xcalloc(v->n ? v->n : 1, sizeof(char *));
-    for (const struct sc_doc_node *c = v->child; c; c = c->next) {
-        if (c->type == SC_DOC_MAP || c->type == SC_DOC_SEQ || c->type == SC_DOC_NULL)
-            return fail(err, file, c, "items of '%s' must be strings", key);
-        (*out)[(*n)++] = sc_xstrdup(c->text);
-    }
-    return 0;
-}
-
-static void free_kvs(struct sc_kv *kv, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(kv[i].key);
-        free(kv[i].value);
-    }
-    free(kv);
-}
-
-static void free_strings(char **s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(s[i]);
-    free(s);
 }
 
 static int parse_proto(const char *file, const struct sc_doc_node *m, enum sc_proto *p,
@@ -181,8 +36,8 @@ static int parse_proto(const char *file, const struct sc_doc_node *m, enum sc_pr
     else if (strcmp(s, "udp") == 0)
         *p = SC_PROTO_UDP;
     else
-        return fail(err, file, sc_doc_get(m, "protocol"),
-                    "unknown protocol '%s' (expected http, tcp or udp)", s);
+        return sc_sf_fail(err, file, sc_doc_get(m, "protocol"),
+                          "unknown protocol '%s' (expected http, tcp or udp)", s);
     return 0;
 }
 
@@ -193,17 +48,17 @@ static int parse_workload(const char *file, const struct sc_doc_node *m, struct 
                                        "replicas", "namespace",      NULL};
     long replicas = 1;
     const char *ns = sc_doc_get_str(m, "namespace");
-    if (check_keys(file, m, "workload", keys, err) ||
-        get_string(file, m, "name", true, &w->name, err) ||
-        get_string(file, m, "serviceAccount", true, &w->sa, err) ||
-        get_string(file, m, "version", false, &w->version, err) ||
-        get_kvs(file, m, "labels", &w->labels, &w->nlabels, err) ||
-        get_int(file, m, "replicas", 1, 16, &replicas, err))
+    if (sc_sf_check_keys(file, m, "workload", keys, err) ||
+        sc_sf_get_string(file, m, "name", true, &w->name, err) ||
+        sc_sf_get_string(file, m, "serviceAccount", true, &w->sa, err) ||
+        sc_sf_get_string(file, m, "version", false, &w->version, err) ||
+        sc_sf_get_kvs(file, m, "labels", &w->labels, &w->nlabels, err) ||
+        sc_sf_get_int(file, m, "replicas", 1, 16, &replicas, err))
         return SC_EINVAL;
     w->replicas = (unsigned)replicas;
     if (ns != NULL && strcmp(ns, "$NS2") != 0 && strcmp(ns, "$NS") != 0)
-        return fail(err, file, sc_doc_get(m, "namespace"),
-                    "a workload's namespace is $NS (the default) or $NS2, not '%s'", ns);
+        return sc_sf_fail(err, file, sc_doc_get(m, "namespace"),
+                          "a workload's namespace is $NS (the default) or $NS2, not '%s'", ns);
     w->second_ns = ns != NULL && strcmp(ns, "$NS2") == 0;
     return 0;
 }
@@ -213,14 +68,14 @@ static int parse_service(const char *file, const struct sc_doc_node *m, struct s
 {
     static const char *const keys[] = {"name", "selector", "ports", NULL};
     const struct sc_doc_node *ports;
-    if (check_keys(file, m, "service", keys, err) ||
-        get_string(file, m, "name", true, &s->name, err) ||
-        get_kvs(file, m, "selector", &s->selector, &s->nselector, err))
+    if (sc_sf_check_keys(file, m, "service", keys, err) ||
+        sc_sf_get_string(file, m, "name", true, &s->name, err) ||
+        sc_sf_get_kvs(file, m, "selector", &s->selector, &s->nselector, err))
         return SC_EINVAL;
     ports = sc_doc_get(m, "ports");
     if (ports == NULL || ports->type != SC_DOC_SEQ || ports->n == 0)
-        return fail(err, file, ports ? ports : m, "service '%s' needs a non-empty list 'ports'",
-                    s->name);
+        return sc_sf_fail(err, file, ports ? ports : m,
+                          "service '%s' needs a non-empty list 'ports'", s->name);
     s->ports = sc_xcalloc(ports->n, sizeof(*s->ports));
     for (const struct sc_doc_node *p = ports->child; p; p = p->next) {
         struct sc_svc_port *sp = &s->ports[s->nports++];
@@ -230,13 +85,13 @@ static int parse_service(const char *file, const struct sc_doc_node *m, struct s
             port = strtol(p->text, NULL, 10);
         } else {
             static const char *const pk[] = {"port", "protocol", NULL};
-            if (check_keys(file, p, "service port", pk, err) ||
-                get_int(file, p, "port", 1, 65535, &port, err) ||
+            if (sc_sf_check_keys(file, p, "service port", pk, err) ||
+                sc_sf_get_int(file, p, "port", 1, 65535, &port, err) ||
                 parse_proto(file, p, &sp->proto, err))
                 return SC_EINVAL;
         }
         if (port < 1 || port > 65535)
-            return fail(err, file, p, "port must be between 1 and 65535");
+            return sc_sf_fail(err, file, p, "port must be between 1 and 65535");
         sp->port = (int)port;
     }
     return 0;
@@ -248,13 +103,14 @@ static int parse_traffic(const char *file, const struct sc_doc_node *m, struct s
     static const char *const keys[] = {"from",   "to",   "port",    "protocol",
                                        "method", "path", "headers", NULL};
     long port = 0;
-    if (check_keys(file, m, "traffic", keys, err) ||
-        get_string(file, m, "from", true, &t->from, err) ||
-        get_string(file, m, "to", true, &t->to, err) ||
-        get_int(file, m, "port", 1, 65535, &port, err) || parse_proto(file, m, &t->proto, err) ||
-        get_string(file, m, "method", false, &t->method, err) ||
-        get_string(file, m, "path", false, &t->path, err) ||
-        get_kvs(file, m, "headers", &t->headers, &t->nheaders, err))
+    if (sc_sf_check_keys(file, m, "traffic", keys, err) ||
+        sc_sf_get_string(file, m, "from", true, &t->from, err) ||
+        sc_sf_get_string(file, m, "to", true, &t->to, err) ||
+        sc_sf_get_int(file, m, "port", 1, 65535, &port, err) ||
+        parse_proto(file, m, &t->proto, err) ||
+        sc_sf_get_string(file, m, "method", false, &t->method, err) ||
+        sc_sf_get_string(file, m, "path", false, &t->path, err) ||
+        sc_sf_get_kvs(file, m, "headers", &t->headers, &t->nheaders, err))
         return SC_EINVAL;
     t->port = (int)port;
     if (t->method == NULL)
@@ -262,7 +118,7 @@ static int parse_traffic(const char *file, const struct sc_doc_node *m, struct s
     if (t->path == NULL)
         t->path = sc_xstrdup("/");
     if (t->path[0] != '/')
-        return fail(err, file, sc_doc_get(m, "path"), "path must start with '/'");
+        return sc_sf_fail(err, file, sc_doc_get(m, "path"), "path must start with '/'");
     return 0;
 }
 
@@ -276,48 +132,51 @@ static int parse_metrics(const char *file, const struct sc_doc_node *m,
     const struct sc_doc_node *lat;
     bool ok = false;
     me->latency_at_least_ms = NAN;
-    if (check_keys(file, m, "metrics", keys, err) ||
-        get_string(file, m, "resource", true, &me->resource, err) ||
-        get_string(file, m, "name", false, &me->name, err) ||
-        get_string(file, m, "edgesFrom", false, &me->edges_from, err) ||
-        get_bool(file, m, "absent", &me->absent, err))
+    if (sc_sf_check_keys(file, m, "metrics", keys, err) ||
+        sc_sf_get_string(file, m, "resource", true, &me->resource, err) ||
+        sc_sf_get_string(file, m, "name", false, &me->name, err) ||
+        sc_sf_get_string(file, m, "edgesFrom", false, &me->edges_from, err) ||
+        sc_sf_get_bool(file, m, "absent", &me->absent, err))
         return SC_EINVAL;
     for (const char *const *r = resources; *r; r++)
         ok = ok || strcmp(*r, me->resource) == 0;
     if (!ok)
-        return fail(err, file, sc_doc_get(m, "resource"),
-                    "unknown metrics resource '%s' (expected pods, deployments, namespaces or "
-                    "trafficsplits)",
-                    me->resource);
+        return sc_sf_fail(
+            err, file, sc_doc_get(m, "resource"),
+            "unknown metrics resource '%s' (expected pods, deployments, namespaces or "
+            "trafficsplits)",
+            me->resource);
     if (strcmp(me->resource, "trafficsplits") == 0 && me->name == NULL)
-        return fail(err, file, m, "a trafficsplits expectation needs 'name' (the TrafficSplit)");
+        return sc_sf_fail(err, file, m,
+                          "a trafficsplits expectation needs 'name' (the TrafficSplit)");
     if (strcmp(me->resource, "trafficsplits") == 0 && me->edges_from != NULL)
-        return fail(err, file, sc_doc_get(m, "edgesFrom"),
-                    "edgesFrom does not apply to trafficsplits (their items are per backend)");
+        return sc_sf_fail(
+            err, file, sc_doc_get(m, "edgesFrom"),
+            "edgesFrom does not apply to trafficsplits (their items are per backend)");
     if (me->edges_from != NULL && strcmp(me->resource, "pods") == 0)
-        return fail(err, file, sc_doc_get(m, "edgesFrom"),
-                    "edgesFrom names a workload: use it with deployments or namespaces");
+        return sc_sf_fail(err, file, sc_doc_get(m, "edgesFrom"),
+                          "edgesFrom names a workload: use it with deployments or namespaces");
     for (int i = 0; i < 2; i++) {
         const char *k = i ? "failure" : "success";
         const char *v = sc_doc_get_str(m, k);
         if (v == NULL)
             continue;
         if (strcmp(v, "observed") != 0)
-            return fail(err, file, sc_doc_get(m, k), "'%s' must be 'observed'", k);
+            return sc_sf_fail(err, file, sc_doc_get(m, k), "'%s' must be 'observed'", k);
         me->counts = true;
     }
     lat = sc_doc_get(m, "latency");
     if (lat != NULL) {
         static const char *const lk[] = {"atLeastMs", NULL};
-        if (check_keys(file, lat, "latency", lk, err) ||
-            get_number(file, sc_doc_get(lat, "atLeastMs"), "latency.atLeastMs",
-                       &me->latency_at_least_ms, err))
+        if (sc_sf_check_keys(file, lat, "latency", lk, err) ||
+            sc_sf_get_number(file, sc_doc_get(lat, "atLeastMs"), "latency.atLeastMs",
+                             &me->latency_at_least_ms, err))
             return SC_EINVAL;
     }
     if (!me->counts && !me->absent && isnan(me->latency_at_least_ms))
-        return fail(err, file, m,
-                    "metrics expectation checks nothing: give success/failure, "
-                    "latency or absent");
+        return sc_sf_fail(err, file, m,
+                          "metrics expectation checks nothing: give success/failure, "
+                          "latency or absent");
     return 0;
 }
 
@@ -331,12 +190,12 @@ static int parse_expect(const char *file, const struct sc_doc_node *m, struct sc
 
     if (spec != NULL) {
         if (spec->type != SC_DOC_STR || spec->text[0] == '\0')
-            return fail(err, file, spec, "'spec' is the SMI spec statement checked, quoted");
+            return sc_sf_fail(err, file, spec, "'spec' is the SMI spec statement checked, quoted");
         s->spec = sc_xstrdup(spec->text);
     }
-    if (check_keys(file, m, "expect", keys, err) ||
-        get_int(file, m, "consecutive", 1, 100, &consecutive, err) ||
-        get_int(file, m, "requests", 1, 1000000, &requests, err))
+    if (sc_sf_check_keys(file, m, "expect", keys, err) ||
+        sc_sf_get_int(file, m, "consecutive", 1, 100, &consecutive, err) ||
+        sc_sf_get_int(file, m, "requests", 1, 1000000, &requests, err))
         return SC_EINVAL;
     s->consecutive = (unsigned)consecutive;
     s->requests = (unsigned)requests;
@@ -345,33 +204,33 @@ static int parse_expect(const char *file, const struct sc_doc_node *m, struct sc
         return parse_metrics(file, sc_doc_get(m, "metrics"), &s->metrics, err);
     }
     if (sc_doc_get(m, "traffic") == NULL)
-        return fail(err, file, m, "expect needs 'traffic' (or 'metrics')");
+        return sc_sf_fail(err, file, m, "expect needs 'traffic' (or 'metrics')");
     if (parse_traffic(file, sc_doc_get(m, "traffic"), &s->traffic, err))
         return SC_EINVAL;
     if (split != NULL) {
         const struct sc_doc_node *tol = sc_doc_get(m, "tolerance");
         s->expect = SC_EXPECT_SPLIT;
         if (split->type != SC_DOC_MAP || split->n == 0)
-            return fail(err, file, split, "'split' must map backend services to weights");
+            return sc_sf_fail(err, file, split, "'split' must map backend services to weights");
         s->shares = sc_xcalloc(split->n, sizeof(*s->shares));
         for (const struct sc_doc_node *c = split->child; c; c = c->next) {
             struct sc_share *sh = &s->shares[s->nshares++];
             sh->service = sc_xstrdup(c->key);
-            if (get_number(file, c, "a split weight", &sh->weight, err))
+            if (sc_sf_get_number(file, c, "a split weight", &sh->weight, err))
                 return SC_EINVAL;
         }
         s->tolerance = 0.05;
-        if (tol != NULL && get_number(file, tol, "tolerance", &s->tolerance, err))
+        if (tol != NULL && sc_sf_get_number(file, tol, "tolerance", &s->tolerance, err))
             return SC_EINVAL;
         if (s->tolerance <= 0.001 || s->tolerance >= 0.5)
-            return fail(err, file, tol, "tolerance must be between 0.001 and 0.5");
+            return sc_sf_fail(err, file, tol, "tolerance must be between 0.001 and 0.5");
         return 0;
     }
     s->expect = SC_EXPECT_ACCESS;
     if (sc_doc_get(m, "allowed") == NULL)
-        return fail(err, file, m, "expect needs 'allowed: true|false', 'split' or 'metrics'");
-    if (get_bool(file, m, "allowed", &s->allowed, err) ||
-        get_strings(file, m, "backends", &s->backends, &s->nbackends, err))
+        return sc_sf_fail(err, file, m, "expect needs 'allowed: true|false', 'split' or 'metrics'");
+    if (sc_sf_get_bool(file, m, "allowed", &s->allowed, err) ||
+        sc_sf_get_strings(file, m, "backends", &s->backends, &s->nbackends, err))
         return SC_EINVAL;
     if (s->requests == 0)
         s->requests = 20;
@@ -383,12 +242,12 @@ static int parse_apply(const char *file, const struct sc_doc_node *v, struct sc_
 {
     struct sc_err inner;
     if (v->type != SC_DOC_STR)
-        return fail(err, file, v, "'apply' must be a YAML block of SMI objects (apply: |)");
+        return sc_sf_fail(err, file, v, "'apply' must be a YAML block of SMI objects (apply: |)");
     sc_err_init(&inner);
     if (sc_doc_parse(v->text, strlen(v->text), file, &s->objects, &inner) != 0)
-        return fail(err, file, v, "in this apply block: %s", inner.msg);
+        return sc_sf_fail(err, file, v, "in this apply block: %s", inner.msg);
     if (s->objects == NULL)
-        return fail(err, file, v, "'apply' holds no object");
+        return sc_sf_fail(err, file, v, "'apply' holds no object");
     for (struct sc_doc *d = s->objects; d; d = d->next) {
         struct sc_smi_obj *o = NULL;
         struct sc_smi_diag diag;
@@ -422,8 +281,8 @@ static int parse_step(const char *file, const struct sc_doc_node *m, struct sc_s
     s->line = m->line;
     s->col = m->col;
     if (m->type != SC_DOC_MAP || m->n != 1)
-        return fail(err, file, m,
-                    "a step is a mapping with exactly one of apply, delete, expect, send");
+        return sc_sf_fail(err, file, m,
+                          "a step is a mapping with exactly one of apply, delete, expect, send");
     v = m->child;
     if (strcmp(v->key, "apply") == 0) {
         s->kind = SC_STEP_APPLY;
@@ -432,19 +291,19 @@ static int parse_step(const char *file, const struct sc_doc_node *m, struct sc_s
     if (strcmp(v->key, "delete") == 0) {
         s->kind = SC_STEP_DELETE;
         if (v->type != SC_DOC_SEQ || v->n == 0)
-            return fail(err, file, v, "'delete' must be a list of {kind, name}");
+            return sc_sf_fail(err, file, v, "'delete' must be a list of {kind, name}");
         s->del_kinds = sc_xcalloc(v->n, sizeof(char *));
         s->del_names = sc_xcalloc(v->n, sizeof(char *));
         for (const struct sc_doc_node *c = v->child; c; c = c->next) {
             static const char *const keys[] = {"kind", "name", NULL};
             size_t i = s->ndel++;
-            if (check_keys(file, c, "delete item", keys, err) ||
-                get_string(file, c, "kind", true, &s->del_kinds[i], err) ||
-                get_string(file, c, "name", true, &s->del_names[i], err))
+            if (sc_sf_check_keys(file, c, "delete item", keys, err) ||
+                sc_sf_get_string(file, c, "kind", true, &s->del_kinds[i], err) ||
+                sc_sf_get_string(file, c, "name", true, &s->del_names[i], err))
                 return SC_EINVAL;
             if (sc_smi_kind_parse(s->del_kinds[i]) < 0)
-                return fail(err, file, sc_doc_get(c, "kind"), "unknown SMI kind '%s'",
-                            s->del_kinds[i]);
+                return sc_sf_fail(err, file, sc_doc_get(c, "kind"), "unknown SMI kind '%s'",
+                                  s->del_kinds[i]);
         }
         return 0;
     }
@@ -456,11 +315,11 @@ static int parse_step(const char *file, const struct sc_doc_node *m, struct sc_s
         static const char *const keys[] = {"traffic", "requests", NULL};
         long requests = 100;
         s->kind = SC_STEP_SEND;
-        if (check_keys(file, v, "send", keys, err) ||
-            get_int(file, v, "requests", 1, 1000000, &requests, err))
+        if (sc_sf_check_keys(file, v, "send", keys, err) ||
+            sc_sf_get_int(file, v, "requests", 1, 1000000, &requests, err))
             return SC_EINVAL;
         if (sc_doc_get(v, "traffic") == NULL)
-            return fail(err, file, v, "send needs 'traffic'");
+            return sc_sf_fail(err, file, v, "send needs 'traffic'");
         s->requests = (unsigned)requests;
         return parse_traffic(file, sc_doc_get(v, "traffic"), &s->traffic, err);
     }
@@ -545,28 +404,28 @@ static int parse_test(const char *file, const struct sc_doc_node *root, struct s
     const struct sc_doc_node *v;
     bool area_ok = false;
 
-    if (check_keys(file, root, "test", keys, err) ||
-        get_string(file, root, "name", true, &t->name, err) ||
-        get_string(file, root, "area", true, &t->area, err) ||
-        get_string(file, root, "description", false, &t->description, err) ||
-        get_strings(file, root, "features", &t->features, &t->nfeatures, err))
+    if (sc_sf_check_keys(file, root, "test", keys, err) ||
+        sc_sf_get_string(file, root, "name", true, &t->name, err) ||
+        sc_sf_get_string(file, root, "area", true, &t->area, err) ||
+        sc_sf_get_string(file, root, "description", false, &t->description, err) ||
+        sc_sf_get_strings(file, root, "features", &t->features, &t->nfeatures, err))
         return SC_EINVAL;
     for (size_t i = 0; i < 4; i++)
         area_ok = area_ok || strcmp(t->area, areas[i]) == 0;
     if (!area_ok)
-        return fail(err, file, sc_doc_get(root, "area"),
-                    "unknown area '%s' (expected access, specs, split or metrics)", t->area);
+        return sc_sf_fail(err, file, sc_doc_get(root, "area"),
+                          "unknown area '%s' (expected access, specs, split or metrics)", t->area);
     for (const char *p = t->name; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
-            return fail(err, file, sc_doc_get(root, "name"),
-                        "test name '%s' may hold only a-z, 0-9 and '-'", t->name);
+            return sc_sf_fail(err, file, sc_doc_get(root, "name"),
+                              "test name '%s' may hold only a-z, 0-9 and '-'", t->name);
     if (t->nfeatures == 0) {
         t->features = sc_xcalloc(1, sizeof(char *));
         t->features[t->nfeatures++] = sc_xstrdup("core");
     }
     v = sc_doc_get(root, "workloads");
     if (v == NULL || v->type != SC_DOC_SEQ || v->n == 0)
-        return fail(err, file, v ? v : root, "a test needs a non-empty list 'workloads'");
+        return sc_sf_fail(err, file, v ? v : root, "a test needs a non-empty list 'workloads'");
     t->workloads = sc_xcalloc(v->n, sizeof(*t->workloads));
     for (const struct sc_doc_node *c = v->child; c; c = c->next)
         if (parse_workload(file, c, &t->workloads[t->nworkloads++], err))
@@ -574,7 +433,7 @@ static int parse_test(const char *file, const struct sc_doc_node *root, struct s
     v = sc_doc_get(root, "services");
     if (v != NULL) {
         if (v->type != SC_DOC_SEQ)
-            return fail(err, file, v, "'services' must be a list");
+            return sc_sf_fail(err, file, v, "'services' must be a list");
         t->services = sc_xcalloc(v->n ? v->n : 1, sizeof(*t->services));
         for (const struct sc_doc_node *c = v->child; c; c = c->next)
             if (parse_service(file, c, &t->services[t->nservices++], err))
@@ -582,7 +441,7 @@ static int parse_test(const char *file, const struct sc_doc_node *root, struct s
     }
     v = sc_doc_get(root, "steps");
     if (v == NULL || v->type != SC_DOC_SEQ || v->n == 0)
-        return fail(err, file, v ? v : root, "a test needs a non-empty list 'steps'");
+        return sc_sf_fail(err, file, v ? v : root, "a test needs a non-empty list 'steps'");
     t->steps = sc_xcalloc(v->n, sizeof(*t->steps));
     for (const struct sc_doc_node *c = v->child; c; c = c->next)
         if (parse_step(file, c, &t->steps[t->nsteps++], err))
@@ -641,7 +500,7 @@ static void free_traffic(struct sc_traffic *t)
     free(t->to);
     free(t->method);
     free(t->path);
-    free_kvs(t->headers, t->nheaders);
+    sc_sf_free_kvs(t->headers, t->nheaders);
 }
 
 void sc_test_free(struct sc_test *t)
@@ -652,27 +511,27 @@ void sc_test_free(struct sc_test *t)
     free(t->name);
     free(t->area);
     free(t->description);
-    free_strings(t->features, t->nfeatures);
+    sc_sf_free_strings(t->features, t->nfeatures);
     for (size_t i = 0; i < t->nworkloads; i++) {
         free(t->workloads[i].name);
         free(t->workloads[i].sa);
         free(t->workloads[i].version);
-        free_kvs(t->workloads[i].labels, t->workloads[i].nlabels);
+        sc_sf_free_kvs(t->workloads[i].labels, t->workloads[i].nlabels);
     }
     free(t->workloads);
     for (size_t i = 0; i < t->nservices; i++) {
         free(t->services[i].name);
-        free_kvs(t->services[i].selector, t->services[i].nselector);
+        sc_sf_free_kvs(t->services[i].selector, t->services[i].nselector);
         free(t->services[i].ports);
     }
     free(t->services);
     for (size_t i = 0; i < t->nsteps; i++) {
         struct sc_step *s = &t->steps[i];
         sc_doc_free(s->objects);
-        free_strings(s->del_kinds, s->ndel);
-        free_strings(s->del_names, s->ndel);
+        sc_sf_free_strings(s->del_kinds, s->ndel);
+        sc_sf_free_strings(s->del_names, s->ndel);
         free_traffic(&s->traffic);
-        free_strings(s->backends, s->nbackends);
+        sc_sf_free_strings(s->backends, s->nbackends);
         for (size_t k = 0; k < s->nshares; k++)
             free(s->shares[k].service);
         free(s->shares);
@@ -748,7 +607,7 @@ int sc_suites_load(const char *dir, struct sc_test ***out, size_t *n, struct sc_
     *out = tests;
     *n = npaths;
 out_paths:
-    free_strings(paths, npaths);
+    sc_sf_free_strings(paths, npaths);
     return rc;
 }
 
