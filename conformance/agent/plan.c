@@ -66,7 +66,7 @@ void sc_agent_plan_release(struct sc_agent_plan *p)
 static const char *const known[] = {
     "id",       "protocol",       "target",   "path",        "method",  "headers",  "body",
     "requests", "duration",       "rate",     "connections", "threads", "pipeline", "timeout",
-    "proxy",    "identityHeader", "insecure", "relay",       "payload",
+    "proxy",    "identityHeader", "insecure", "relay",       "payload", "timeline",
 };
 
 /* What every step of the reading shares. */
@@ -527,6 +527,10 @@ static int read_routing(struct rd *r)
     if (v != NULL && !cJSON_IsBool(v))
         return bad(r, "insecure", "expected true or false");
     p->insecure = cJSON_IsTrue(v);
+    v = item(r, "timeline");
+    if (v != NULL && (!cJSON_IsBool(v) || (cJSON_IsTrue(v) && p->proto != SC_AGENT_HTTP)))
+        return bad(r, "timeline", "expected true or false (http plans only)");
+    p->timeline = cJSON_IsTrue(v);
     return 0;
 }
 
@@ -597,6 +601,7 @@ void sc_agent_plan_load_opts(const struct sc_agent_plan *p, struct sc_load_opts 
     o->timeout_ns = p->timeout_ns;
     o->proxy = p->proxy;
     o->insecure = p->insecure;
+    o->timeline = p->timeline;
     o->identity_header = p->identity_header;
     /* an unreachable target is a result (a mesh may refuse it), not a failed plan */
     o->no_preflight = true;
@@ -693,6 +698,8 @@ char *sc_agent_plan_to_json(const struct sc_agent_plan *p)
     put_string(j, "identityHeader", p->identity_header);
     if (p->insecure)
         must(cJSON_AddTrueToObject(j, "insecure"));
+    if (p->timeline)
+        must(cJSON_AddTrueToObject(j, "timeline"));
     if (p->relay_host != NULL && p->relay_port != NULL) {
         bool v6 = strchr(p->relay_host, ':') != NULL;
         size_t n = strlen(p->relay_host) + strlen(p->relay_port) + 4;

@@ -62,6 +62,7 @@ struct sc_agent_plan {
     char *proxy;         /* "http://host:port" or NULL */
     char *identity_header;
     bool insecure;
+    bool timeline;    /* http: report each request's send time, outcome and connection */
     char *relay_host; /* udp: send to this relay instead of the target; NULL when direct */
     char *relay_port;
     char *payload; /* tcp/udp */
@@ -80,8 +81,8 @@ SC_MUST_CHECK int sc_agent_plan_parse(const char *json, size_t len,
 
 /* The plan as JSON text (caller frees); the fields the runner and the platforms set: id, protocol,
  * target, method, headers, body, requests, duration, rate, connections, threads, pipeline,
- * timeout, proxy, identityHeader, insecure, relay ("host:port"), payload. A plan written
- * here parses back to the same values. Aborts on out-of-memory. */
+ * timeout, proxy, identityHeader, insecure, timeline, relay ("host:port"), payload. A plan
+ * written here parses back to the same values. Aborts on out-of-memory. */
 char *sc_agent_plan_to_json(const struct sc_agent_plan *p);
 
 /* Deep copy (for a platform that adds a proxy or a relay); aborts on out-of-memory. */

@@ -29,6 +29,7 @@ void sc_agent_result_release(struct sc_agent_result *r)
     free(r->backends);
     free(r->errors);
     free(r->buckets);
+    free(r->timeline);
     memset(r, 0, sizeof(*r));
 }
 
@@ -166,6 +167,28 @@ static int read_latency(const cJSON *root, struct sc_agent_result *r, struct sc_
     return read_buckets(lat, r, err);
 }
 
+/* "timeline" and "timeline_dropped", read by the load engine's reader; absent: none. */
+static int read_timeline(const cJSON *root, struct sc_agent_result *r, struct sc_err *err)
+{
+    struct sc_load_result *lr;
+    struct sc_err inner;
+
+    if (cJSON_GetObjectItemCaseSensitive(root, "timeline") == NULL)
+        return 0;
+    lr = sc_load_result_new();
+    sc_err_init(&inner);
+    if (sc_load_timeline_from_json(root, lr, &inner) != 0) {
+        sc_load_result_free(lr);
+        return sc_err_set(err, SC_EPROTO, "agent result: %s", inner.msg);
+    }
+    r->timeline = lr->timeline;
+    r->ntimeline = lr->ntimeline;
+    r->timeline_dropped = lr->timeline_dropped;
+    lr->timeline = NULL;
+    sc_load_result_free(lr);
+    return 0;
+}
+
 /* The load engine's shape (sc_load_result_to_json). */
 static int read_http(const cJSON *root, struct sc_agent_result *r, struct sc_err *err)
 {
@@ -180,6 +203,11 @@ static int read_http(const cJSON *root, struct sc_agent_result *r, struct sc_err
     if ((rc = read_counts(root, "status", &r->status, &r->nstatus, err)) != 0 ||
         (rc = read_counts(root, "backends", &r->backends, &r->nbackends, err)) != 0 ||
         (rc = read_counts(root, "errors", &r->errors, &r->nerrors, err)) != 0)
+        return rc;
+    if (cJSON_GetObjectItemCaseSensitive(root, "connections_opened") != NULL &&
+        (rc = member_count(root, "", "connections_opened", &r->connections_opened, err)) != 0)
+        return rc;
+    if ((rc = read_timeline(root, r, err)) != 0)
         return rc;
     return read_latency(root, r, err);
 }
@@ -230,6 +258,8 @@ int sc_agent_result_parse(const char *json, size_t len, struct sc_agent_result *
         rc = read_probe(root, SC_AGENT_UDP, out, err);
     else
         rc = bad(err, "", "protocol", "tcp or udp (an http result has no 'protocol')");
+    if (rc == 0)
+        out->cancelled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "cancelled"));
     cJSON_Delete(root);
     if (rc != 0) {
         sc_agent_result_release(out);

@@ -40,6 +40,13 @@ struct sc_agent_result {
     double latency_us[4];            /* p50, p90, p99, max; NaN when not measured (tcp/udp) */
     struct sc_agent_bucket *buckets; /* http latency histogram, ascending by lo_us */
     size_t nbuckets;
+    bool cancelled; /* the plan was cancelled (DELETE, the agent's deadline): a partial result */
+    uint64_t connections_opened; /* http: connections that became ready */
+    /* http plans with "timeline": each request by send time (load/result.h; the outcome is a
+     * status or -(1 + enum sc_load_errkind)), at most SC_LOAD_TIMELINE_MAX; dropped: left out */
+    struct sc_load_event *timeline;
+    size_t ntimeline;
+    uint64_t timeline_dropped;
 };
 
 /*

@@ -2,6 +2,8 @@
 #ifndef SC_CLI_H
 #define SC_CLI_H
 
+#include <stdbool.h>
+
 #include "base/err.h"
 
 /* Exit codes of every subcommand. */
@@ -17,6 +19,13 @@ int sc_cmd_validate(int argc, char **argv);
 /* `smi-conformance run ...` and `smi-conformance list ...` (argv[0] is the command). */
 int sc_cmd_run(int argc, char **argv);
 
+/* `smi-conformance preflight ...`: can the cluster run the suite? Returns the exit code. */
+int sc_cmd_preflight(int argc, char **argv);
+struct sc_platform_config;
+/* Run the preflight checks of pc's cluster; print the table (all of it when `all`, else only
+ * when a check did not pass) to stderr; SC_EINVAL with the reason when a check blocks. */
+SC_MUST_CHECK int sc_cli_preflight(const struct sc_platform_config *pc, bool all,
+                                   struct sc_err *err);
 /* Write `text` (taken and freed; NULL means rendering failed) to `path` ("-" is standard
  * output), renamed into place so that a reader never sees half a report. */
 SC_MUST_CHECK int sc_cli_write(const char *path, char *text, struct sc_err *err);

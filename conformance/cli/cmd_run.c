@@ -87,6 +87,7 @@ static void usage(FILE *f, bool list)
             "                          reference mesh\n"
             "  --profile FILE          a vendor's own mesh profile (same as --mesh FILE)\n"
             "  --fixture-image IMAGE   kube: the smi-fixture image (default smi-fixture:VERSION)\n"
+            "  --skip-preflight        kube: start without 'smi-conformance preflight' checks\n"
             "  --violate NAME          local: turn on a refmesh violation (repeatable); see\n"
             "                          'smi-refmesh --list-violations'\n"
             "  --seed N                local: seed of the refmesh split choices\n"
@@ -240,7 +241,7 @@ static void print_list(const struct sc_run *run)
 
 /* Everything `run` and `list` were asked, checked before anything starts. */
 struct run_args {
-    bool list_only, quiet;
+    bool list_only, quiet, skip_preflight;
     const char *violations[MAX_LIST + 1], *areas[MAX_LIST + 1], *features[MAX_LIST + 1];
     size_t nviol, nareas, nfeat;
     const char *suites_arg, *report_dir, *junit, *json;
@@ -274,6 +275,7 @@ static const struct option longopts[] = {
     {"mesh", required_argument, NULL, 'm'},
     {"profile", required_argument, NULL, 'm'},
     {"fixture-image", required_argument, NULL, 'I'},
+    {"skip-preflight", no_argument, NULL, 'W'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -347,6 +349,9 @@ static int take_option(struct run_args *a, int opt, int argc, char **argv, struc
         break;
     case 'l':
         a->list_only = true;
+        break;
+    case 'W':
+        a->skip_preflight = true;
         break;
     case 'K':
         a->ro.keep = true;
@@ -602,6 +607,10 @@ int sc_cmd_run(int argc, char **argv)
         goto out_usage;
     snprintf(profiles, sizeof(profiles), "%s/profiles", suites);
     a.pc.profiles_dir = profiles;
+    /* Before anything is deployed: a cluster that cannot run the suite says why (exit 2). */
+    if (strcmp(a.pc.name, "kube") == 0 && !a.skip_preflight && !a.list_only &&
+        sc_cli_preflight(&a.pc, false, &err) != 0)
+        goto out_usage;
     if (sc_platform_open(&a.pc, &plat, &err) != 0) {
         sc_err_prefix(&err, strcmp(a.pc.name, "kube") == 0 ? "cannot use the kube platform"
                                                            : "cannot start the local platform");

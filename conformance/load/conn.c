@@ -17,6 +17,21 @@ struct wreq {
     char *owned; /* freed when the write completes; NULL for the shared request buffer */
 };
 
+/* With a timeline: the requests in flight (at least one: a failed connect) failed with kind. */
+static void record_failed(struct conn *c, enum sc_load_errkind kind)
+{
+    struct thr *t = c->t;
+    int outcome = -1 - (int)kind;
+
+    if (!t->e->o->timeline)
+        return;
+    if (c->inflight == 0)
+        sc_load_timeline_add(t->res, c->since - t->e->start_ns, outcome, c->serial);
+    for (unsigned i = 0; i < c->inflight; i++)
+        sc_load_timeline_add(t->res, c->sent_at[(c->head + i) % t->e->pipeline] - t->e->start_ns,
+                             outcome, c->serial);
+}
+
 static void on_write(uv_write_t *w, int status)
 {
     struct wreq *wr = (struct wreq *)w;
@@ -25,6 +40,7 @@ static void on_write(uv_write_t *w, int status)
     free(wr->owned);
     free(wr);
     if (status < 0 && status != UV_ECANCELED && c->st != C_CLOSING && c->st != C_CLOSED) {
+        record_failed(c, SC_LERR_WRITE);
         sc_load_thr_fail(c->t, SC_LERR_WRITE, c->inflight ? c->inflight : 1, uv_strerror(status));
         c->t->inflight -= c->inflight;
         c->inflight = 0;
@@ -168,6 +184,7 @@ void sc_load_conn_fill(struct conn *c)
     t->res->bytes_written += (uint64_t)n * e->req_len;
     r = conn_write(c, e->reqs, (size_t)n * e->req_len);
     if (r < 0) {
+        record_failed(c, SC_LERR_WRITE);
         sc_load_thr_fail(t, SC_LERR_WRITE, c->inflight, uv_strerror(r));
         t->inflight -= c->inflight;
         c->inflight = 0;
@@ -195,6 +212,8 @@ static void on_response(void *ud, const struct sc_resp *r)
     c->inflight--;
     t->inflight--;
     sc_hist_record(res->latency, (now - intended) / 1000);
+    if (t->e->o->timeline)
+        sc_load_timeline_add(res, sent - t->e->start_ns, r->status, c->serial);
     /* In closed loop the two are the same; the copy is made once at the end. */
     if (t->rate_mode)
         sc_hist_record(res->latency_uncorrected, (now - sent) / 1000);
@@ -217,6 +236,7 @@ static void on_response(void *ud, const struct sc_resp *r)
 void sc_load_conn_fail(struct conn *c, enum sc_load_errkind kind, const char *why)
 {
     struct thr *t = c->t;
+    record_failed(c, kind);
     sc_load_thr_fail(t, kind, c->inflight ? c->inflight : 1, why);
     t->inflight -= c->inflight;
     c->inflight = 0;
@@ -249,6 +269,7 @@ static void conn_ready(struct conn *c)
     struct thr *t = c->t;
     c->st = C_READY;
     c->failed_connect = false;
+    t->res->connections_opened++;
     sc_resp_parser_init(&c->rp, t->e->o->identity_header, t->e->head, on_response, c);
     if (t->initial_pending > 0 && --t->initial_pending == 0)
         sc_load_thr_pace_start(t);
@@ -512,6 +533,7 @@ void sc_load_conn_start(struct conn *c)
     c->inflight = 0;
     c->head = 0;
     c->since = uv_hrtime();
+    c->serial = atomic_fetch_add(&t->e->conns_started, 1) + 1;
     /* No socket yet (that comes with the connect): only a bad argument could fail this. */
     SC_ASSERT_OK(uv_tcp_init(&t->loop, &c->tcp));
     c->tcp.data = c;

@@ -36,6 +36,7 @@ struct sc_load_opts {
                                     "" disables per-backend counts */
     bool no_preflight;           /* skip the blocking reachability check before the run */
     atomic_int *cancel;          /* optional: set non-zero to stop early (e.g. from SIGINT) */
+    bool timeline; /* record each request's send time, outcome and connection (result.h) */
     /* optional: called about once a second from the first load thread with the number
      * of responses so far; must not block */
     void (*progress)(void *ud, uint64_t responses, uint64_t elapsed_ns);

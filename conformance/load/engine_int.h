@@ -5,6 +5,7 @@
 
 #include <openssl/ssl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +39,7 @@ struct engine {
     unsigned pipeline;
     uint64_t timeout_ns;
     uint64_t start_ns;
+    atomic_uint conns_started; /* numbers connections across threads, for timelines */
 };
 
 enum cstate { C_CLOSED, C_CONNECTING, C_TUNNEL, C_HANDSHAKE, C_READY, C_CLOSING };
@@ -59,6 +61,7 @@ struct conn {
     uint64_t *sent_at;  /* ring: actual send times */
     uint64_t since;     /* when the current connect started */
     uint64_t retry_at;  /* for C_CLOSED: when to reconnect (0 = not scheduled) */
+    uint32_t serial;    /* this connection's number in the run (engine.conns_started) */
     bool want_reconnect;
     bool close_after; /* the last response said the server closes */
     bool unsolicited; /* a response arrived with nothing in flight */

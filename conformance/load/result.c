@@ -41,6 +41,7 @@ void sc_load_result_free(struct sc_load_result *r)
     sc_hist_free(r->latency_uncorrected);
     free(r->notes);
     free(r->first_error);
+    free(r->timeline);
     free(r);
 }
 
@@ -138,6 +139,8 @@ void sc_load_result_merge(struct sc_load_result *into, const struct sc_load_resu
     into->bytes_read += from->bytes_read;
     into->bytes_written += from->bytes_written;
     into->reconnects += from->reconnects;
+    into->connections_opened += from->connections_opened;
+    sc_load_timeline_merge(into, from);
     for (int i = 0; i < SC_LOAD_STATUS_MAX; i++)
         into->status[i] += from->status[i];
     into->status_other += from->status_other;
@@ -214,6 +217,7 @@ cJSON *sc_load_result_to_json(const struct sc_load_result *r)
     cJSON_AddNumberToObject(j, "bytes_read", (double)r->bytes_read);
     cJSON_AddNumberToObject(j, "bytes_written", (double)r->bytes_written);
     cJSON_AddNumberToObject(j, "reconnects", (double)r->reconnects);
+    cJSON_AddNumberToObject(j, "connections_opened", (double)r->connections_opened);
     cJSON_AddNumberToObject(j, "non_2xx_3xx", (double)sc_load_result_non2xx3xx(r));
     o = cJSON_AddObjectToObject(j, "status");
     for (int i = 0; i < SC_LOAD_STATUS_MAX; i++) {
@@ -249,6 +253,7 @@ cJSON *sc_load_result_to_json(const struct sc_load_result *r)
             cJSON_AddItemToArray(arr, cJSON_CreateString(line));
         free(copy);
     }
+    sc_load_timeline_to_json(r, j);
     return j;
 }
 
@@ -354,6 +359,11 @@ int sc_load_result_from_json(const cJSON *j, struct sc_load_result **out, struct
         get_u64(j, "", "bytes_written", &r->bytes_written, err) ||
         get_u64(j, "", "reconnects", &r->reconnects, err) ||
         get_u64(j, "", "no_identity", &r->no_identity, err))
+        goto out_free;
+    if (cJSON_GetObjectItemCaseSensitive(j, "connections_opened") != NULL &&
+        get_u64(j, "", "connections_opened", &r->connections_opened, err))
+        goto out_free;
+    if (sc_load_timeline_from_json(j, r, err) != 0)
         goto out_free;
     o = cJSON_GetObjectItemCaseSensitive(j, "status");
     if (o != NULL) {

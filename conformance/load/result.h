@@ -25,6 +25,15 @@ const char *sc_load_errkind_name(enum sc_load_errkind k);
 
 #define SC_LOAD_STATUS_MAX 600
 
+/* One request of a timeline (sc_load_opts.timeline): when it was sent and how it ended. */
+struct sc_load_event {
+    uint64_t sent_ns; /* since the start of the load; a failed connect: when it started */
+    int outcome;      /* the status (0..999), or -(1 + enum sc_load_errkind) */
+    uint32_t conn;    /* the connection it went on: 1 for the run's first, counted across threads */
+};
+
+#define SC_LOAD_TIMELINE_MAX 10000 /* events kept per run: the earliest sent */
+
 struct sc_load_backend {
     char *name; /* owned */
     uint64_t count;
@@ -49,6 +58,7 @@ struct sc_load_result {
     uint64_t bytes_read;
     uint64_t bytes_written;
     uint64_t reconnects;
+    uint64_t connections_opened; /* connections that became ready (connected, tunnelled, TLS) */
     uint64_t status[SC_LOAD_STATUS_MAX]; /* by status code; others in status_other */
     uint64_t status_other;
     uint64_t errors[SC_LERR_COUNT];
@@ -65,6 +75,13 @@ struct sc_load_result {
     struct sc_hist *latency_uncorrected;
     char *notes;       /* adjustments and warnings, one per line; may be NULL */
     char *first_error; /* detail of the first failed request; may be NULL */
+    /* with sc_load_opts.timeline: every request with an outcome, by send time, at most
+     * SC_LOAD_TIMELINE_MAX (the earliest); those left out are counted. Requests abandoned by a
+     * cancel have no outcome and no event. */
+    bool timeline_on;
+    struct sc_load_event *timeline;
+    size_t ntimeline, timeline_cap;
+    uint64_t timeline_dropped;
 };
 
 /* A zeroed result with empty histograms; aborts on out-of-memory. */
@@ -86,6 +103,16 @@ double sc_load_result_rps(const struct sc_load_result *r); /* responses per seco
 /* Add `from` into `into`: counts, backends and histograms add; elapsed is the max;
  * identity of the run (url, method...) is kept from `into` unless it is unset. */
 void sc_load_result_merge(struct sc_load_result *into, const struct sc_load_result *from);
+
+/* Record one event (timeline.c); beyond SC_LOAD_TIMELINE_MAX it is only counted as dropped. */
+void sc_load_timeline_add(struct sc_load_result *r, uint64_t sent_ns, int outcome, uint32_t conn);
+/* Add `from`'s events to `into`'s, by send time, keeping the earliest SC_LOAD_TIMELINE_MAX. */
+void sc_load_timeline_merge(struct sc_load_result *into, const struct sc_load_result *from);
+/* "timeline": [[SENT_MS, STATUS or "KIND", CONN], ...] and "timeline_dropped" added to j
+ * (nothing without timeline_on); the reverse, SC_EINVAL naming the field on bad input. */
+void sc_load_timeline_to_json(const struct sc_load_result *r, cJSON *j);
+SC_MUST_CHECK int sc_load_timeline_from_json(const cJSON *j, struct sc_load_result *r,
+                                             struct sc_err *err);
 
 /* JSON with every count and the non-empty histogram buckets, so results of several
  * agents merge exactly. Caller owns the returned cJSON. */

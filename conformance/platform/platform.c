@@ -36,6 +36,26 @@ int sc_platform_open(const struct sc_platform_config *c, struct sc_platform **ou
                       c->name ? c->name : "");
 }
 
+int sc_platform_preflight(const struct sc_platform_config *c, char **table, unsigned *blockers,
+                          struct sc_err *err)
+{
+    struct sc_kube_opts ko = {
+        .kubeconfig = c->kubeconfig,
+        .context = c->context,
+        .in_cluster = c->in_cluster,
+        .mesh = c->mesh,
+        .profiles_dir = c->profiles_dir,
+        .fixture_image = c->fixture_image,
+    };
+    *table = NULL;
+    *blockers = 0;
+    if (c->name == NULL || strcmp(c->name, "kube") != 0)
+        return sc_err_set(err, SC_EINVAL, "preflight checks a cluster: it needs --platform kube");
+    if (c->mesh == NULL || c->mesh[0] == '\0')
+        return sc_err_set(err, SC_EINVAL, "preflight needs a mesh profile (--mesh NAME or a file)");
+    return sc_kube_preflight(&ko, table, blockers, err);
+}
+
 void sc_platform_emergency_stop(void)
 {
     sc_local_kill_all(); /* local pods are our children; a cluster's namespaces stay */

@@ -59,6 +59,12 @@ struct sc_platform_ops {
     int (*traffic)(struct sc_platform *p, const char *ns, const char *workload, unsigned pod,
                    const struct sc_agent_plan *plan, struct sc_agent_result *result,
                    struct sc_err *err);
+    /* Cancel the running plan `id` that `traffic` posted to that pod's agent (DELETE
+     * /v1/traffic/ID): returns once the agent says it has stopped; its `traffic` call then
+     * returns the partial result (cancelled). SC_ENOTFOUND when the agent knows no such
+     * id (not posted yet); an id whose run has ended is not an error. NULL: not supported. */
+    int (*cancel_traffic)(struct sc_platform *p, const char *ns, const char *workload, unsigned pod,
+                          const char *id, struct sc_err *err);
     /* GET a path of the metrics.smi-spec.io API ("/apis/metrics.smi-spec.io/v1alpha1/..."). */
     int (*metrics)(struct sc_platform *p, const char *path, char **json, struct sc_err *err);
     /* Describe the platform for the reports (and --keep). */
@@ -112,6 +118,10 @@ struct sc_platform {
     /* HTTPRouteGroup header filters written as a list of one-key maps, the shape the CRDs
      * that clusters install declare, instead of the spec's map (from the profile). */
     bool headers_list;
+    /* Can a workload be kept out of the mesh (mesh: false)? The local platform always; a
+     * cluster when the profile says how (its `unmeshed` key). Otherwise such tests are
+     * skipped. */
+    bool unmeshed_ok;
 };
 
 /* Which platform to open and how; fields of the other platform must be left zero. */
@@ -137,6 +147,29 @@ struct sc_platform_config {
  * unknown name; otherwise the platform's own failure, with its reason. */
 SC_MUST_CHECK int sc_platform_open(const struct sc_platform_config *c, struct sc_platform **out,
                                    struct sc_err *err);
+
+/* Check, before anything is deployed, that the cluster `c` names (kube only) can run the
+ * suite: *table (caller frees) is one row per check with a fix under each failure, *blockers
+ * the failures that stop a run. SC_EINVAL for another platform. */
+SC_MUST_CHECK int sc_platform_preflight(const struct sc_platform_config *c, char **table,
+                                        unsigned *blockers, struct sc_err *err);
+
+/* A plan running in the background (held traffic): started by sc_platform_hold_start, which
+ * returns at once, and ended by sc_platform_hold_stop. */
+struct sc_platform_hold;
+
+/* Post `plan` (copied; it must have an id) from pod `pod` of `workload` on a thread of its
+ * own, as ops->traffic does. SC_EINVAL when the platform cannot cancel a plan
+ * (ops->cancel_traffic is NULL). */
+SC_MUST_CHECK int sc_platform_hold_start(struct sc_platform *p, const char *ns,
+                                         const char *workload, unsigned pod,
+                                         const struct sc_agent_plan *plan,
+                                         struct sc_platform_hold **out, struct sc_err *err);
+/* Cancel the plan (again while the agent does not know its id yet, for up to 5 s), wait for
+ * its result into *result (the caller releases it) and free h, whatever the outcome. The
+ * error is the POST's when it failed, else the cancel's. */
+SC_MUST_CHECK int sc_platform_hold_stop(struct sc_platform_hold *h, struct sc_agent_result *result,
+                                        struct sc_err *err);
 
 /* From a signal handler, when the user insists: stop at once every process any platform
  * started (async-signal-safe: kill() only). What lives on a cluster stays. */

@@ -298,9 +298,11 @@ static int parse_timing(const char *file, const struct sc_doc_node *r, struct sc
 static int parse(const char *file, const struct sc_doc_node *r, struct sc_profile *p,
                  struct sc_err *err)
 {
-    static const char *const top[] = {
-        "name",   "description", "sources", "namespace", "pod",    "agentPort",    "bypass",
-        "denial", "consistency", "metrics", "enforcing", "claims", "routeHeaders", NULL};
+    static const char *const top[] = {"name",         "description", "sources",   "namespace",
+                                      "pod",          "agentPort",   "bypass",    "denial",
+                                      "consistency",  "metrics",     "enforcing", "claims",
+                                      "routeHeaders", "unmeshed",    "tcpAppProtocol",
+                                      NULL};
     const struct sc_doc_node *n;
     int rc;
 
@@ -309,7 +311,8 @@ static int parse(const char *file, const struct sc_doc_node *r, struct sc_profil
     if ((rc = only_keys(file, r, "", top, err)) != 0)
         return rc;
     if ((rc = opt_str(file, r, "name", &p->name, err)) != 0 ||
-        (rc = opt_str(file, r, "description", &p->description, err)) != 0)
+        (rc = opt_str(file, r, "description", &p->description, err)) != 0 ||
+        (rc = opt_str(file, r, "tcpAppProtocol", &p->tcp_app_protocol, err)) != 0)
         return rc;
     if (p->name == NULL)
         return perr(file, r, "name", err, "missing");
@@ -321,8 +324,11 @@ static int parse(const char *file, const struct sc_doc_node *r, struct sc_profil
     if ((rc = joining(file, sc_doc_get(r, "namespace"), "namespace", &p->ns_labels,
                       &p->ns_annotations, err)) != 0 ||
         (rc = joining(file, sc_doc_get(r, "pod"), "pod", &p->pod_labels, &p->pod_annotations,
-                      err)) != 0)
+                      err)) != 0 ||
+        (rc = joining(file, sc_doc_get(r, "unmeshed"), "unmeshed", &p->unmeshed_labels,
+                      &p->unmeshed_annotations, err)) != 0)
         return rc;
+    p->unmeshed_known = sc_doc_get(r, "unmeshed") != NULL;
     p->agent_port = 9090;
     if ((n = sc_doc_get(r, "agentPort")) != NULL) {
         if (n->type != SC_DOC_INT || atoi(n->text) < 1 || atoi(n->text) > 65535)
@@ -449,6 +455,7 @@ void sc_profile_free(struct sc_profile *p)
     if (p == NULL)
         return;
     free(p->metrics_no_data);
+    free(p->tcp_app_protocol);
     free(p->file);
     free(p->name);
     free(p->description);
@@ -460,6 +467,8 @@ void sc_profile_free(struct sc_profile *p)
     pairs_free(&p->pod_labels);
     pairs_free(&p->pod_annotations);
     pairs_free(&p->bypass_annotations);
+    pairs_free(&p->unmeshed_labels);
+    pairs_free(&p->unmeshed_annotations);
     pairs_free(&p->enforce_ns_labels);
     pairs_free(&p->enforce_ns_annotations);
     free(p->enforcing_note);

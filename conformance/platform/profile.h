@@ -29,6 +29,11 @@ struct sc_profile {
     size_t nsources;
     /* Joining the mesh: put on every test namespace / pod template. */
     struct sc_profile_pairs ns_labels, ns_annotations, pod_labels, pod_annotations;
+    /* Keeping a pod out of the mesh (a workload with mesh: false): put on its pod template
+     * instead of pod_labels/pod_annotations, e.g. the injector's opt-out annotation;
+     * unmeshed_known false: the profile does not say how (such tests are skipped). */
+    struct sc_profile_pairs unmeshed_labels, unmeshed_annotations;
+    bool unmeshed_known;
     /* Keeping the agent port out of the mesh: pod annotations, ${AGENT_PORT} substituted. */
     struct sc_profile_pairs bypass_annotations;
     int agent_port;
@@ -48,6 +53,10 @@ struct sc_profile {
     /* routeHeaders: list = HTTPRouteGroup header filters as the installed CRD declares them
      * (a list of one-key maps); map (the default) = as the spec and its SDK write them. */
     bool headers_list;
+    /* tcpAppProtocol: the appProtocol of a Service's TCP ports (NULL: "tcp"). OSM skips its
+     * protocol detection only for tcp-server-first, which a server that speaks first (the
+     * fixture's TCP echo) needs. */
+    char *tcp_app_protocol;
     /* Enforcing (not permissive) mode: what the installer must set, and what the harness
      * adds to each namespace. */
     char *enforcing_note;

@@ -19,7 +19,7 @@
 #include "suite/suite.h"
 
 #define SC_RUNNER_CLIENT_HIST_MAX 2048 /* buckets kept from a send; finer ones merged in pairs */
-#define SC_RUNNER_SHARES_MAX      16   /* split shares judged per expectation */
+#define SC_RUNNER_SHARES_MAX      SC_SUITE_SHARES_MAX /* split shares judged per expectation */
 
 /* The SMI groups in the order of struct sc_versions. */
 enum { SC_GROUP_ACCESS = 0, SC_GROUP_SPECS, SC_GROUP_SPLIT, SC_GROUP_METRICS, SC_GROUPS };
@@ -70,6 +70,13 @@ struct sc_seen {
     unsigned gen;
 };
 
+/* Traffic held on one kept-alive connection across steps (a hold step), until judged. */
+struct sc_held {
+    const struct sc_step *step;   /* the hold step */
+    struct sc_platform_hold *h;   /* running; NULL once stopped */
+    uint64_t start_ns, change_ns; /* sc_now_ns before it was posted; of the first change after */
+};
+
 /* One case being run, owned by one worker thread. */
 struct sc_casectx {
     struct sc_runner *r;
@@ -89,6 +96,8 @@ struct sc_casectx {
     /* The last send's latency histogram (owned), ascending, at most CLIENT_HIST_MAX. */
     struct sc_hist_bucket *client_hist;
     size_t nclient_hist;
+    struct sc_held *held; /* hold steps so far (judge_held.c) */
+    size_t nheld;
 };
 
 /* One batch of traffic, summarised. */
@@ -96,6 +105,7 @@ struct sc_outcome {
     uint64_t total;
     uint64_t ok_intended; /* 2xx (or connected/answered) from an intended backend */
     uint64_t ok_other;    /* answered, but by a pod outside the intended services */
+    uint64_t wrong_port;  /* of ok_other: an intended pod, not on its Service's targetPort */
     uint64_t denied;      /* the platform's denial signal */
     uint64_t other;       /* anything else: errors, other statuses */
     uint64_t per_service[SC_RUNNER_SHARES_MAX]; /* split: answers per share index */
@@ -150,6 +160,18 @@ SC_MUST_CHECK int sc_runner_send(struct sc_casectx *x, const struct sc_traffic *
                                  unsigned requests, const struct sc_step *s, struct sc_outcome *out,
                                  struct sc_err *err);
 void sc_runner_outcome_release(struct sc_outcome *o);
+/* Attribute the answers in out->res to services by the pod (and, for HTTP, the pod port:
+ * x-smi-endpoint "POD:PORT") that gave them: intended (a pod of s's backends, else of the
+ * service addressed, on that service's targetPort of the port addressed) or other, and per
+ * split share. Then names out->res's backends by pod only, as the other readers expect. */
+void sc_runner_attribute(const struct sc_test *t, const struct sc_traffic *tr,
+                         const struct sc_step *s, struct sc_outcome *out);
+/* The agent's plan for `requests` of tr, with the case's next plan id (release it with
+ * sc_agent_plan_release). */
+void sc_runner_make_plan(struct sc_casectx *x, const struct sc_traffic *tr, unsigned requests,
+                         struct sc_agent_plan *plan);
+/* The denial signal (enum sc_deny_kind) an agent's error kind is for proto; 0: none. */
+unsigned sc_runner_signal_of(enum sc_proto proto, const char *kind);
 /* Classify what the agent reported (out->res) against the platform's denial set: 2xx, 5xx,
  * denied (a status or a signal in the set) and other. ok_intended/ok_other must be set. */
 void sc_runner_classify(const struct sc_denial *d, enum sc_proto proto, struct sc_outcome *out);
@@ -226,6 +248,13 @@ SC_MUST_CHECK int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_s
  * counted before its first sample. Never a verdict: a mesh that never shows the edge is
  * judged by the metrics expectations. */
 void sc_runner_metrics_warm(struct sc_casectx *x, const struct sc_step *s);
+/* Held traffic (judge_held.c): start it (one connection, a modest rate, bounded); judge the
+ * held connection after a change (expect with `held`); note a change (apply, delete) for the
+ * running holds; stop what is still held (tear-down). */
+SC_MUST_CHECK int sc_runner_step_hold(struct sc_casectx *x, const struct sc_step *s);
+SC_MUST_CHECK int sc_judge_held(struct sc_casectx *x, const struct sc_step *s);
+void sc_runner_holds_mark_change(struct sc_casectx *x);
+void sc_runner_holds_release(struct sc_casectx *x);
 /* Rewrite an HTTPRouteGroup's header filter maps as lists of one-key maps (steps.c). */
 void sc_runner_headers_as_list(struct sc_doc_node *obj);
 

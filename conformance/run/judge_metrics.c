@@ -1,6 +1,8 @@
 /* judge_metrics.c - expect metrics: the mesh's TrafficMetrics (read through the platform at
- * the metrics.smi-spec.io paths) agree with what the agents observed: counts per resource,
- * per edge and per backend of a TrafficSplit; latency percentiles within client-side bounds. */
+ * the metrics.smi-spec.io paths) agree with what the agents observed: counts per resource and
+ * per edge (from or to a workload), over the window asked for; latency percentiles within
+ * client-side bounds. The helpers the other metrics judges share (judge_metrics.h), and the
+ * warm-up of a scraped API's series. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +12,9 @@
 #include "base/clock.h"
 #include "base/util.h"
 #include "run/case.h"
+#include "run/judge_metrics.h"
 #include "smi/smi.h"
 
-#define METRICS_POLL_MS    200
-#define SPLIT_BACKENDS_MAX 16
 /* A warm-up: enough that every backend of a split with a share of 25% or more gets one (a
  * miss has a chance of 0.75^50 < 1e-6) when the traffic goes to a split's root; otherwise a
  * few, each pod of the service getting one in turn. */
@@ -89,7 +90,7 @@ bool sc_runner_count_agrees(const struct sc_platform *p, double mesh, uint64_t w
 }
 
 /* The value of metric `name` in tm, *found saying whether it was there and readable. */
-static double metric_value(const cJSON *tm, const char *name, bool *found)
+double sc_runner_metric_value(const cJSON *tm, const char *name, bool *found)
 {
     double v;
     *found = sc_runner_metric(tm, name, &v) == 1;
@@ -129,9 +130,9 @@ static void attach_client_hist(const struct sc_casectx *x, struct sc_assertion *
  * as wide as their lower bound (Linkerd's proxy: 1, 2, 3, 4, 5, 10, 20, ... 50, 100 ms;
  * Prometheus histogram_quantile). Puts the mesh's and the client's latencies on the
  * assertion; on failure writes why into last, after `subject` ("" or "backend web-v1: "). */
-static bool latency_holds(const struct sc_casectx *x, const struct sc_metrics_expect *me,
-                          const cJSON *tm, struct sc_assertion *a, const char *subject, char *last,
-                          size_t len)
+bool sc_runner_latency_holds(const struct sc_casectx *x, const struct sc_metrics_expect *me,
+                             const cJSON *tm, struct sc_assertion *a, const char *subject,
+                             char *last, size_t len)
 {
     static const char *const names[] = {"p50_response_latency", "p90_response_latency",
                                         "p99_response_latency"};
@@ -141,7 +142,7 @@ static bool latency_holds(const struct sc_casectx *x, const struct sc_metrics_ex
     a->client_p[3] = x->client_p[3];
     for (int i = 0; i < 3; i++) {
         bool f;
-        double v = metric_value(tm, names[i], &f);
+        double v = sc_runner_metric_value(tm, names[i], &f);
         a->mesh_p[i] = f ? v * 1000.0 : NAN;
         a->client_p[i] = x->client_p[i];
         if (!f || v < me->latency_at_least_ms || v > max_ms * factor + 10.0) {
@@ -163,7 +164,8 @@ static bool latency_holds(const struct sc_casectx *x, const struct sc_metrics_ex
 /* GET a metrics path. NULL with *rc SC_ENOTFOUND when the API says there is no such thing
  * (404); NULL with another *rc when the answer could not be had or read (an error, never a
  * verdict); otherwise the JSON (caller frees). `last` says why when NULL. */
-static cJSON *get_metrics(struct sc_casectx *x, const char *path, int *rc, char *last, size_t len)
+cJSON *sc_runner_metrics_get(struct sc_casectx *x, const char *path, int *rc, char *last,
+                             size_t len)
 {
     struct sc_platform *p = x->r->p;
     char *body = NULL;
@@ -190,53 +192,76 @@ static cJSON *get_metrics(struct sc_casectx *x, const char *path, int *rc, char 
 
 /* How long metrics may take: the consistency timeout, and for an API fed by a scraper the
  * profile's deadline (scrape intervals) when it is longer. */
-static unsigned metrics_timeout_ms(const struct sc_casectx *x)
+unsigned sc_runner_metrics_timeout_ms(const struct sc_casectx *x)
 {
     unsigned t = sc_runner_timeout_ms(x);
     const struct sc_platform *p = x->r->p;
     return !p->metrics_exact && p->metrics_deadline_ms > t ? p->metrics_deadline_ms : t;
 }
 
-/* The window of a metrics query, seconds: every request of the case so far, with a margin
- * for the scraper (two intervals: the sample before the first request and the one after the
- * last) or, counted exactly, two seconds for the per-second buckets at its edges. */
-static unsigned window_s(const struct sc_casectx *x)
+/* The window of a metrics query, seconds. Asked by the expectation: as is when counted
+ * exactly; from a scraper at least three intervals, so that the window holds two samples or
+ * more of a series and increase() has a value (a window without one would say "no data",
+ * whatever the mesh counted). Otherwise every request of the case so far, with a margin for
+ * the scraper (two intervals: the sample before the first request and the one after the last)
+ * or, counted exactly, two seconds for the per-second buckets at its edges. */
+unsigned sc_runner_metrics_window_s(const struct sc_casectx *x, const struct sc_metrics_expect *me)
 {
     const struct sc_platform *p = x->r->p;
     uint64_t since = x->first_traffic_ns ? sc_now_ns() - x->first_traffic_ns : 0;
     uint64_t margin_ms =
         !p->metrics_exact && p->metrics_scrape_ms ? 2ull * p->metrics_scrape_ms : 2000;
     uint64_t t = (since / 1000000 + margin_ms + 999) / 1000;
+    if (me != NULL && me->window_s != 0) {
+        uint64_t least = p->metrics_exact ? 0 : (3ull * p->metrics_scrape_ms + 999) / 1000;
+        t = me->window_s > least ? me->window_s : least;
+    }
     return t < 1 ? 1 : t > 600 ? 600 : (unsigned)t;
 }
 
-/* The path of a resource's metrics at the case's metrics version, with the window (?t=). */
-static void metrics_path(const struct sc_casectx *x, const struct sc_metrics_expect *me,
-                         const char *name, char *path, size_t len)
+/* A label selector as a query parameter: "&labelSelector=k%3Dv,k2%3Dv2" ("" without one). */
+static void selector_param(const struct sc_metrics_expect *me, char *buf, size_t len)
+{
+    size_t l = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < me->nselector && l < len; i++)
+        l += (size_t)snprintf(buf + l, len - l, "%s%s%%3D%s",
+                              i ? "," : "&labelSelector=", me->selector[i].key,
+                              me->selector[i].value);
+}
+
+void sc_runner_metrics_path(const struct sc_casectx *x, const struct sc_metrics_expect *me,
+                            const char *name, char *path, size_t len)
 {
     int mv = x->vs.v[SC_GROUP_METRICS] ? x->vs.v[SC_GROUP_METRICS] : 1;
-    unsigned t = window_s(x);
-    if (strcmp(me->resource, "namespaces") == 0)
+    unsigned t = sc_runner_metrics_window_s(x, me);
+    const char *edges = me->edges_from || me->edges_to ? "/edges" : "";
+    char sel[300];
+    if (me->list) {
+        selector_param(me, sel, sizeof(sel));
+        snprintf(path, len, "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s/%s?t=%us%s", mv,
+                 x->ns, me->resource, t, sel);
+    } else if (strcmp(me->resource, "namespaces") == 0)
         snprintf(path, len, "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s%s?t=%us", mv, name,
-                 me->edges_from ? "/edges" : "", t);
+                 edges, t);
     else if (strcmp(me->resource, "trafficsplits") == 0)
         snprintf(path, len,
                  "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s/trafficsplits/%s?t=%us", mv,
                  x->ns, name, t);
     else
         snprintf(path, len, "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s/%s/%s%s?t=%us", mv,
-                 x->ns, me->resource, name, me->edges_from ? "/edges" : "", t);
+                 x->ns, me->resource, name, edges, t);
 }
 
 /* Consecutive answers that must agree: one when counted exactly; two from a scraper, so a
  * value caught between two scrapes is not taken for the last word. */
-static unsigned agreeing(const struct sc_casectx *x)
+unsigned sc_runner_metrics_agreeing(const struct sc_casectx *x)
 {
     return x->r->p->metrics_exact ? 1 : 2;
 }
 
 /* Counts cannot be judged when a batch mixed 2xx and 5xx answers. */
-static int refuse_mixed(struct sc_casectx *x, struct sc_assertion *a)
+int sc_runner_metrics_refuse_mixed(struct sc_casectx *x, struct sc_assertion *a)
 {
     a->message = sc_xstrdup("a batch mixed 2xx and 5xx answers: counts cannot be attributed");
     sc_runner_fail(x, "metrics counts: %s (send one status class per step)", a->message);
@@ -245,8 +270,8 @@ static int refuse_mixed(struct sc_casectx *x, struct sc_assertion *a)
 
 /* The verdict after polling: passed; an error when the last answer could not be had or was
  * interrupted; failed with what the mesh last reported. */
-static int conclude(struct sc_casectx *x, const struct sc_step *s, struct sc_assertion *a, int rc,
-                    const struct sc_poll *p)
+int sc_runner_metrics_conclude(struct sc_casectx *x, const struct sc_step *s,
+                               struct sc_assertion *a, int rc, const struct sc_poll *p)
 {
     if (rc == 0) {
         a->passed = true;
@@ -299,8 +324,8 @@ static enum sc_attempt warm_attempt(struct sc_casectx *x, void *ud, char *last, 
 
     snprintf(wp->path, sizeof(wp->path),
              "/apis/metrics.smi-spec.io/v1alpha%d/namespaces/%s/pods/%s/edges?t=%us",
-             x->vs.v[SC_GROUP_METRICS], x->ns, wp->pod, window_s(x));
-    j = get_metrics(x, wp->path, &rc, last, len);
+             x->vs.v[SC_GROUP_METRICS], x->ns, wp->pod, sc_runner_metrics_window_s(x, NULL));
+    j = sc_runner_metrics_get(x, wp->path, &rc, last, len);
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "items"))
     {
         const cJSON *edge = cJSON_GetObjectItemCaseSensitive(it, "edge");
@@ -347,9 +372,9 @@ void sc_runner_metrics_warm(struct sc_casectx *x, const struct sc_step *s)
     }
     for (size_t i = 0; i < o.res.nbackends; i++) {
         struct warm_poll wp = {.s = s, .pod = o.res.backends[i].name};
-        struct sc_poll p = {.timeout_ms = metrics_timeout_ms(x),
+        struct sc_poll p = {.timeout_ms = sc_runner_metrics_timeout_ms(x),
                             .consecutive = 1,
-                            .interval_ms = METRICS_POLL_MS,
+                            .interval_ms = SC_METRICS_POLL_MS,
                             .fn = warm_attempt,
                             .ud = &wp,
                             .last = last,
@@ -388,7 +413,7 @@ void sc_runner_metrics_warm(struct sc_casectx *x, const struct sc_step *s)
  * API what came after its series' first sample: at least what came after the warm-up was
  * sampled, at most what came after the probes before it. */
 /* "N", or "N to M (the series may count its warm-up or not)" appended to buf. */
-static void want_text(struct sc_want w, char *buf, size_t len)
+void sc_runner_want_text(struct sc_want w, char *buf, size_t len)
 {
     size_t l = strlen(buf);
     if (w.lo == w.hi)
@@ -398,7 +423,7 @@ static void want_text(struct sc_want w, char *buf, size_t len)
                  (unsigned long long)w.hi);
 }
 
-static void add_counted(const struct sc_observed *ob, struct sc_want *s, struct sc_want *f)
+void sc_runner_add_counted(const struct sc_observed *ob, struct sc_want *s, struct sc_want *f)
 {
     s->lo += ob->success - (ob->based_success ? ob->base_success : 0);
     s->hi += ob->success - (ob->based_success ? ob->pre_success : 0);
@@ -434,7 +459,7 @@ static void refresh_latency(struct sc_casectx *x, const struct sc_step *s)
     sc_runner_outcome_release(&o);
 }
 
-/* ---- a resource, or its edge from one workload ---- */
+/* ---- a resource, or its edge from or to one workload ---- */
 
 struct resource_poll {
     const struct sc_metrics_expect *me;
@@ -450,8 +475,9 @@ struct resource_poll {
     char latency_why[300];
 };
 
-/* The item of an edges list for the edge from `from`, or NULL. */
-static const cJSON *edge_from(const cJSON *j, const char *from)
+/* The item of an edges list for the edge in direction dir ("from", "to") whose resource is
+ * `peer`, or NULL. */
+static const cJSON *edge_of(const cJSON *j, const char *dir_want, const char *peer)
 {
     const cJSON *it, *tm = NULL;
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "items"))
@@ -460,8 +486,8 @@ static const cJSON *edge_from(const cJSON *j, const char *from)
         const cJSON *res = cJSON_GetObjectItemCaseSensitive(edge, "resource");
         const cJSON *dir = cJSON_GetObjectItemCaseSensitive(edge, "direction");
         const cJSON *rn = cJSON_GetObjectItemCaseSensitive(res, "name");
-        if (cJSON_IsString(dir) && strcmp(dir->valuestring, "from") == 0 && cJSON_IsString(rn) &&
-            strcmp(rn->valuestring, from) == 0)
+        if (cJSON_IsString(dir) && strcmp(dir->valuestring, dir_want) == 0 && cJSON_IsString(rn) &&
+            strcmp(rn->valuestring, peer) == 0)
             tm = it;
     }
     return tm;
@@ -476,39 +502,42 @@ static enum sc_attempt resource_attempt(struct sc_casectx *x, void *ud, char *la
     const cJSON *tm;
     bool ok = false;
 
-    metrics_path(x, me, rp->name, rp->path, sizeof(rp->path));
-    tm = j = get_metrics(x, rp->path, &rc, last, len);
+    sc_runner_metrics_path(x, me, rp->name, rp->path, sizeof(rp->path));
+    tm = j = sc_runner_metrics_get(x, rp->path, &rc, last, len);
 
     if (j == NULL && rc != SC_ENOTFOUND)
         return SC_ATTEMPT_FAILED; /* absent only on a definite "not found", never an error */
-    if (j != NULL && me->edges_from != NULL) {
-        tm = edge_from(j, me->edges_from);
+    if (j != NULL && (me->edges_from != NULL || me->edges_to != NULL)) {
+        const char *peer = me->edges_from ? me->edges_from : me->edges_to;
+        tm = edge_of(j, me->edges_from ? "from" : "to", peer);
         if (tm == NULL)
-            snprintf(last, len, "no edge from '%s'", me->edges_from);
+            snprintf(last, len, "no edge %s '%s'", me->edges_from ? "from" : "to", peer);
     }
     if (me->absent) {
-        bool found = false;
-        double sc = tm ? metric_value(tm, "success_count", &found) : 0;
-        ok = tm == NULL || !found || sc == 0;
+        /* not counted: no item, or neither count above zero */
+        bool fs = false, ff = false;
+        double sc = tm ? sc_runner_metric_value(tm, "success_count", &fs) : 0;
+        double fc = tm ? sc_runner_metric_value(tm, "failure_count", &ff) : 0;
+        ok = tm == NULL || ((!fs || sc == 0) && (!ff || fc == 0));
         if (!ok)
-            snprintf(last, len, "metrics present: success_count %.0f", sc);
+            snprintf(last, len, "metrics present: success_count %.0f, failure_count %.0f", sc, fc);
     } else if (tm != NULL) {
         bool fs, ff;
-        double sc = metric_value(tm, "success_count", &fs);
-        double fc = metric_value(tm, "failure_count", &ff);
+        double sc = sc_runner_metric_value(tm, "success_count", &fs);
+        double fc = sc_runner_metric_value(tm, "failure_count", &ff);
         rp->seen = fs && ff;
         rp->mesh_s = sc;
         rp->mesh_f = fc;
         ok = !me->counts || (fs && ff && sc_runner_count_within(x->r->p, sc, rp->want_s) &&
                              sc_runner_count_within(x->r->p, fc, rp->want_f));
         snprintf(last, len, "success_count %.0f, failure_count %.0f (the agent saw ", sc, fc);
-        want_text(rp->want_s, last, len);
+        sc_runner_want_text(rp->want_s, last, len);
         snprintf(last + strlen(last), len - strlen(last), " and ");
-        want_text(rp->want_f, last, len);
+        sc_runner_want_text(rp->want_f, last, len);
         snprintf(last + strlen(last), len - strlen(last), ")");
         if (!isnan(me->latency_at_least_ms) && !rp->latency_held)
-            rp->latency_held =
-                latency_holds(x, me, tm, rp->a, "", rp->latency_why, sizeof(rp->latency_why));
+            rp->latency_held = sc_runner_latency_holds(x, me, tm, rp->a, "", rp->latency_why,
+                                                       sizeof(rp->latency_why));
         if (ok && !isnan(me->latency_at_least_ms) && !rp->latency_held) {
             snprintf(last, len, "%s", rp->latency_why);
             ok = false;
@@ -518,38 +547,65 @@ static enum sc_attempt resource_attempt(struct sc_casectx *x, void *ud, char *la
     return ok ? SC_ATTEMPT_HOLDS : SC_ATTEMPT_NOT_YET;
 }
 
+/* Does observation ob count on the resource (or edge) of me named `name`? A resource and its
+ * edges from a workload count what its pods answered; its edge to a workload (a deployment,
+ * the sender) what that workload's pods answered to it. */
+static bool observed_on(const struct sc_casectx *x, const struct sc_metrics_expect *me,
+                        const char *name, const struct sc_observed *ob)
+{
+    if (me->edges_to != NULL) {
+        const struct sc_workload *w =
+            sc_runner_workload_of_pod(x->t, ob->dst_pod, strlen(ob->dst_pod));
+        return strcmp(ob->src_workload, name) == 0 && w != NULL &&
+               strcmp(w->name, me->edges_to) == 0;
+    }
+    if (!pod_in_resource(x, me->resource, name, ob->dst_pod))
+        return false;
+    return me->edges_from == NULL || strcmp(ob->src_workload, me->edges_from) == 0;
+}
+
 int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s)
 {
     const struct sc_metrics_expect *me = &s->metrics;
     const char *name = me->name ? me->name : x->ns;
     char what[512], last[512] = "no answer yet";
     struct resource_poll rp = {.me = me, .name = name};
-    struct sc_poll p = {.interval_ms = METRICS_POLL_MS,
+    struct sc_poll p = {.interval_ms = SC_METRICS_POLL_MS,
                         .fn = resource_attempt,
                         .ud = &rp,
                         .last = last,
                         .len = sizeof(last)};
     int rc;
+    char window[48] = "";
 
+    if (me->list)
+        return sc_judge_metrics_list(x, s);
     if (!isnan(me->latency_at_least_ms) && !me->absent)
         refresh_latency(x, s);
     for (size_t i = 0; i < x->nobs; i++) {
-        if (!pod_in_resource(x, me->resource, name, x->obs[i].dst_pod))
+        if (!observed_on(x, me, name, &x->obs[i]))
             continue;
-        if (me->edges_from && strcmp(x->obs[i].src_workload, me->edges_from) != 0)
-            continue;
-        add_counted(&x->obs[i], &rp.want_s, &rp.want_f);
+        sc_runner_add_counted(&x->obs[i], &rp.want_s, &rp.want_f);
     }
-    metrics_path(x, me, name, rp.path, sizeof(rp.path));
+    sc_runner_metrics_path(x, me, name, rp.path, sizeof(rp.path));
     if (x->obs_mixed && me->counts)
-        return refuse_mixed(x, sc_case_add_assertion(x->c, "metrics", "metrics counts"));
-    snprintf(what, sizeof(what), "metrics of %s/%s%s%s%s", me->resource, name,
-             me->edges_from ? " on the edge from " : "", me->edges_from ? me->edges_from : "",
-             me->absent ? " are absent" : " agree with the agent");
+        return sc_runner_metrics_refuse_mixed(
+            x, sc_case_add_assertion(x->c, "metrics", "metrics counts"));
+    if (me->window_s)
+        snprintf(window, sizeof(window), " over a window of %us",
+                 sc_runner_metrics_window_s(x, me));
+    snprintf(what, sizeof(what), "metrics of %s/%s%s%s%s%s", me->resource, name,
+             me->edges_from ? " on the edge from "
+             : me->edges_to ? " on the edge to "
+                            : "",
+             me->edges_from ? me->edges_from
+             : me->edges_to ? me->edges_to
+                            : "",
+             window, me->absent ? " are absent" : " agree with the agent");
     sc_case_log(x->c, "expect %s (GET %s)", what, rp.path);
     rp.a = sc_case_add_assertion(x->c, "metrics", what);
-    p.timeout_ms = metrics_timeout_ms(x);
-    p.consecutive = agreeing(x);
+    p.timeout_ms = sc_runner_metrics_timeout_ms(x);
+    p.consecutive = sc_runner_metrics_agreeing(x);
     rc = sc_runner_poll(x, &p);
     /* The figures of the last answer, whether they agreed or not. */
     if (me->counts && rp.seen) {
@@ -560,200 +616,5 @@ int sc_judge_metrics(struct sc_casectx *x, const struct sc_step *s)
         f->expected = (double)rp.want_f.hi;
         f->observed = rp.mesh_f;
     }
-    return conclude(x, s, rp.a, rc, &p);
-}
-
-/* ---- a TrafficSplit, per backend ---- */
-
-/* The expected traffic of one backend of a split, and what the mesh last reported. */
-struct split_backend_want {
-    const char *service;
-    struct sc_want success, failure;
-    double mesh_success, mesh_failure; /* NaN until reported */
-};
-
-struct split_poll {
-    const struct sc_metrics_expect *me;
-    char path[512]; /* of the last attempt */
-    struct sc_assertion *a;
-    struct split_backend_want bw[SPLIT_BACKENDS_MAX];
-    size_t nb;
-};
-
-/* The spec of the TrafficSplit `name` as last applied before step s, or NULL. */
-static const struct sc_doc_node *split_spec(const struct sc_test *t, const struct sc_step *s,
-                                            const char *name)
-{
-    const struct sc_doc_node *spec = NULL;
-    for (const struct sc_step *st = t->steps; st < s; st++)
-        for (const struct sc_doc *d = st->objects; d; d = d->next) {
-            const char *kind = sc_doc_get_str(d->root, "kind");
-            const char *nm = sc_doc_get_str(sc_doc_get(d->root, "metadata"), "name");
-            if (kind && nm && strcmp(kind, "TrafficSplit") == 0 && strcmp(nm, name) == 0)
-                spec = sc_doc_get(d->root, "spec");
-        }
-    return spec;
-}
-
-/* Each backend of the split with the requests the agents saw answered by its pods in sends to
- * the split's root service. */
-static void split_wants(const struct sc_casectx *x, const struct sc_doc_node *spec,
-                        const char *root, struct split_poll *sp)
-{
-    const struct sc_doc_node *bs = sc_doc_get(spec, "backends");
-    for (const struct sc_doc_node *b = bs ? bs->child : NULL; b && sp->nb < SPLIT_BACKENDS_MAX;
-         b = b->next) {
-        const char *svc = sc_doc_get_str(b, "service");
-        if (svc == NULL || sc_test_service(x->t, svc) == NULL)
-            continue;
-        sp->bw[sp->nb].service = svc;
-        memset(&sp->bw[sp->nb].success, 0, sizeof(sp->bw[sp->nb].success));
-        memset(&sp->bw[sp->nb].failure, 0, sizeof(sp->bw[sp->nb].failure));
-        sp->bw[sp->nb].mesh_success = sp->bw[sp->nb].mesh_failure = NAN;
-        sp->nb++;
-    }
-    for (size_t i = 0; i < x->nobs; i++) {
-        const struct sc_workload *w;
-        if (strcmp(x->obs[i].to_service, root) != 0)
-            continue;
-        w = sc_runner_workload_of_pod(x->t, x->obs[i].dst_pod, strlen(x->obs[i].dst_pod));
-        for (size_t k = 0; w && k < sp->nb; k++)
-            if (sc_service_selects(sc_test_service(x->t, sp->bw[k].service), w)) {
-                add_counted(&x->obs[i], &sp->bw[k].success, &sp->bw[k].failure);
-                break;
-            }
-    }
-}
-
-/* The item of backend `service` in a trafficsplits answer, or NULL. */
-static const cJSON *backend_item(const cJSON *j, const char *service)
-{
-    const cJSON *it, *tm = NULL;
-    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "items"))
-    {
-        const cJSON *be = cJSON_GetObjectItemCaseSensitive(it, "backend");
-        const cJSON *bn = cJSON_GetObjectItemCaseSensitive(be, "name");
-        if (cJSON_IsString(bn) && strcmp(bn->valuestring, service) == 0)
-            tm = it;
-    }
-    return tm;
-}
-
-/* Judge one backend's item; appends why it does not hold to last at *l. */
-static bool backend_holds(struct sc_casectx *x, struct split_poll *sp, struct split_backend_want *w,
-                          const cJSON *tm, char *last, size_t len, size_t *l)
-{
-    const struct sc_metrics_expect *me = sp->me;
-    char subject[160];
-    bool fs = false, ff = false, ok = true;
-    double sc = 0, fc = 0;
-
-    if (tm != NULL) {
-        sc = metric_value(tm, "success_count", &fs);
-        fc = metric_value(tm, "failure_count", &ff);
-    }
-    w->mesh_success = fs ? sc : NAN;
-    w->mesh_failure = ff ? fc : NAN;
-    snprintf(subject, sizeof(subject), "backend %s: ", w->service);
-    if (me->absent) {
-        if (fs && sc > 0)
-            *l += (size_t)snprintf(last + *l, len - *l, "%s%ssuccess_count %.0f", *l ? "; " : "",
-                                   subject, sc);
-        return !(fs && sc > 0);
-    }
-    if (tm == NULL) {
-        *l += (size_t)snprintf(last + *l, len - *l, "%s%sno item", *l ? "; " : "", subject);
-        return false;
-    }
-    if (me->counts) {
-        ok = fs && ff && sc_runner_count_within(x->r->p, sc, w->success) &&
-             sc_runner_count_within(x->r->p, fc, w->failure);
-        *l += (size_t)snprintf(last + *l, len - *l, "%s%sexpected success_count ", *l ? "; " : "",
-                               subject);
-        want_text(w->success, last, len);
-        snprintf(last + strlen(last), len - strlen(last), " and failure_count ");
-        want_text(w->failure, last, len);
-        snprintf(last + strlen(last), len - strlen(last), ", observed %.0f and %.0f", fs ? sc : NAN,
-                 ff ? fc : NAN);
-        *l = strlen(last);
-    }
-    if (ok && !isnan(me->latency_at_least_ms) && w->success.hi + w->failure.hi > 0 &&
-        !latency_holds(x, me, tm, sp->a, subject, last, len)) {
-        ok = false;
-        *l = strlen(last);
-    }
-    return ok;
-}
-
-static enum sc_attempt split_attempt(struct sc_casectx *x, void *ud, char *last, size_t len)
-{
-    struct split_poll *sp = ud;
-    int rc;
-    cJSON *j;
-    bool ok = true;
-    size_t l = 0;
-
-    metrics_path(x, sp->me, sp->me->name, sp->path, sizeof(sp->path));
-    j = get_metrics(x, sp->path, &rc, last, len);
-
-    if (j == NULL && rc != SC_ENOTFOUND)
-        return SC_ATTEMPT_FAILED;
-    if (j == NULL) /* no such split in the metrics: nothing is reported, all `absent` asks */
-        return sp->me->absent ? SC_ATTEMPT_HOLDS : SC_ATTEMPT_NOT_YET;
-    last[0] = '\0';
-    for (size_t k = 0; k < sp->nb && l < len; k++) {
-        bool held =
-            backend_holds(x, sp, &sp->bw[k], backend_item(j, sp->bw[k].service), last, len, &l);
-        ok = ok && held;
-    }
-    if (l == 0)
-        snprintf(last, len, "%s",
-                 sp->me->absent ? "no backend has traffic" : "every backend agrees");
-    cJSON_Delete(j);
-    return ok ? SC_ATTEMPT_HOLDS : SC_ATTEMPT_NOT_YET;
-}
-
-int sc_judge_split_metrics(struct sc_casectx *x, const struct sc_step *s)
-{
-    const struct sc_metrics_expect *me = &s->metrics;
-    const struct sc_doc_node *spec = split_spec(x->t, s, me->name);
-    const char *root = sc_doc_get_str(spec, "service");
-    char what[512], last[1024] = "no answer yet";
-    struct split_poll sp = {.me = me};
-    struct sc_poll p = {.interval_ms = METRICS_POLL_MS,
-                        .fn = split_attempt,
-                        .ud = &sp,
-                        .last = last,
-                        .len = sizeof(last)};
-    int rc;
-
-    snprintf(what, sizeof(what), "metrics of trafficsplits/%s per backend %s", me->name,
-             me->absent ? "are absent" : "agree with the agent");
-    sp.a = sc_case_add_assertion(x->c, "metrics", what);
-    if (root == NULL) {
-        sp.a->message = sc_xstrdup("no TrafficSplit of that name was applied before this step");
-        sc_runner_fail(x, "%s: %s", what, sp.a->message);
-        return -1;
-    }
-    split_wants(x, spec, root, &sp);
-    if (x->obs_mixed && me->counts)
-        return refuse_mixed(x, sp.a);
-    metrics_path(x, me, me->name, sp.path, sizeof(sp.path));
-    sc_case_log(x->c, "expect %s (GET %s)", what, sp.path);
-    p.timeout_ms = metrics_timeout_ms(x);
-    p.consecutive = agreeing(x);
-    rc = sc_runner_poll(x, &p);
-    for (size_t k = 0; me->counts && k < sp.nb; k++) {
-        char fname[200];
-        struct sc_figure *f;
-        snprintf(fname, sizeof(fname), "%s success_count", sp.bw[k].service);
-        f = sc_assertion_add_figure(sp.a, fname, "count");
-        f->expected = (double)sp.bw[k].success.hi;
-        f->observed = sp.bw[k].mesh_success;
-        snprintf(fname, sizeof(fname), "%s failure_count", sp.bw[k].service);
-        f = sc_assertion_add_figure(sp.a, fname, "count");
-        f->expected = (double)sp.bw[k].failure.hi;
-        f->observed = sp.bw[k].mesh_failure;
-    }
-    return conclude(x, s, sp.a, rc, &p);
+    return sc_runner_metrics_conclude(x, s, rp.a, rc, &p);
 }

@@ -149,6 +149,23 @@ bool sc_runner_left_out(const struct sc_test *t, const struct sc_versions *vs, c
     return gi == SC_GROUP_ACCESS || (gi == SC_GROUP_SPECS && vs->v[SC_GROUP_SPECS] == 0);
 }
 
+/* Does the test hold traffic across its steps (a hold step)? */
+static bool holds(const struct sc_test *t)
+{
+    for (size_t i = 0; i < t->nsteps; i++)
+        if (t->steps[i].kind == SC_STEP_HOLD)
+            return true;
+    return false;
+}
+
+static bool has_unmeshed(const struct sc_test *t)
+{
+    for (size_t i = 0; i < t->nworkloads; i++)
+        if (t->workloads[i].unmeshed)
+            return true;
+    return false;
+}
+
 static bool uses_trafficsplits(const struct sc_test *t)
 {
     for (size_t i = 0; i < t->nsteps; i++)
@@ -228,10 +245,22 @@ int sc_runner_plan(struct sc_platform *p, struct sc_test *const *tests, size_t n
                 c->message = sc_xstrdup("the trafficsplits resource needs metrics v1alpha2");
                 continue;
             }
+            if (has_unmeshed(t) && !p->unmeshed_ok) {
+                c->verdict = SC_SKIPPED;
+                c->message = sc_xstrdup("the test keeps a workload out of the mesh (mesh: "
+                                        "false): the mesh profile does not say how (unmeshed)");
+                continue;
+            }
             if (cv.v[SC_GROUP_ACCESS] == 0 && strcmp(t->area, "access") != 0 && denies(t)) {
                 c->verdict = SC_SKIPPED;
                 c->message = sc_xstrdup("the test denies traffic, which needs SMI access "
                                         "control: the platform does not serve it");
+                continue;
+            }
+            if (holds(t) && p->ops->cancel_traffic == NULL) {
+                c->verdict = SC_SKIPPED;
+                c->message = sc_xstrdup("the test holds traffic, which needs a platform that "
+                                        "can cancel a traffic plan");
                 continue;
             }
             /* Every object must be expressible in this case's versions, or be left out

@@ -82,7 +82,11 @@ static int run_step(struct sc_casectx *x, const struct sc_step *s)
         return sc_runner_step_delete(x, s);
     case SC_STEP_SEND:
         return sc_runner_step_send(x, s);
+    case SC_STEP_HOLD:
+        return sc_runner_step_hold(x, s);
     case SC_STEP_EXPECT:
+        if (s->hold != NULL)
+            return sc_judge_held(x, s);
         if (s->expect == SC_EXPECT_ACCESS)
             return sc_judge_access(x, s);
         if (s->expect == SC_EXPECT_SPLIT)
@@ -101,6 +105,7 @@ static void tear_down(struct sc_casectx *x, unsigned ns_made)
     struct sc_err err;
 
     sc_err_init(&err);
+    sc_runner_holds_release(x);
     if (x->c->verdict == SC_FAILED && (ns_made & 1))
         p->ops->diagnostics(p, x->ns, &x->c->diagnostics);
     if (!x->r->o->keep) {

@@ -12,6 +12,13 @@ uint64_t sc_stats_split_requests(unsigned k, double tolerance, double delta)
     return (uint64_t)ceil(log(2.0 * (double)k / delta) / (2.0 * tolerance * tolerance));
 }
 
+uint64_t sc_stats_sole_backend_requests(double tolerance, double delta)
+{
+    if (tolerance <= 0 || tolerance >= 1 || delta <= 0 || delta >= 1)
+        return 0;
+    return (uint64_t)ceil(log(delta) / log1p(-tolerance));
+}
+
 void sc_stats_wilson(uint64_t x, uint64_t n, double z, double *lo, double *hi)
 {
     double p, z2, den, centre, half;

@@ -24,6 +24,18 @@
  */
 uint64_t sc_stats_split_requests(unsigned k, double tolerance, double delta);
 
+/* Chance that a mesh sending more than the tolerance elsewhere passes a one-backend split. */
+#define SC_STATS_MISS 1e-6
+
+/*
+ * Requests for a split where one backend has all the weight (`{a: 1, b: 0}`). A correct mesh
+ * sends it every request, so it passes whatever n is; the sample only has to catch a mesh that
+ * sends a share q >= tolerance elsewhere, which passes only if none of n requests goes
+ * elsewhere: (1 - q)^n <= (1 - t)^n <= delta when n >= ln(delta) / ln(1 - t). E.g. t = 0.05,
+ * delta = 1e-6: n = 270 (instead of the 2902 a share to be measured would need).
+ */
+uint64_t sc_stats_sole_backend_requests(double tolerance, double delta);
+
 /* Wilson score interval for x successes in n at confidence z (1.96 ~ 95%). */
 void sc_stats_wilson(uint64_t x, uint64_t n, double z, double *lo, double *hi);
 

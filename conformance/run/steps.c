@@ -34,6 +34,7 @@ void sc_runner_headers_as_list(struct sc_doc_node *obj)
 int sc_runner_step_apply(struct sc_casectx *x, const struct sc_step *s)
 {
     struct sc_platform *p = x->r->p;
+    sc_runner_holds_mark_change(x);
     for (struct sc_doc *d = s->objects; d; d = d->next) {
         struct sc_doc_node *conv = NULL;
         struct sc_err err;
@@ -80,6 +81,7 @@ int sc_runner_step_apply(struct sc_casectx *x, const struct sc_step *s)
 int sc_runner_step_delete(struct sc_casectx *x, const struct sc_step *s)
 {
     struct sc_platform *p = x->r->p;
+    sc_runner_holds_mark_change(x);
     for (size_t i = 0; i < s->ndel; i++) {
         int k = sc_smi_kind_parse(s->del_kinds[i]);
         enum sc_smi_group g = sc_smi_kind_group((enum sc_smi_kind)k);

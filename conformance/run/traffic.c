@@ -55,9 +55,8 @@ static int target_port(const struct sc_test *t, const struct sc_traffic *tr, enu
     return s->ports[0].port;
 }
 
-/* The agent's plan for `requests` of tr (release with sc_agent_plan_release). */
-static void make_plan(struct sc_casectx *x, const struct sc_traffic *tr, unsigned requests,
-                      struct sc_agent_plan *plan)
+void sc_runner_make_plan(struct sc_casectx *x, const struct sc_traffic *tr, unsigned requests,
+                         struct sc_agent_plan *plan)
 {
     enum sc_proto proto;
     int port = target_port(x->t, tr, &proto);
@@ -90,18 +89,69 @@ static void make_plan(struct sc_casectx *x, const struct sc_traffic *tr, unsigne
     plan->timeout_ns = proto == SC_PROTO_UDP ? 1000000000ull : 2000000000ull;
 }
 
-static bool pod_in_services(const struct sc_test *t, const char *pod, size_t len, char *const *svcs,
-                            size_t nsvcs, const char *fallback)
+/* HTTP answers are counted by the fixture's x-smi-endpoint, "POD:PORT" (the pod and its port
+ * that answered). The port in name, *podlen the length of the pod's name; 0 when there is no
+ * port (TCP and UDP answers name the pod only). */
+static int endpoint_port(const char *name, size_t *podlen)
 {
-    const struct sc_workload *w = sc_runner_workload_of_pod(t, pod, len);
-    if (w == NULL)
-        return false;
+    const char *colon = strrchr(name, ':');
+    *podlen = strlen(name);
+    if (colon == NULL || colon[1] == '\0' || strspn(colon + 1, "0123456789") != strlen(colon + 1))
+        return 0;
+    *podlen = (size_t)(colon - name);
+    return atoi(colon + 1);
+}
+
+/* Did pod port `got` answer as service s maps port `port` (its targetPort)? Yes when the port
+ * is not known, or s has no such port (it should get nothing; what it got is counted). */
+static bool answered_on_target(const struct sc_service *s, int port, enum sc_proto proto, int got)
+{
+    for (size_t i = 0; got != 0 && i < s->nports; i++)
+        if (s->ports[i].port == port &&
+            (s->ports[i].proto == SC_PROTO_UDP) == (proto == SC_PROTO_UDP))
+            return s->ports[i].target_port == got;
+    return true;
+}
+
+/* Is an answer of workload w's pod on pod port `got` one of service svc's, to its `port`? */
+static bool answered_by(const struct sc_test *t, const char *svc, const struct sc_workload *w,
+                        int port, enum sc_proto proto, int got)
+{
+    const struct sc_service *s = sc_test_service(t, svc);
+    return w != NULL && sc_service_selects(s, w) && answered_on_target(s, port, proto, got);
+}
+
+static bool pod_in_services(const struct sc_test *t, const struct sc_workload *w, int port,
+                            enum sc_proto proto, int got, char *const *svcs, size_t nsvcs,
+                            const char *fallback)
+{
     if (nsvcs == 0)
-        return sc_service_selects(sc_test_service(t, fallback), w);
+        return answered_by(t, fallback, w, port, proto, got);
     for (size_t i = 0; i < nsvcs; i++)
-        if (sc_service_selects(sc_test_service(t, svcs[i]), w))
+        if (answered_by(t, svcs[i], w, port, proto, got))
             return true;
     return false;
+}
+
+/* Name the backends of r by their pods only, as every other reader expects (metrics, warm-up):
+ * "web-v1-0:8081" becomes "web-v1-0", counts of one pod on several ports added up. */
+static void backends_by_pod(struct sc_agent_result *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nbackends; i++) {
+        size_t len, k;
+        (void)endpoint_port(r->backends[i].name, &len);
+        r->backends[i].name[len] = '\0';
+        for (k = 0; k < n && strcmp(r->backends[k].name, r->backends[i].name) != 0; k++)
+            ;
+        if (k < n) {
+            r->backends[k].count += r->backends[i].count;
+            free(r->backends[i].name);
+        } else {
+            r->backends[n++] = r->backends[i];
+        }
+    }
+    r->nbackends = n;
 }
 
 static void observe(struct sc_casectx *x, const char *src, const char *to, const char *pod,
@@ -145,33 +195,38 @@ static void observe_outcome(struct sc_casectx *x, const struct sc_traffic *tr,
     }
 }
 
-/* Answers attributed to services by the identity of the pod that gave them: intended or
- * not, and (for a split) per share. */
-static void attribute_backends(const struct sc_casectx *x, const struct sc_traffic *tr,
-                               const struct sc_step *s, struct sc_outcome *out)
+void sc_runner_attribute(const struct sc_test *t, const struct sc_traffic *tr,
+                         const struct sc_step *s, struct sc_outcome *out)
 {
+    enum sc_proto proto;
+    int port = target_port(t, tr, &proto);
     for (size_t i = 0; i < out->res.nbackends; i++) {
         const struct sc_agent_count *b = &out->res.backends[i];
-        size_t len = strlen(b->name);
-        const struct sc_workload *w = sc_runner_workload_of_pod(x->t, b->name, len);
-        if (pod_in_services(x->t, b->name, len, s ? s->backends : NULL, s ? s->nbackends : 0,
-                            tr->to))
+        size_t len;
+        int got = endpoint_port(b->name, &len);
+        const struct sc_workload *w = sc_runner_workload_of_pod(t, b->name, len);
+        if (pod_in_services(t, w, port, proto, got, s ? s->backends : NULL, s ? s->nbackends : 0,
+                            tr->to)) {
             out->ok_intended += b->count;
-        else
+        } else {
             out->ok_other += b->count;
-        for (size_t k = 0; s != NULL && w != NULL && k < s->nshares && k < SC_RUNNER_SHARES_MAX;
-             k++)
-            if (sc_service_selects(sc_test_service(x->t, s->shares[k].service), w)) {
+            if (pod_in_services(t, w, port, proto, 0, s ? s->backends : NULL, s ? s->nbackends : 0,
+                                tr->to))
+                out->wrong_port += b->count;
+        }
+        for (size_t k = 0; s != NULL && k < s->nshares && k < SC_RUNNER_SHARES_MAX; k++)
+            if (answered_by(t, s->shares[k].service, w, port, proto, got)) {
                 out->per_service[k] += b->count;
                 break;
             }
     }
+    backends_by_pod(&out->res);
 }
 
 /* The signal an agent's error kind is, per protocol (0: not a denial signal at all). HTTP kinds
  * are the load engine's (connect, read, write, timeout, protocol, reset); TCP/UDP kinds the
  * probe's (resolve, connect, refused, reset, closed, timeout, proxy, protocol, mismatch...). */
-static unsigned signal_of(enum sc_proto proto, const char *kind)
+unsigned sc_runner_signal_of(enum sc_proto proto, const char *kind)
 {
     if (proto == SC_PROTO_HTTP) {
         if (strcmp(kind, "connect") == 0)
@@ -219,7 +274,7 @@ void sc_runner_classify(const struct sc_denial *d, enum sc_proto proto, struct s
         out->ok_intended = out->status2xx;
     /* Requests and attempts without an answer: denied iff their signal is in the set. */
     for (size_t i = 0; i < r->nerrors; i++) {
-        if (signal_of(proto, r->errors[i].name) & kinds)
+        if (sc_runner_signal_of(proto, r->errors[i].name) & kinds)
             out->denied += r->errors[i].count;
         else
             out->other += r->errors[i].count;
@@ -236,14 +291,18 @@ int sc_runner_send(struct sc_casectx *x, const struct sc_traffic *tr, unsigned r
     memset(out, 0, sizeof(*out));
     if (x->first_traffic_ns == 0)
         x->first_traffic_ns = sc_now_ns();
-    make_plan(x, tr, requests, &plan);
+    sc_runner_make_plan(x, tr, requests, &plan);
+    if (plan.proto == SC_AGENT_HTTP) {
+        free(plan.identity_header); /* count answers by pod and port: see endpoint_port */
+        plan.identity_header = sc_xstrdup("x-smi-endpoint");
+    }
     rc = p->ops->traffic(p, sc_test_workload(x->t, tr->from)->second_ns ? x->ns2 : x->ns, tr->from,
                          0, &plan, &out->res, err);
     sc_agent_plan_release(&plan);
     if (rc != 0)
         return rc;
     out->total = requests;
-    attribute_backends(x, tr, s, out);
+    sc_runner_attribute(x->t, tr, s, out);
     sc_runner_classify(&p->deny, tr->proto, out);
     observe_outcome(x, tr, out);
     return 0;
@@ -268,11 +327,16 @@ void sc_runner_describe_traffic(const struct sc_casectx *x, const struct sc_traf
 
 void sc_runner_outcome_text(const struct sc_outcome *o, char *buf, size_t len)
 {
+    char port[96] = "";
+    if (o->wrong_port)
+        snprintf(port, sizeof(port),
+                 " (%llu by an intended pod on a port other than its targetPort)",
+                 (unsigned long long)o->wrong_port);
     snprintf(buf, len,
-             "%llu of %llu allowed by an intended backend, %llu answered by another backend, "
+             "%llu of %llu allowed by an intended backend, %llu answered by another backend%s, "
              "%llu denied, %llu other",
              (unsigned long long)o->ok_intended, (unsigned long long)o->total,
-             (unsigned long long)o->ok_other, (unsigned long long)o->denied,
+             (unsigned long long)o->ok_other, port, (unsigned long long)o->denied,
              (unsigned long long)o->other);
 }
 

@@ -42,13 +42,28 @@ static void rename_key(struct sc_doc_node *m, const char *from, const char *to)
     }
 }
 
+/* An integer weight w as the v1alpha1 quantity w/1000: "1" when whole units, else milli
+ * ("500m", "0m", "1500m"). A string: YAML would read "1" back as an integer otherwise. */
+static void milli_weight(struct sc_doc_node *w)
+{
+    char buf[40];
+    long long n = strtoll(w->text, NULL, 10);
+    if (n > 0 && n % 1000 == 0)
+        snprintf(buf, sizeof(buf), "%lld", n / 1000);
+    else
+        snprintf(buf, sizeof(buf), "%lldm", n);
+    free(w->text);
+    w->text = sc_xstrdup(buf);
+    w->type = SC_DOC_STR;
+}
+
 int sc_smi_convert(const struct sc_doc_node *in, int version, struct sc_doc_node **out,
                    struct sc_err *err)
 {
     const char *av = sc_doc_get_str(in, "apiVersion"), *kn = sc_doc_get_str(in, "kind");
     const char *name = sc_doc_get_str(sc_doc_get(in, "metadata"), "name");
     struct sc_doc_node *d, *spec;
-    int kind, newest;
+    int kind, newest, written;
 
     *out = NULL;
     if (av == NULL || kn == NULL || (kind = sc_smi_kind_parse(kn)) < 0)
@@ -56,10 +71,19 @@ int sc_smi_convert(const struct sc_doc_node *in, int version, struct sc_doc_node
     enum sc_smi_group g = sc_smi_kind_group((enum sc_smi_kind)kind);
     const char *group = sc_smi_group_name(g);
     newest = sc_smi_group_newest(g);
-    if (strncmp(av, group, strlen(group)) != 0 || strchr(av, '/') == NULL ||
-        strtol(strchr(av, '/') + 8, NULL, 10) != newest)
+    written = strncmp(av, group, strlen(group)) == 0 && strchr(av, '/') != NULL
+                  ? (int)strtol(strchr(av, '/') + 8, NULL, 10)
+                  : 0;
+    /* A TrafficTarget may be written in an older version, for the fields only older versions
+     * have (destination.port in v1alpha1/2): it exists there and in the versions before. */
+    if (written != newest && !(kind == SC_SMI_TRAFFIC_TARGET && written >= 1 && written < newest))
         return sc_err_set(err, SC_EINVAL, "%s '%s' is not written as %s/v1alpha%d", kn,
                           name ? name : "?", group, newest);
+    if (version > written)
+        return sc_err_set(err, SC_ENOTFOUND,
+                          "%s '%s' is written as %s/v1alpha%d (fields only older versions have): "
+                          "it has no v1alpha%d form",
+                          kn, name ? name : "?", group, written, version);
     if (!sc_smi_version_exists((enum sc_smi_kind)kind, version))
         return sc_err_set(err, SC_ENOTFOUND, "%s does not exist in %s/v1alpha%d", kn, group,
                           version);
@@ -68,7 +92,7 @@ int sc_smi_convert(const struct sc_doc_node *in, int version, struct sc_doc_node
     spec = sc_doc_get(d, "spec");
     switch (kind) {
     case SC_SMI_TRAFFIC_TARGET:
-        if (version == 1) {
+        if (version == 1 && written > 1) {
             const struct sc_doc_node *rules = sc_doc_get(spec, "rules");
             for (const struct sc_doc_node *r = rules ? rules->child : NULL; r; r = r->next) {
                 const char *rk = sc_doc_get_str(r, "kind");
@@ -126,12 +150,14 @@ int sc_smi_convert(const struct sc_doc_node *in, int version, struct sc_doc_node
                               name ? name : "?");
         }
         if (version == 1) {
-            /* Integer weights become quantities with the same proportions: 50 -> "50". */
+            /* Integer weights w become the quantities w/1000, written as the spec writes them
+             * (1 = 1000m): 1000 -> "1", 500 -> "500m", 0 -> "0m", 1500 -> "1500m". Proportions
+             * stay; a mesh reading "500m" as 500 does not. */
             struct sc_doc_node *bes = sc_doc_get(spec, "backends");
             for (struct sc_doc_node *b = bes ? bes->child : NULL; b; b = b->next) {
                 struct sc_doc_node *w = sc_doc_get(b, "weight");
                 if (w && w->type == SC_DOC_INT)
-                    w->type = SC_DOC_STR;
+                    milli_weight(w);
             }
         }
         break;

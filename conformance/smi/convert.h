@@ -10,7 +10,10 @@
  * v1alpha4). sc_smi_convert() rewrites `in` (borrowed) into v1alpha`version` of the same
  * group: v1alpha1 access has no `spec` and calls rules `specs`; specs v1alpha1/2 keep
  * `matches` at the top level; split v1alpha1 weights are quantities; and so on.
- * An object already in the target version is copied unchanged.
+ * An object already in the target version is copied unchanged. One exception to "newest": a
+ * TrafficTarget may be written as v1alpha2 (or v1alpha1) to use destination.port, which later
+ * versions lack; it converts to that version and older ones, and to a later one it gives
+ * SC_ENOTFOUND (no such form).
  *
  * Returns 0 with *out the caller's (sc_doc_node_free); SC_ENOTFOUND when the object uses a
  * feature the target version lacks (split `matches` before v1alpha3, TCPRoute ports before

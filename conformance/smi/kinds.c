@@ -363,13 +363,14 @@ int sc_smi_quantity_parse(const char *s, double *out)
 }
 
 static int check_weight(struct sc_smi_vctx *v, const struct sc_doc_node *w, int version,
-                        double *out)
+                        struct sc_smi_backend *b)
 {
     if (version == 1 &&
         (w->type == SC_DOC_INT || w->type == SC_DOC_FLOAT || w->type == SC_DOC_STR)) {
-        if (w->text[0] == '-' || sc_smi_quantity_parse(w->text, out) != 0)
+        if (w->text[0] == '-' || sc_smi_quantity_parse(w->text, &b->weight) != 0)
             return sc_smi_fail_at(v, w->line, w->col, "'%s' is not a non-negative quantity",
                                   w->text);
+        b->number = strtod(w->text, NULL);
         return 0;
     }
     if (w->type != SC_DOC_INT)
@@ -379,7 +380,7 @@ static int check_weight(struct sc_smi_vctx *v, const struct sc_doc_node *w, int 
     if (n < 0 || n > 1000000000L)
         return sc_smi_fail_at(v, w->line, w->col, "weight must be in 0..1000000000, got %s",
                               w->text);
-    *out = (double)n;
+    b->weight = b->number = (double)n;
     return 0;
 }
 
@@ -427,7 +428,7 @@ int sc_smi_check_traffic_split(struct sc_smi_vctx *v, const struct sc_doc_node *
             goto out;
         }
         sc_smi_path_push(v, ".weight");
-        if ((rc = check_weight(v, w, o->version, &b->weight)))
+        if ((rc = check_weight(v, w, o->version, b)))
             goto out;
         sc_smi_path_pop(v, mark);
     }

@@ -66,6 +66,7 @@ struct sc_smi_http_match {
 struct sc_smi_backend {
     char *service;
     double weight; /* v1alpha1: the quantity in units (500m = 0.5); later: the integer */
+    double number; /* the weight's number as written, without a quantity suffix (500m: 500) */
 };
 
 struct sc_smi_obj {

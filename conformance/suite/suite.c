@@ -12,6 +12,7 @@
 #include "base/file.h"
 #include "base/util.h"
 #include "suite/fields.h"
+#include "suite/metrics_expect.h"
 #include "smi/smi.h"
 
 #define MAX_FILE (1024 * 1024)
@@ -45,17 +46,20 @@ static int parse_workload(const char *file, const struct sc_doc_node *m, struct 
                           struct sc_err *err)
 {
     static const char *const keys[] = {"name",     "serviceAccount", "labels", "version",
-                                       "replicas", "namespace",      NULL};
+                                       "replicas", "namespace",      "mesh",   NULL};
     long replicas = 1;
+    bool mesh = true;
     const char *ns = sc_doc_get_str(m, "namespace");
     if (sc_sf_check_keys(file, m, "workload", keys, err) ||
         sc_sf_get_string(file, m, "name", true, &w->name, err) ||
         sc_sf_get_string(file, m, "serviceAccount", true, &w->sa, err) ||
         sc_sf_get_string(file, m, "version", false, &w->version, err) ||
         sc_sf_get_kvs(file, m, "labels", &w->labels, &w->nlabels, err) ||
-        sc_sf_get_int(file, m, "replicas", 1, 16, &replicas, err))
+        sc_sf_get_int(file, m, "replicas", 1, 16, &replicas, err) ||
+        sc_sf_get_bool(file, m, "mesh", &mesh, err))
         return SC_EINVAL;
     w->replicas = (unsigned)replicas;
+    w->unmeshed = !mesh;
     if (ns != NULL && strcmp(ns, "$NS2") != 0 && strcmp(ns, "$NS") != 0)
         return sc_sf_fail(err, file, sc_doc_get(m, "namespace"),
                           "a workload's namespace is $NS (the default) or $NS2, not '%s'", ns);
@@ -79,20 +83,22 @@ static int parse_service(const char *file, const struct sc_doc_node *m, struct s
     s->ports = sc_xcalloc(ports->n, sizeof(*s->ports));
     for (const struct sc_doc_node *p = ports->child; p; p = p->next) {
         struct sc_svc_port *sp = &s->ports[s->nports++];
-        long port = 0;
+        long port = 0, target = 0;
         sp->proto = SC_PROTO_HTTP;
         if (p->type == SC_DOC_INT) {
             port = strtol(p->text, NULL, 10);
         } else {
-            static const char *const pk[] = {"port", "protocol", NULL};
+            static const char *const pk[] = {"port", "targetPort", "protocol", NULL};
             if (sc_sf_check_keys(file, p, "service port", pk, err) ||
                 sc_sf_get_int(file, p, "port", 1, 65535, &port, err) ||
+                sc_sf_get_int(file, p, "targetPort", 1, 65535, &target, err) ||
                 parse_proto(file, p, &sp->proto, err))
                 return SC_EINVAL;
         }
         if (port < 1 || port > 65535)
             return sc_sf_fail(err, file, p, "port must be between 1 and 65535");
         sp->port = (int)port;
+        sp->target_port = target ? (int)target : (int)port;
     }
     return 0;
 }
@@ -122,69 +128,12 @@ static int parse_traffic(const char *file, const struct sc_doc_node *m, struct s
     return 0;
 }
 
-static int parse_metrics(const char *file, const struct sc_doc_node *m,
-                         struct sc_metrics_expect *me, struct sc_err *err)
-{
-    static const char *const keys[] = {"resource", "name",    "edgesFrom", "success",
-                                       "failure",  "latency", "absent",    NULL};
-    static const char *const resources[] = {"pods", "deployments", "namespaces", "trafficsplits",
-                                            NULL};
-    const struct sc_doc_node *lat;
-    bool ok = false;
-    me->latency_at_least_ms = NAN;
-    if (sc_sf_check_keys(file, m, "metrics", keys, err) ||
-        sc_sf_get_string(file, m, "resource", true, &me->resource, err) ||
-        sc_sf_get_string(file, m, "name", false, &me->name, err) ||
-        sc_sf_get_string(file, m, "edgesFrom", false, &me->edges_from, err) ||
-        sc_sf_get_bool(file, m, "absent", &me->absent, err))
-        return SC_EINVAL;
-    for (const char *const *r = resources; *r; r++)
-        ok = ok || strcmp(*r, me->resource) == 0;
-    if (!ok)
-        return sc_sf_fail(
-            err, file, sc_doc_get(m, "resource"),
-            "unknown metrics resource '%s' (expected pods, deployments, namespaces or "
-            "trafficsplits)",
-            me->resource);
-    if (strcmp(me->resource, "trafficsplits") == 0 && me->name == NULL)
-        return sc_sf_fail(err, file, m,
-                          "a trafficsplits expectation needs 'name' (the TrafficSplit)");
-    if (strcmp(me->resource, "trafficsplits") == 0 && me->edges_from != NULL)
-        return sc_sf_fail(
-            err, file, sc_doc_get(m, "edgesFrom"),
-            "edgesFrom does not apply to trafficsplits (their items are per backend)");
-    if (me->edges_from != NULL && strcmp(me->resource, "pods") == 0)
-        return sc_sf_fail(err, file, sc_doc_get(m, "edgesFrom"),
-                          "edgesFrom names a workload: use it with deployments or namespaces");
-    for (int i = 0; i < 2; i++) {
-        const char *k = i ? "failure" : "success";
-        const char *v = sc_doc_get_str(m, k);
-        if (v == NULL)
-            continue;
-        if (strcmp(v, "observed") != 0)
-            return sc_sf_fail(err, file, sc_doc_get(m, k), "'%s' must be 'observed'", k);
-        me->counts = true;
-    }
-    lat = sc_doc_get(m, "latency");
-    if (lat != NULL) {
-        static const char *const lk[] = {"atLeastMs", NULL};
-        if (sc_sf_check_keys(file, lat, "latency", lk, err) ||
-            sc_sf_get_number(file, sc_doc_get(lat, "atLeastMs"), "latency.atLeastMs",
-                             &me->latency_at_least_ms, err))
-            return SC_EINVAL;
-    }
-    if (!me->counts && !me->absent && isnan(me->latency_at_least_ms))
-        return sc_sf_fail(err, file, m,
-                          "metrics expectation checks nothing: give success/failure, "
-                          "latency or absent");
-    return 0;
-}
-
 static int parse_expect(const char *file, const struct sc_doc_node *m, struct sc_step *s,
                         struct sc_err *err)
 {
-    static const char *const keys[] = {"traffic",     "allowed",  "backends", "split", "tolerance",
-                                       "consecutive", "requests", "metrics",  "spec",  NULL};
+    static const char *const keys[] = {"traffic",   "allowed",     "backends", "split",
+                                       "tolerance", "consecutive", "requests", "metrics",
+                                       "spec",      "held",        NULL};
     const struct sc_doc_node *split = sc_doc_get(m, "split"), *spec = sc_doc_get(m, "spec");
     long consecutive = 3, requests = 0;
 
@@ -201,7 +150,16 @@ static int parse_expect(const char *file, const struct sc_doc_node *m, struct sc
     s->requests = (unsigned)requests;
     if (sc_doc_get(m, "metrics") != NULL) {
         s->expect = SC_EXPECT_METRICS;
-        return parse_metrics(file, sc_doc_get(m, "metrics"), &s->metrics, err);
+        return sc_suite_parse_metrics(file, sc_doc_get(m, "metrics"), &s->metrics, err);
+    }
+    if (sc_doc_get(m, "held") != NULL) {
+        s->expect = SC_EXPECT_ACCESS;
+        if (sc_doc_get(m, "traffic") != NULL || split != NULL || sc_doc_get(m, "allowed") == NULL)
+            return sc_sf_fail(err, file, m, "expect held takes 'allowed' and no traffic or split");
+        if (sc_sf_get_string(file, m, "held", true, &s->hold, err) ||
+            sc_sf_get_bool(file, m, "allowed", &s->allowed, err))
+            return SC_EINVAL;
+        return 0;
     }
     if (sc_doc_get(m, "traffic") == NULL)
         return sc_sf_fail(err, file, m, "expect needs 'traffic' (or 'metrics')");
@@ -212,6 +170,9 @@ static int parse_expect(const char *file, const struct sc_doc_node *m, struct sc
         s->expect = SC_EXPECT_SPLIT;
         if (split->type != SC_DOC_MAP || split->n == 0)
             return sc_sf_fail(err, file, split, "'split' must map backend services to weights");
+        if (split->n > SC_SUITE_SHARES_MAX)
+            return sc_sf_fail(err, file, split, "'split' lists %zu backends, at most %d are judged",
+                              split->n, SC_SUITE_SHARES_MAX);
         s->shares = sc_xcalloc(split->n, sizeof(*s->shares));
         for (const struct sc_doc_node *c = split->child; c; c = c->next) {
             struct sc_share *sh = &s->shares[s->nshares++];
@@ -260,7 +221,9 @@ static int parse_apply(const char *file, const struct sc_doc_node *v, struct sc_
             return sc_err_set(err, SC_EINVAL, "%s:%d:%d: %s: %s", file, v->line + diag.line,
                               diag.col + v->key_col + 1, diag.path[0] ? diag.path : "object",
                               diag.msg);
-        if (o->version != sc_smi_group_newest(sc_smi_kind_group(o->kind))) {
+        /* (a TrafficTarget may be older, for destination.port: smi/convert.c) */
+        if (o->version != sc_smi_group_newest(sc_smi_kind_group(o->kind)) &&
+            o->kind != SC_SMI_TRAFFIC_TARGET) {
             enum sc_smi_group g = sc_smi_kind_group(o->kind);
             sc_smi_obj_free(o);
             return sc_err_set(err, SC_EINVAL,
@@ -282,7 +245,8 @@ static int parse_step(const char *file, const struct sc_doc_node *m, struct sc_s
     s->col = m->col;
     if (m->type != SC_DOC_MAP || m->n != 1)
         return sc_sf_fail(err, file, m,
-                          "a step is a mapping with exactly one of apply, delete, expect, send");
+                          "a step is a mapping with exactly one of apply, delete, expect, send, "
+                          "hold");
     v = m->child;
     if (strcmp(v->key, "apply") == 0) {
         s->kind = SC_STEP_APPLY;
@@ -311,6 +275,16 @@ static int parse_step(const char *file, const struct sc_doc_node *m, struct sc_s
         s->kind = SC_STEP_EXPECT;
         return parse_expect(file, v, s, err);
     }
+    if (strcmp(v->key, "hold") == 0) {
+        static const char *const keys[] = {"id", "traffic", NULL};
+        s->kind = SC_STEP_HOLD;
+        if (sc_sf_check_keys(file, v, "hold", keys, err) ||
+            sc_sf_get_string(file, v, "id", true, &s->hold, err))
+            return SC_EINVAL;
+        if (sc_doc_get(v, "traffic") == NULL)
+            return sc_sf_fail(err, file, v, "hold needs 'traffic'");
+        return parse_traffic(file, sc_doc_get(v, "traffic"), &s->traffic, err);
+    }
     if (strcmp(v->key, "send") == 0) {
         static const char *const keys[] = {"traffic", "requests", NULL};
         long requests = 100;
@@ -325,7 +299,7 @@ static int parse_step(const char *file, const struct sc_doc_node *m, struct sc_s
     }
     return sc_err_set(err, SC_EINVAL,
                       "%s:%d:%d: unknown step '%s' (expected apply, delete, "
-                      "expect or send)",
+                      "expect, send or hold)",
                       file, v->key_line, v->key_col, v->key);
 }
 
@@ -367,7 +341,28 @@ static int check_split_ref(const struct sc_test *t, size_t step, struct sc_err *
     return 0;
 }
 
-static int check_refs(const struct sc_test *t, struct sc_err *err)
+/* An expectation on held traffic names an HTTP hold of an earlier step; hold ids are unique. */
+static int check_held_ref(struct sc_test *t, size_t step, struct sc_err *err)
+{
+    struct sc_step *s = &t->steps[step];
+    for (size_t i = 0; i < step; i++)
+        if (t->steps[i].kind == SC_STEP_HOLD && strcmp(t->steps[i].hold, s->hold) == 0) {
+            if (s->kind == SC_STEP_HOLD)
+                return sc_err_set(err, SC_EINVAL, "%s:%d:%d: hold '%s' is already held", t->file,
+                                  s->line, s->col, s->hold);
+            s->hold_step = i;
+            if (t->steps[i].traffic.proto == SC_PROTO_HTTP)
+                return 0;
+            return sc_err_set(err, SC_EINVAL, "%s:%d:%d: held traffic '%s' must be HTTP", t->file,
+                              t->steps[i].line, t->steps[i].col, s->hold);
+        }
+    if (s->kind == SC_STEP_HOLD)
+        return 0;
+    return sc_err_set(err, SC_EINVAL, "%s:%d:%d: no hold '%s' in an earlier step", t->file, s->line,
+                      s->col, s->hold);
+}
+
+static int check_refs(struct sc_test *t, struct sc_err *err)
 {
     for (size_t i = 0; i < t->nsteps; i++) {
         const struct sc_step *s = &t->steps[i];
@@ -375,8 +370,10 @@ static int check_refs(const struct sc_test *t, struct sc_err *err)
         if (s->kind == SC_STEP_EXPECT && s->expect == SC_EXPECT_METRICS &&
             strcmp(s->metrics.resource, "trafficsplits") == 0 && check_split_ref(t, i, err) != 0)
             return SC_EINVAL;
-        if (s->kind != SC_STEP_SEND &&
-            !(s->kind == SC_STEP_EXPECT && s->expect != SC_EXPECT_METRICS))
+        if (s->hold != NULL && check_held_ref(t, i, err) != 0)
+            return SC_EINVAL;
+        if (s->kind != SC_STEP_SEND && s->kind != SC_STEP_HOLD &&
+            !(s->kind == SC_STEP_EXPECT && s->expect != SC_EXPECT_METRICS && s->hold == NULL))
             continue;
         if (sc_test_workload(t, tr->from) == NULL)
             return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown workload '%s' in traffic.from",
@@ -535,10 +532,9 @@ void sc_test_free(struct sc_test *t)
         for (size_t k = 0; k < s->nshares; k++)
             free(s->shares[k].service);
         free(s->shares);
-        free(s->metrics.resource);
-        free(s->metrics.name);
-        free(s->metrics.edges_from);
+        sc_metrics_expect_release(&s->metrics);
         free(s->spec);
+        free(s->hold);
     }
     free(t->steps);
     free(t);

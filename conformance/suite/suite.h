@@ -21,13 +21,18 @@ struct sc_workload {
     size_t nlabels;
     unsigned replicas;
     bool second_ns; /* deployed in the test's second namespace ($NS2) */
+    bool unmeshed;  /* mesh: false: kept out of the mesh (no proxy, no mesh identity) */
 };
 
 enum sc_proto { SC_PROTO_HTTP, SC_PROTO_TCP, SC_PROTO_UDP };
 const char *sc_proto_name(enum sc_proto p);
 
+/* Backends one `expect: split` may list: the runner judges them in arrays of this size. */
+#define SC_SUITE_SHARES_MAX 16
+
 struct sc_svc_port {
     int port;
+    int target_port; /* the pod port it maps to: `targetPort`, else port */
     enum sc_proto proto;
 };
 
@@ -51,7 +56,7 @@ struct sc_traffic {
     size_t nheaders;
 };
 
-enum sc_step_kind { SC_STEP_APPLY, SC_STEP_DELETE, SC_STEP_EXPECT, SC_STEP_SEND };
+enum sc_step_kind { SC_STEP_APPLY, SC_STEP_DELETE, SC_STEP_EXPECT, SC_STEP_SEND, SC_STEP_HOLD };
 enum sc_expect_kind { SC_EXPECT_ACCESS, SC_EXPECT_SPLIT, SC_EXPECT_METRICS };
 
 struct sc_share {
@@ -63,6 +68,11 @@ struct sc_metrics_expect {
     char *resource;             /* pods, deployments, namespaces, trafficsplits */
     char *name;                 /* may be NULL for namespaces (then: the test namespace) */
     char *edges_from;           /* workload: check the edge from it instead of the resource total */
+    char *edges_to;             /* workload: check the edge to it (deployments: direction to) */
+    bool list;                  /* pods/deployments without a name: the namespace's list */
+    struct sc_kv *selector;     /* list: its labelSelector (may be empty) */
+    size_t nselector;           /* the selector's pairs */
+    unsigned window_s;          /* the window asked (?t=), 0: one covering the case's traffic */
     bool absent;                /* no metrics / no edge expected */
     bool counts;                /* success and failure must equal what the agent observed */
     double latency_at_least_ms; /* p50..p99 >= this; NaN when not checked */
@@ -89,6 +99,10 @@ struct sc_step {
     unsigned consecutive;
     unsigned requests; /* send; access: measured requests after probing */
     char *spec;        /* expect: the SMI spec statement it checks, quoted (may be NULL) */
+    /* hold: the held traffic's id (its traffic in `traffic`); expect: the held traffic it
+     * judges (access only, `traffic` empty: the hold step's is used), else NULL */
+    char *hold;
+    size_t hold_step; /* expect with `hold`: the index of its hold step */
     struct sc_metrics_expect metrics;
 };
 

@@ -374,6 +374,72 @@ START_TEST(http_result_of_the_load_engine_reads_back_its_counts)
 }
 END_TEST
 
+START_TEST(http_timeline_plan_and_result_read_back_send_times_outcomes_and_connections)
+{
+    struct sc_agent_plan p, back;
+    struct sc_load_result *r = sc_load_result_new();
+    struct sc_agent_result res;
+    struct sc_err err;
+    cJSON *j;
+    char *json;
+
+    memset(&p, 0, sizeof(p));
+    p.target = (char *)"http://svc.ns:8080/";
+    p.requests = 3;
+    p.timeline = true;
+    round_trip(&p, &back);
+    ck_assert(back.timeline);
+    sc_agent_plan_release(&back);
+    /* what the engine recorded: two answers on connection 1, a reset on connection 2 */
+    sc_load_timeline_add(r, 1500000, 200, 1);
+    sc_load_timeline_add(r, 51500000, 403, 1);
+    sc_load_timeline_add(r, 101000000, -1 - SC_LERR_RESET, 2);
+    r->sent = 3;
+    r->responses = 2;
+    r->connections_opened = 2;
+    j = sc_agent_http_result_json(r);
+    cJSON_AddBoolToObject(j, "cancelled", true);
+    json = cJSON_PrintUnformatted(j);
+    sc_err_init(&err);
+    ck_assert_msg(sc_agent_result_parse(json, strlen(json), &res, &err) == 0, "%s", err.msg);
+    ck_assert(res.cancelled);
+    ck_assert_uint_eq(res.connections_opened, 2);
+    ck_assert_uint_eq(res.ntimeline, 3);
+    ck_assert_uint_eq(res.timeline[0].sent_ns, 1500000);
+    ck_assert_int_eq(res.timeline[1].outcome, 403);
+    ck_assert_uint_eq(res.timeline[1].conn, 1);
+    ck_assert_uint_eq(res.timeline[2].sent_ns, 101000000);
+    ck_assert_int_eq(res.timeline[2].outcome, -1 - SC_LERR_RESET);
+    ck_assert_uint_eq(res.timeline[2].conn, 2);
+    sc_agent_result_release(&res);
+    free(json);
+    cJSON_Delete(j);
+    sc_load_result_free(r);
+}
+END_TEST
+
+START_TEST(timeline_beyond_its_bound_keeps_the_earliest_and_counts_the_rest)
+{
+    struct sc_load_result *a = sc_load_result_new(), *b = sc_load_result_new();
+
+    for (uint64_t i = 0; i < SC_LOAD_TIMELINE_MAX; i++)
+        sc_load_timeline_add(a, 2 * i, 200, 1);
+    sc_load_timeline_add(a, 1, 200, 1); /* one too many: only counted */
+    ck_assert_uint_eq(a->ntimeline, SC_LOAD_TIMELINE_MAX);
+    ck_assert_uint_eq(a->timeline_dropped, 1);
+    for (uint64_t i = 0; i < 10; i++)
+        sc_load_timeline_add(b, 2 * i + 1, 503, 2);
+    sc_load_result_merge(a, b);
+    ck_assert_uint_eq(a->ntimeline, SC_LOAD_TIMELINE_MAX);
+    ck_assert_uint_eq(a->timeline_dropped, 11);
+    ck_assert_uint_eq(a->timeline[1].sent_ns, 1);
+    ck_assert_int_eq(a->timeline[1].outcome, 503);
+    ck_assert_uint_eq(a->timeline[SC_LOAD_TIMELINE_MAX - 1].sent_ns, SC_LOAD_TIMELINE_MAX * 2 - 22);
+    sc_load_result_free(a);
+    sc_load_result_free(b);
+}
+END_TEST
+
 START_TEST(tcp_result_of_the_probe_builder_reads_back_its_counts)
 {
     struct sc_agent_probe_json *b =
@@ -533,6 +599,8 @@ static Suite *suite(void)
     suite_add_tcase(s, t);
     tcase_add_test(u, http_result_of_the_load_engine_reads_back_its_counts);
     tcase_add_test(u, tcp_result_of_the_probe_builder_reads_back_its_counts);
+    tcase_add_test(u, http_timeline_plan_and_result_read_back_send_times_outcomes_and_connections);
+    tcase_add_test(u, timeline_beyond_its_bound_keeps_the_earliest_and_counts_the_rest);
     tcase_add_loop_test(u, bad_result_is_a_protocol_error_naming_the_field, 0,
                         (int)(sizeof(bad_results) / sizeof(bad_results[0])));
     tcase_add_test(u, result_of_a_plan_the_agent_could_not_run_says_why);

@@ -624,8 +624,16 @@ int sc_kube_status_error(const char *method, const char *path, long status, cons
             reason_words(reason->valuestring, words, sizeof(words));
         else
             snprintf(words, sizeof(words), "HTTP %ld", status);
-        sc_err_set(err, code, "%s: %s", words,
-                   cJSON_IsString(msg) ? msg->valuestring : "(no message)");
+        const char *m = cJSON_IsString(msg) ? msg->valuestring : "(no message)";
+        size_t ml = strlen(m);
+        /* A server-side apply that creates is authorised as create after patch (kube-apiserver
+         * endpoints/handlers/patch.go), and RBAC's refusal of it gives no reason. */
+        bool apply_create = status == 403 && strcmp(method, "PATCH") == 0 && ml >= 14 &&
+                            strcmp(m + ml - 14, "is forbidden: ") == 0;
+        sc_err_set(err, code, "%s: %s%s", words, m,
+                   apply_create ? "(a server-side apply that creates its object needs the "
+                                  "\"create\" verb as well as \"patch\")"
+                                : "");
     } else {
         char shown[201];
         size_t n = 0;

@@ -51,6 +51,7 @@ static const struct sc_platform_ops kube_ops = {
     .apply = sc_kube_op_apply,
     .remove = sc_kube_op_remove,
     .traffic = sc_kube_op_traffic,
+    .cancel_traffic = sc_kube_op_cancel_traffic,
     .metrics = sc_kube_op_metrics,
     .describe = k_describe,
     .diagnostics = sc_kube_op_diagnostics,
@@ -135,6 +136,7 @@ int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform **out, struct s
     k->base.metrics_deadline_ms = k->prof->metrics_deadline_ms;
     k->base.metrics_scrape_ms = k->prof->metrics_scrape_ms;
     k->base.headers_list = k->prof->headers_list;
+    k->base.unmeshed_ok = k->prof->unmeshed_known;
     k->base.metrics_no_data = k->prof->metrics_no_data;
     sc_log_info("kube", "cluster %s (%s), mesh %s, fixture image %s",
                 sc_kube_client_config(k->c)->server, sc_kube_client_config(k->c)->origin,

@@ -47,6 +47,17 @@ const struct sc_profile *sc_kube_profile_of(const struct sc_platform *p);
  * no secrets. Valid until destroy. */
 const char *sc_kube_origin(const struct sc_platform *p);
 const char *sc_kube_server(const struct sc_platform *p);
+/*
+ * Preflight (preflight.c): whether the cluster can run the suite, checked without deploying
+ * anything: the API answers and accepts our credentials; every permission a run needs
+ * (SelfSubjectAccessReview); a version the profile claims of each SMI group is served; the
+ * metrics API answers; the served HTTPRouteGroup CRD's header shape against the profile's.
+ * *table (caller frees) holds one row per check, a fix under each failure; *blockers counts
+ * the failures that stop a run. Fails only when the profile or kubeconfig cannot be loaded.
+ */
+SC_MUST_CHECK int sc_kube_preflight(const struct sc_kube_opts *o, char **table,
+                                    unsigned *blockers, struct sc_err *err);
+
 /* The cluster's Kubernetes version (GET /version gitVersion), or NULL when it cannot be read;
  * valid until destroy. */
 const char *sc_kube_version(struct sc_platform *p);

@@ -84,6 +84,10 @@ SC_MUST_CHECK int sc_kube_op_wait_ready(struct sc_platform *p, const char *ns, u
 SC_MUST_CHECK int sc_kube_op_traffic(struct sc_platform *p, const char *ns, const char *workload,
                                      unsigned idx, const struct sc_agent_plan *plan,
                                      struct sc_agent_result *result, struct sc_err *err);
+/* DELETE /v1/traffic/ID on the pod's agent, through the pod proxy as the POST went. */
+SC_MUST_CHECK int sc_kube_op_cancel_traffic(struct sc_platform *p, const char *ns,
+                                            const char *workload, unsigned idx, const char *id,
+                                            struct sc_err *err);
 SC_MUST_CHECK int sc_kube_op_metrics(struct sc_platform *p, const char *path, char **json,
                                      struct sc_err *err);
 /* diagnostics.c */

@@ -121,6 +121,30 @@ int sc_kube_op_traffic(struct sc_platform *p, const char *ns, const char *worklo
     return rc != 0 ? sc_err_prefix(err, "%s", who) : 0;
 }
 
+int sc_kube_op_cancel_traffic(struct sc_platform *p, const char *ns, const char *workload,
+                              unsigned idx, const char *id, struct sc_err *err)
+{
+    struct sc_kube *k = (struct sc_kube *)p;
+    char pod[256], path[768];
+    struct sc_kube_resp r;
+    int rc;
+
+    rc = sc_kube_ready_pod(k, ns, workload, idx, pod, sizeof(pod), err);
+    if (rc != 0)
+        return rc;
+    snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s:%d/proxy/v1/traffic/%s", ns, pod,
+             k->prof->agent_port, id);
+    rc = sc_kube_do(k->c, "DELETE", path, NULL, NULL, TRAFFIC_TIMEOUT, &r, err);
+    if (rc != 0)
+        return sc_err_prefix(err, "agent %s/%s: cancel of plan '%s'", ns, pod, id);
+    if (r.status == 404 && from_agent(&r))
+        rc = sc_err_set(err, SC_ENOTFOUND, "agent %s/%s knows no plan '%s'", ns, pod, id);
+    else if (r.status != 200 && sc_kube_status_error("DELETE", path, r.status, r.body, err) != 0)
+        rc = sc_err_prefix(err, "agent %s/%s", ns, pod);
+    sc_kube_resp_release(&r);
+    return rc;
+}
+
 int sc_kube_op_metrics(struct sc_platform *p, const char *path, char **json, struct sc_err *err)
 {
     struct sc_kube *k = (struct sc_kube *)p;

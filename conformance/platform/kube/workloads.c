@@ -34,12 +34,17 @@ static void template_metadata(cJSON *tmd, const struct sc_workload *w, const str
         cJSON_AddStringToObject(tl, w->labels[i].key, w->labels[i].value);
     if (w->version && !cJSON_GetObjectItemCaseSensitive(tl, "version"))
         cJSON_AddStringToObject(tl, "version", w->version);
-    sc_kube_add_pairs(tl, &pf->pod_labels, pf->agent_port);
+    /* mesh: false: the profile's opt-out instead of what joins the mesh */
+    sc_kube_add_pairs(tl, w->unmeshed ? &pf->unmeshed_labels : &pf->pod_labels, pf->agent_port);
     cJSON_DeleteItemFromObjectCaseSensitive(tl, SC_KUBE_INSTANCE);
     cJSON_AddStringToObject(tl, SC_KUBE_INSTANCE, w->name);
     if (!cJSON_GetObjectItemCaseSensitive(tl, SC_KUBE_PART_OF))
         cJSON_AddStringToObject(tl, SC_KUBE_PART_OF, "smi-conformance");
     ta = cJSON_AddObjectToObject(tmd, "annotations");
+    if (w->unmeshed) {
+        sc_kube_add_pairs(ta, &pf->unmeshed_annotations, pf->agent_port);
+        return;
+    }
     sc_kube_add_pairs(ta, &pf->pod_annotations, pf->agent_port);
     sc_kube_add_pairs(ta, &pf->bypass_annotations, pf->agent_port);
 }
@@ -148,6 +153,11 @@ int sc_kube_op_deploy(struct sc_platform *p, const char *ns, const struct sc_wor
     if (rc != 0)
         return rc;
     d = sc_kube_object("apps/v1", "Deployment", w->name, ns, &lab);
+    /* the workload's labels on the Deployment too: metrics lists select deployments by them */
+    for (size_t i = 0; i < w->nlabels; i++)
+        if (!cJSON_GetObjectItemCaseSensitive(lab, w->labels[i].key))
+            cJSON_AddStringToObject(lab, w->labels[i].key, w->labels[i].value);
+    cJSON_DeleteItemFromObjectCaseSensitive(lab, SC_KUBE_INSTANCE);
     cJSON_AddStringToObject(lab, SC_KUBE_INSTANCE, w->name);
     spec = cJSON_AddObjectToObject(d, "spec");
     cJSON_AddNumberToObject(spec, "replicas", w->replicas);
@@ -184,9 +194,11 @@ int sc_kube_op_create_service(struct sc_platform *p, const char *ns, const struc
         snprintf(name, sizeof(name), "%s-%d", sc_proto_name(s->ports[i].proto), s->ports[i].port);
         cJSON_AddStringToObject(pt, "name", name);
         cJSON_AddNumberToObject(pt, "port", s->ports[i].port);
-        cJSON_AddNumberToObject(pt, "targetPort", s->ports[i].port);
+        cJSON_AddNumberToObject(pt, "targetPort", s->ports[i].target_port);
         cJSON_AddStringToObject(pt, "protocol", s->ports[i].proto == SC_PROTO_UDP ? "UDP" : "TCP");
-        if (s->ports[i].proto != SC_PROTO_UDP)
+        if (s->ports[i].proto == SC_PROTO_TCP && k->prof->tcp_app_protocol != NULL)
+            cJSON_AddStringToObject(pt, "appProtocol", k->prof->tcp_app_protocol);
+        else if (s->ports[i].proto != SC_PROTO_UDP)
             cJSON_AddStringToObject(pt, "appProtocol", sc_proto_name(s->ports[i].proto));
         cJSON_AddItemToArray(ports, pt);
     }

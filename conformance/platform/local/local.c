@@ -280,6 +280,8 @@ static int start_pod(struct local *l, const char *ns, const struct sc_workload *
     cJSON_AddStringToObject(j, "serviceAccount", w->sa);
     cJSON_AddStringToObject(j, "address", pod->addr);
     cJSON_AddStringToObject(j, "deployment", w->name);
+    if (w->unmeshed) /* the refmesh gives it plain networking and no identity */
+        cJSON_AddBoolToObject(j, "mesh", false);
     labels = cJSON_AddObjectToObject(j, "labels");
     for (size_t k = 0; k < w->nlabels; k++)
         cJSON_AddStringToObject(labels, w->labels[k].key, w->labels[k].value);
@@ -345,7 +347,7 @@ static int l_create_service(struct sc_platform *p, const char *ns, const struct 
     for (size_t i = 0; i < s->nports; i++) {
         cJSON *pt = cJSON_CreateObject();
         cJSON_AddNumberToObject(pt, "port", s->ports[i].port);
-        cJSON_AddNumberToObject(pt, "targetPort", s->ports[i].port);
+        cJSON_AddNumberToObject(pt, "targetPort", s->ports[i].target_port);
         cJSON_AddStringToObject(pt, "protocol", s->ports[i].proto == SC_PROTO_UDP ? "UDP" : "TCP");
         cJSON_AddItemToArray(ports, pt);
     }
@@ -561,6 +563,31 @@ static int l_traffic(struct sc_platform *p, const char *ns, const char *workload
     return rc != 0 ? sc_err_prefix(err, "%s", who) : 0;
 }
 
+static int l_cancel_traffic(struct sc_platform *p, const char *ns, const char *workload,
+                            unsigned idx, const char *id, struct sc_err *err)
+{
+    char name[160], url[512], addr[32], egress[64], *answer = NULL;
+    long st;
+    int rc;
+
+    snprintf(name, sizeof(name), "%s-%u", workload, idx);
+    rc = find_pod(((struct local *)p), ns, name, addr, sizeof(addr), egress, sizeof(egress), err);
+    if (rc != 0)
+        return rc;
+    snprintf(url, sizeof(url), "http://%s:%d/v1/traffic/%s", addr, FIXTURE_AGENT_PORT, id);
+    st = http_call("DELETE", url, NULL, 120000, &answer, err);
+    if (st < 0)
+        rc = SC_ECONNECT;
+    else if (st == 404)
+        rc = sc_err_set(err, SC_ENOTFOUND, "agent %s/%s knows no plan '%s'", ns, name, id);
+    else if (st != 200)
+        rc = sc_err_set(err, SC_EPROTO,
+                        "agent %s/%s answered %ld to the cancel of plan '%s': %.300s", ns, name, st,
+                        id, answer);
+    free(answer);
+    return rc;
+}
+
 static int l_metrics(struct sc_platform *p, const char *path, char **json, struct sc_err *err)
 {
     struct local *l = (struct local *)p;
@@ -658,6 +685,7 @@ static const struct sc_platform_ops local_ops = {
     .apply = l_apply,
     .remove = l_remove,
     .traffic = l_traffic,
+    .cancel_traffic = l_cancel_traffic,
     .metrics = l_metrics,
     .describe = l_describe,
     .diagnostics = l_diagnostics,

@@ -47,6 +47,7 @@ void sc_local_mesh_apply(const struct sc_profile *prof, struct sc_platform *base
     base->metrics_scrape_ms = 0;
     base->headers_list = false;
     base->metrics_no_data = NULL;
+    base->unmeshed_ok = true; /* the refmesh registers such a pod as unmeshed */
     if (sc_local_personality(prof) == NULL)
         return;
     /* A personality signals as its mesh does, seen through the refmesh's explicit proxy: a

@@ -23,6 +23,18 @@ START_TEST(split_sample_size_bounds_a_false_fail_by_one_in_a_million)
 }
 END_TEST
 
+START_TEST(a_sole_backend_sample_catches_a_leak_of_the_tolerance)
+{
+    uint64_t n = sc_stats_sole_backend_requests(0.05, 1e-6);
+    ck_assert_uint_eq(n, 270);
+    /* a mesh sending 5% elsewhere passes all n with probability at most 1e-6 */
+    ck_assert(pow(0.95, (double)n) <= 1e-6);
+    ck_assert(pow(0.95, (double)(n - 1)) > 1e-6);
+    ck_assert_uint_lt(n, sc_stats_split_requests(1, 0.05, 1e-6));
+    ck_assert_uint_eq(sc_stats_sole_backend_requests(0, 1e-6), 0);
+}
+END_TEST
+
 START_TEST(wilson_interval_contains_the_share_and_narrows_with_n)
 {
     double lo, hi, lo2, hi2;
@@ -88,6 +100,7 @@ int main(void)
     TCase *tc = tcase_create("units");
 
     tcase_add_test(tc, split_sample_size_bounds_a_false_fail_by_one_in_a_million);
+    tcase_add_test(tc, a_sole_backend_sample_catches_a_leak_of_the_tolerance);
     tcase_add_test(tc, wilson_interval_contains_the_share_and_narrows_with_n);
     tcase_add_test(tc, summaries_count_by_area_and_version);
     tcase_add_test(tc, exit_status_is_one_on_a_failure_else_two_on_an_error_or_nothing_tested);

@@ -689,6 +689,38 @@ START_TEST(without_smi_access_split_tests_run_without_targets_and_denying_ones_a
 }
 END_TEST
 
+/* A workload kept out of the mesh needs a platform that knows how (a profile's `unmeshed`). */
+START_TEST(a_test_with_an_unmeshed_workload_is_skipped_where_the_platform_cannot_keep_one_out)
+{
+    static const char *const ok[] = {"200:server-0", NULL};
+    static const char *const yaml =
+        "name: t\narea: access\nworkloads:\n"
+        "  - {name: alice, serviceAccount: alice}\n"
+        "  - {name: eve, serviceAccount: alice, mesh: false}\n"
+        "  - {name: server, serviceAccount: server, labels: {app: server}}\n"
+        "services:\n  - {name: server, selector: {app: server}, ports: [8080]}\n"
+        "steps:\n  - expect: {traffic: {from: alice, to: server}, allowed: true}\n";
+    struct fake f;
+    struct sc_run *run;
+    struct sc_case *c;
+
+    fake_init(&f);
+    script(&f, "alice", ok);
+    c = run_test(&f, yaml, &run);
+    ck_assert_int_eq(c->verdict, SC_SKIPPED);
+    ck_assert_str_eq(c->message, "the test keeps a workload out of the mesh (mesh: false): the "
+                                 "mesh profile does not say how (unmeshed)");
+    sc_run_free(run);
+
+    fake_init(&f);
+    f.base.unmeshed_ok = true;
+    script(&f, "alice", ok);
+    c = run_test(&f, yaml, &run);
+    ck_assert_msg(c->verdict == SC_PASSED, "%s: %s", sc_verdict_name(c->verdict), c->message);
+    sc_run_free(run);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("verdicts");
@@ -709,6 +741,8 @@ int main(void)
     tcase_add_test(tc, header_filters_are_rewritten_as_a_list_of_one_key_maps);
     tcase_add_test(tc,
                    without_smi_access_split_tests_run_without_targets_and_denying_ones_are_skipped);
+    tcase_add_test(
+        tc, a_test_with_an_unmeshed_workload_is_skipped_where_the_platform_cannot_keep_one_out);
     suite_add_tcase(s, tc);
     return sc_check_run(s);
 }

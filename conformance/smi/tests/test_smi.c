@@ -408,6 +408,41 @@ START_TEST(conversion_output_validates_in_every_target_version)
 }
 END_TEST
 
+/* Newest-shape weights w become the v1alpha1 quantities w/1000, as the spec writes them. */
+START_TEST(v1alpha1_weights_are_written_as_thousandths)
+{
+    static const char *ts =
+        "apiVersion: split.smi-spec.io/v1alpha4\nkind: TrafficSplit\nmetadata: {name: s}\n"
+        "spec:\n  service: root\n  backends:\n  - {service: a, weight: 1000}\n"
+        "  - {service: b, weight: 500}\n  - {service: c, weight: 0}\n"
+        "  - {service: d, weight: 1500}\n  - {service: e, weight: 3000}\n";
+    static const char *const text[] = {"1", "500m", "0m", "1500m", "3"};
+    static const double units[] = {1.0, 0.5, 0.0, 1.5, 3.0}, numbers[] = {1, 500, 0, 1500, 3};
+    struct sc_doc *d = NULL;
+    struct sc_doc_node *out = NULL;
+    struct sc_smi_obj *o = NULL;
+    struct sc_err err;
+    size_t i = 0;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_doc_parse(ts, strlen(ts), "in", &d, &err), 0);
+    ck_assert_int_eq(sc_smi_convert(d->root, 1, &out, &err), 0);
+    for (const struct sc_doc_node *b = sc_doc_get(sc_doc_get(out, "spec"), "backends")->child; b;
+         b = b->next, i++) {
+        ck_assert_int_eq(sc_doc_get(b, "weight")->type, SC_DOC_STR);
+        ck_assert_str_eq(sc_doc_get_str(b, "weight"), text[i]);
+    }
+    ck_assert_uint_eq(i, 5);
+    ck_assert_msg(sc_smi_obj_from_doc(out, "c", NULL, &o, NULL, &err) == 0, "%s", err.msg);
+    for (i = 0; i < 5; i++) {
+        ck_assert_double_eq_tol(o->u.ts.backends[i].weight, units[i], 1e-12);
+        ck_assert_double_eq_tol(o->u.ts.backends[i].number, numbers[i], 1e-12);
+    }
+    sc_smi_obj_free(o);
+    sc_doc_node_free(out);
+    sc_doc_free(d);
+}
+END_TEST
+
 START_TEST(conversion_to_v1alpha1_hoists_spec_and_quantifies_weights)
 {
     struct sc_doc *d = NULL;
@@ -427,11 +462,11 @@ START_TEST(conversion_to_v1alpha1_hoists_spec_and_quantifies_weights)
     ck_assert_int_eq(sc_doc_parse(ts4, strlen(ts4), "in", &d, &err), 0);
     ck_assert_int_eq(sc_smi_convert(d->root, 1, &out, &err), 0);
     ck_assert_int_eq(sc_smi_obj_from_doc(out, "c", NULL, &o, NULL, &err), 0);
-    ck_assert_double_eq(o->u.ts.backends[0].weight, 2.0);
-    ck_assert_double_eq(o->u.ts.backends[1].weight, 1.0);
+    ck_assert_double_eq_tol(o->u.ts.backends[0].weight, 0.002, 1e-12);
+    ck_assert_double_eq_tol(o->u.ts.backends[1].weight, 0.001, 1e-12);
     cJSON *j = sc_doc_to_json(out);
     char *s = cJSON_PrintUnformatted(j);
-    ck_assert_ptr_nonnull(strstr(s, "\"weight\":\"2\""));
+    ck_assert_ptr_nonnull(strstr(s, "\"weight\":\"2m\""));
     free(s);
     cJSON_Delete(j);
     sc_smi_obj_free(o);
@@ -448,6 +483,42 @@ START_TEST(conversion_to_v1alpha1_hoists_spec_and_quantifies_weights)
     ck_assert_int_eq(sc_doc_parse(ts4m, strlen(ts4m), "in", &d, &err), 0);
     ck_assert_int_eq(sc_smi_convert(d->root, 2, &out, &err), SC_ENOTFOUND);
     ck_assert_ptr_nonnull(strstr(err.msg, "v1alpha3"));
+    sc_doc_free(d);
+}
+END_TEST
+
+/* A TrafficTarget written as v1alpha2 for destination.port converts to v1alpha2 and v1alpha1
+ * (keeping the port) and has no v1alpha3 form; other kinds must be written newest. */
+START_TEST(traffic_target_written_older_converts_down_only)
+{
+    static const char tt2[] = "apiVersion: access.smi-spec.io/v1alpha2\n"
+                              "kind: TrafficTarget\nmetadata: {name: t}\nspec:\n"
+                              "  destination: {kind: ServiceAccount, name: b, port: 8080}\n"
+                              "  rules:\n  - {kind: TCPRoute, name: tcp}\n"
+                              "  sources:\n  - {kind: ServiceAccount, name: a}\n";
+    static const char hrg2[] = "apiVersion: specs.smi-spec.io/v1alpha2\n"
+                               "kind: HTTPRouteGroup\nmetadata: {name: r}\n"
+                               "matches:\n- {name: m, pathRegex: /x, methods: [GET]}\n";
+    struct sc_doc *d = NULL;
+    struct sc_doc_node *out = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_doc_parse(tt2, strlen(tt2), "in", &d, &err), 0);
+    ck_assert_int_eq(sc_smi_convert(d->root, 3, &out, &err), SC_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no v1alpha3 form"));
+    ck_assert_int_eq(sc_smi_convert(d->root, 2, &out, &err), 0);
+    ck_assert_str_eq(sc_doc_get_str(sc_doc_get(sc_doc_get(out, "spec"), "destination"), "port"),
+                     "8080");
+    sc_doc_node_free(out);
+    ck_assert_int_eq(sc_smi_convert(d->root, 1, &out, &err), 0);
+    ck_assert_str_eq(sc_doc_get_str(out, "apiVersion"), "access.smi-spec.io/v1alpha1");
+    ck_assert_str_eq(sc_doc_get_str(sc_doc_get(out, "destination"), "port"), "8080");
+    ck_assert_ptr_nonnull(sc_doc_get(out, "specs"));
+    sc_doc_node_free(out);
+    sc_doc_free(d);
+    ck_assert_int_eq(sc_doc_parse(hrg2, strlen(hrg2), "in", &d, &err), 0);
+    ck_assert_int_eq(sc_smi_convert(d->root, 2, &out, &err), SC_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not written as specs.smi-spec.io/v1alpha4"));
     sc_doc_free(d);
 }
 END_TEST
@@ -473,6 +544,8 @@ static Suite *smi_suite(void)
     TCase *cv = tcase_create("convert");
     tcase_add_test(cv, conversion_output_validates_in_every_target_version);
     tcase_add_test(cv, conversion_to_v1alpha1_hoists_spec_and_quantifies_weights);
+    tcase_add_test(cv, v1alpha1_weights_are_written_as_thousandths);
+    tcase_add_test(cv, traffic_target_written_older_converts_down_only);
     suite_add_tcase(s, cv);
     return s;
 }

@@ -30,6 +30,8 @@ START_TEST(a_good_test_file_loads_into_the_model)
     ck_assert_str_eq(t->features[0], "core");
     ck_assert_uint_eq(t->nworkloads, 2);
     ck_assert_uint_eq(t->workloads[1].replicas, 2);
+    ck_assert(t->workloads[0].unmeshed); /* mesh: false */
+    ck_assert(!t->workloads[1].unmeshed);
     ck_assert_uint_eq(t->services[0].nports, 2);
     ck_assert_int_eq(t->services[0].ports[1].port, 9001);
     ck_assert_int_eq(t->services[0].ports[1].proto, SC_PROTO_UDP);
@@ -102,6 +104,32 @@ START_TEST(a_trafficsplits_expectation_must_name_a_split_applied_before_it)
 }
 END_TEST
 
+START_TEST(a_held_expectation_names_its_hold_step_and_takes_no_traffic)
+{
+    struct sc_test *t = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_msg(sc_test_load(suite_file("held.yaml"), &t, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(t->steps[0].kind, SC_STEP_HOLD);
+    ck_assert_str_eq(t->steps[0].hold, "h1");
+    ck_assert_str_eq(t->steps[0].traffic.path, "/x");
+    ck_assert_int_eq(t->steps[1].kind, SC_STEP_EXPECT);
+    ck_assert_str_eq(t->steps[1].hold, "h1");
+    ck_assert_uint_eq(t->steps[1].hold_step, 0);
+    ck_assert(!t->steps[1].allowed);
+    ck_assert_ptr_null(t->steps[1].traffic.from);
+    sc_test_free(t);
+}
+END_TEST
+
+START_TEST(a_held_expectation_without_an_earlier_http_hold_is_refused)
+{
+    expect_bad("bad-held-ref.yaml", 8, 5, "no hold 'h1' in an earlier step");
+    expect_bad("bad-held-twice.yaml", 9, 5, "hold 'h1' is already held");
+    expect_bad("bad-held-udp.yaml", 8, 5, "held traffic 'h1' must be HTTP");
+}
+END_TEST
+
 START_TEST(a_trafficsplits_expectation_loads_with_its_split)
 {
     struct sc_test *t = NULL;
@@ -136,6 +164,37 @@ START_TEST(a_missing_file_is_an_io_error)
 }
 END_TEST
 
+START_TEST(a_service_port_maps_to_its_target_port_or_to_itself)
+{
+    struct sc_test *t = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_msg(sc_test_load(suite_file("target-port.yaml"), &t, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(t->services[0].nports, 3);
+    ck_assert_int_eq(t->services[0].ports[0].port, 8080);
+    ck_assert_int_eq(t->services[0].ports[0].target_port, 8080);
+    ck_assert_int_eq(t->services[0].ports[1].port, 80);
+    ck_assert_int_eq(t->services[0].ports[1].target_port, 8081);
+    ck_assert_int_eq(t->services[0].ports[2].target_port, 9000);
+    ck_assert_int_eq(t->services[0].ports[2].proto, SC_PROTO_TCP);
+    sc_test_free(t);
+}
+END_TEST
+
+START_TEST(a_workloads_mesh_field_is_true_or_false)
+{
+    expect_bad("bad-mesh.yaml", 4, 50, "field 'mesh' must be true or false");
+}
+END_TEST
+
+/* The runner judges at most SC_SUITE_SHARES_MAX shares: more is refused where it is written. */
+START_TEST(a_split_expectation_with_more_backends_than_judged_is_refused)
+{
+    ck_assert_int_eq(SC_SUITE_SHARES_MAX, 16);
+    expect_bad("too-many-shares.yaml", 10, 14, "lists 17 backends, at most 16");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("suite");
@@ -149,8 +208,13 @@ int main(void)
     tcase_add_test(tc, a_reference_to_an_unknown_service_is_reported);
     tcase_add_test(tc, a_trafficsplits_expectation_must_name_a_split_applied_before_it);
     tcase_add_test(tc, a_trafficsplits_expectation_loads_with_its_split);
+    tcase_add_test(tc, a_held_expectation_names_its_hold_step_and_takes_no_traffic);
+    tcase_add_test(tc, a_held_expectation_without_an_earlier_http_hold_is_refused);
     tcase_add_test(tc, objects_in_an_old_version_are_refused);
     tcase_add_test(tc, a_missing_file_is_an_io_error);
+    tcase_add_test(tc, a_service_port_maps_to_its_target_port_or_to_itself);
+    tcase_add_test(tc, a_split_expectation_with_more_backends_than_judged_is_refused);
+    tcase_add_test(tc, a_workloads_mesh_field_is_true_or_false);
     suite_add_tcase(s, tc);
     return sc_check_run(s);
 }

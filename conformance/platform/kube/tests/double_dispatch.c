@@ -223,6 +223,26 @@ static void route(struct sc_kube_double *d, const struct dbl_req *q, struct dbl_
         r->ctype = "application/json";
         return;
     }
+    if (strcmp(q->path, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
+                        "httproutegroups.specs.smi-spec.io") == 0 &&
+        d->o.crd_headers != NULL && d->o.served[1] != NULL) {
+        char crd[700];
+        snprintf(crd, sizeof(crd),
+                 "{\"kind\":\"CustomResourceDefinition\",\"spec\":{\"group\":"
+                 "\"specs.smi-spec.io\",\"versions\":[{\"name\":\"%s\",\"served\":true,"
+                 "\"schema\":{\"openAPIV3Schema\":{\"properties\":{\"spec\":{\"properties\":"
+                 "{\"matches\":{\"items\":{\"properties\":{\"headers\":{\"type\":\"%s\"}}}}"
+                 "}}}}}}]}}",
+                 d->o.served[1], d->o.crd_headers);
+        r->status = 200;
+        r->body = sc_dbl_strdup(crd);
+        r->ctype = "application/json";
+        return;
+    }
+    if (strcmp(q->path, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews") == 0) {
+        sc_dbl_ssar(d, q, r);
+        return;
+    }
     if (parse_route(q->path, &rt) != 0) {
         sc_dbl_status(r, 404, "NotFound", "the server could not find the requested resource");
         return;
@@ -266,7 +286,7 @@ void sc_dbl_dispatch(struct sc_kube_double *d, SSL *ssl, const struct dbl_req *q
     done = injected(d, q, r);
     if (!done && !authenticated(d, ssl, q))
         sc_dbl_status(r, 401, "Unauthorized", "Unauthorized");
-    else if (!done)
+    else if (!done && sc_dbl_authorize(d, q, r))
         route(d, q, r, &fw);
     SC_ASSERT_OK(pthread_mutex_unlock(&d->mu));
     if (fw.port > 0)

@@ -85,6 +85,10 @@ struct sc_kube_double {
     struct dbl_event *events;     /* newest first, for watches */
     char last_auth[128], last_ua[128], last_ctype[128];
     char *token, *basic_user, *basic_pass, *pod_log, *fixture_bin;
+    cJSON *rbac_rules; /* NULL: no authorisation (everything authenticated is allowed) */
+    char *rbac_user;
+    unsigned forbidden; /* requests refused */
+    char last_forbidden[1400];
 };
 
 /* One request, as read from the connection. */
@@ -184,6 +188,12 @@ void sc_dbl_pod_sub(struct sc_kube_double *d, const struct dbl_req *q, const str
                     struct dbl_resp *r, struct dbl_forward *fw);
 /* Without the lock (the backend may take seconds): send the request on, fill r. */
 void sc_dbl_forward(const struct dbl_forward *fw, const struct dbl_req *q, struct dbl_resp *r);
+
+/* ---- RBAC (double_rbac.c), under the lock */
+/* Authorise q as the RBAC user; false with a 403 in r when refused. */
+bool sc_dbl_authorize(struct sc_kube_double *d, const struct dbl_req *q, struct dbl_resp *r);
+/* POST .../selfsubjectaccessreviews. */
+void sc_dbl_ssar(struct sc_kube_double *d, const struct dbl_req *q, struct dbl_resp *r);
 
 /* ---- dispatch (double_dispatch.c): the whole request, lock taken inside */
 void sc_dbl_dispatch(struct sc_kube_double *d, SSL *ssl, const struct dbl_req *q,

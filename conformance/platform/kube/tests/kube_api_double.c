@@ -90,6 +90,8 @@ static void free_strings(struct sc_kube_double *d)
     free(d->basic_pass);
     free(d->pod_log);
     free(d->fixture_bin);
+    free(d->rbac_user);
+    cJSON_Delete(d->rbac_rules);
 }
 
 struct sc_kube_double *sc_kube_double_start(const struct sc_kube_double_opts *o, struct sc_err *err)

@@ -44,6 +44,10 @@ struct sc_kube_double_opts {
      * resolved to a ready endpoint (cluster DNS and kube-proxy; one endpoint per plan). */
     const char *fixture_bin;
     const char *pod_log; /* what every container's log says (NULL: a fixed line) */
+    /* GET .../customresourcedefinitions/httproutegroups.specs.smi-spec.io: a CRD whose served
+     * specs version declares spec.matches[].headers of this type ("object" or "array");
+     * NULL: 404, as if the CRD could not be read. */
+    const char *crd_headers;
 };
 
 /* Start on 127.0.0.1:0 (a thread accepts; one thread per connection). NULL on failure (the
@@ -92,5 +96,24 @@ unsigned sc_kube_double_objects(struct sc_kube_double *d, const char *prefix);
 void sc_kube_double_processes(struct sc_kube_double *d, unsigned *started, unsigned *running);
 /* Put an object at a path (JSON text), e.g. an Event. */
 void sc_kube_double_put(struct sc_kube_double *d, const char *path, const char *json);
+
+/*
+ * RBAC (double_rbac.c): from now on every authenticated request is `user` (e.g.
+ * "system:serviceaccount:smi-conformance:smi-conformance") and is authorised as
+ * kube-apiserver's RBAC authoriser would, against the rules of the ClusterRoles that the
+ * ClusterRoleBindings of the manifest stream `yaml` (fixtures/kube/harness/job.yaml) bind to
+ * that user; rule number `drop` of those (0-based, in manifest order) is left out (-1: none).
+ * A refusal is a 403 Status as kube-apiserver writes it; a server-side apply that creates its
+ * object needs create as well as patch. POST /apis/authorization.k8s.io/v1/
+ * selfsubjectaccessreviews answers from the same rules (everything is allowed without RBAC).
+ */
+struct cJSON;
+SC_MUST_CHECK int sc_kube_double_rbac(struct sc_kube_double *d, const char *yaml, const char *user,
+                                      int drop, struct sc_err *err);
+/* The rules the manifest binds to user, as a JSON array (caller frees), without a double. */
+SC_MUST_CHECK int sc_kube_double_rbac_rules_in(const char *yaml, const char *user,
+                                               struct cJSON **out, struct sc_err *err);
+/* Requests refused so far (403), and the last refusal's message copied into last (may be NULL). */
+unsigned sc_kube_double_forbidden(struct sc_kube_double *d, char *last, size_t len);
 
 #endif

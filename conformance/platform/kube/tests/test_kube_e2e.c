@@ -111,12 +111,12 @@ static char *write_kubeconfig(const char *name, int use_cert)
     return path;
 }
 
-/* Start `smi-conformance run` on the double; its stdout and stderr go to RUN/stdout.log and
- * RUN/stderr.log, its reports to RUN/reports. */
-static pid_t start_run(const char *run, const char *kubeconfig)
+/* Start `smi-conformance run` on the double with the suites of e2e/SUITES; its stdout and
+ * stderr go to RUN/stdout.log and RUN/stderr.log, its reports to RUN/reports. */
+static pid_t start_run_with(const char *run, const char *kubeconfig, const char *suites_dir)
 {
     char *bin = tu_printf("%s/conformance/smi-conformance", build_dir());
-    char *suites = tu_printf("%s/conformance/platform/kube/tests/e2e/suites", source_dir());
+    char *suites = tu_printf("%s/conformance/platform/kube/tests/e2e/%s", source_dir(), suites_dir);
     char *mesh = tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml", source_dir());
     char *rundir = tu_printf("%s/%s", dir, run);
     char *reports = tu_printf("%s/reports", rundir);
@@ -143,6 +143,11 @@ static pid_t start_run(const char *run, const char *kubeconfig)
     free(out);
     free(errp);
     return pid;
+}
+
+static pid_t start_run(const char *run, const char *kubeconfig)
+{
+    return start_run_with(run, kubeconfig, "suites");
 }
 
 /* The run's exit status; fails the test when it has not ended within limit_s. */

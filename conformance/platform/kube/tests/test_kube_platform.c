@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "kube_api_double.h"
 #include "platform/kube/kube.h"
 #include "testcerts.h"
@@ -90,6 +91,8 @@ static void setup(void)
                        "name: testmesh\nsources: [test]\n"
                        "namespace:\n  labels: {mesh.test/enabled: 'yes'}\n"
                        "  annotations: {mesh.test/inject: enabled}\n"
+                       "pod:\n  annotations: {mesh.test/sidecar: 'yes'}\n"
+                       "unmeshed:\n  annotations: {mesh.test/sidecar: 'no'}\n"
                        "bypass:\n  annotations: {mesh.test/skip-inbound: '${AGENT_PORT},15000'}\n"
                        "denial: {http: 403, tcp: reset}\n"
                        "enforcing:\n  namespace:\n    annotations: {mesh.test/policy: deny}\n"
@@ -133,9 +136,9 @@ static struct sc_platform *platform(void)
 
 static char s_app[] = "app", s_client[] = "client", s_v1[] = "v1";
 static struct sc_kv client_labels[] = {{s_app, s_client}};
-static struct sc_workload client_w = {s_client, s_client, s_v1, client_labels, 1, 1, false};
+static struct sc_workload client_w = {s_client, s_client, s_v1, client_labels, 1, 1, false, false};
 static struct sc_kv sel[] = {{s_app, s_client}};
-static struct sc_svc_port ports[] = {{8080, SC_PROTO_HTTP}, {9001, SC_PROTO_UDP}};
+static struct sc_svc_port ports[] = {{8080, 8080, SC_PROTO_HTTP}, {9001, 9001, SC_PROTO_UDP}};
 static struct sc_service client_s = {s_client, sel, 1, ports, 2};
 
 /* Namespace, workload, service, readiness: what the runner does before the steps. */
@@ -199,6 +202,32 @@ START_TEST(namespace_workload_and_service_are_applied_server_side)
     free(dep);
     free(sa);
     free(svc);
+    p->ops->destroy(p);
+}
+END_TEST
+
+/* mesh: false: the profile's opt-out replaces what joins the mesh, and nothing to bypass. */
+START_TEST(unmeshed_workload_gets_the_profiles_opt_out_instead_of_joining)
+{
+    static char s_out[] = "outsider";
+    struct sc_workload out_w = {s_out, s_client, NULL, client_labels, 1, 1, false, true};
+    struct sc_platform *p = platform();
+    struct sc_err err;
+    char *dep;
+    sc_err_init(&err);
+    ck_assert(p->unmeshed_ok);
+    ck_assert_msg(p->ops->create_namespace(p, "t9", &err) == 0, "%s", err.msg);
+    ck_assert_msg(p->ops->deploy(p, "t9", &out_w, &err) == 0, "%s", err.msg);
+    dep = sc_kube_double_object(dbl, "/apis/apps/v1/namespaces/t9/deployments/outsider");
+    ck_assert_ptr_nonnull(dep);
+    ck_assert_ptr_nonnull(strstr(dep, "\"mesh.test/sidecar\":\"no\""));
+    ck_assert_ptr_null(strstr(dep, "\"mesh.test/sidecar\":\"yes\""));
+    ck_assert_ptr_null(strstr(dep, "mesh.test/skip-inbound"));
+    free(dep);
+    ck_assert_msg(p->ops->deploy(p, "t9", &client_w, &err) == 0, "%s", err.msg);
+    dep = sc_kube_double_object(dbl, "/apis/apps/v1/namespaces/t9/deployments/client");
+    ck_assert_ptr_nonnull(strstr(dep, "\"mesh.test/sidecar\":\"yes\""));
+    free(dep);
     p->ops->destroy(p);
 }
 END_TEST
@@ -329,6 +358,42 @@ START_TEST(traffic_plan_reaches_the_agent_through_the_pod_proxy)
     /* The agent's own error comes back readable (a tcp plan needs a number of attempts). */
     ck_assert_int_eq(p->ops->traffic(p, "t1", "client", 0, &bad, &res, &err), SC_EPROTO);
     ck_assert_msg(strstr(err.msg, "answered 400: invalid plan") != NULL, "%s", err.msg);
+    free(url);
+    p->ops->destroy(p);
+}
+END_TEST
+
+START_TEST(held_plan_is_cancelled_through_the_pod_proxy_and_answers_with_its_timeline)
+{
+    struct sc_platform *p = platform();
+    struct sc_platform_hold *h = NULL;
+    struct sc_err err;
+    char *url = tu_printf("http://127.0.0.1:%d/held", fixture_http);
+    struct sc_agent_plan plan = {.id = (char *)"held-kube-1",
+                                 .proto = SC_AGENT_HTTP,
+                                 .target = url,
+                                 .duration_ns = 60000000000ull,
+                                 .rate = 50,
+                                 .connections = 1,
+                                 .timeline = true};
+    struct sc_agent_result res;
+    prepare(p, "t1");
+    sc_err_init(&err);
+    ck_assert_int_eq(p->ops->cancel_traffic(p, "t1", "client", 0, "never-posted", &err),
+                     SC_ENOTFOUND);
+    ck_assert_msg(sc_platform_hold_start(p, "t1", "client", 0, &plan, &h, &err) == 0, "%s",
+                  err.msg);
+    sc_sleep_ms(300);
+    ck_assert_msg(sc_platform_hold_stop(h, &res, &err) == 0, "%s", err.msg);
+    ck_assert(res.cancelled);
+    ck_assert_uint_gt(res.ok, 0);
+    ck_assert_uint_lt(res.ok, 3000); /* 60 s at 50/s were asked */
+    ck_assert_uint_eq(res.ntimeline, res.ok);
+    ck_assert_uint_eq(res.connections_opened, 1);
+    ck_assert_int_eq(res.timeline[0].outcome, 200);
+    ck_assert_uint_eq(res.timeline[res.ntimeline - 1].conn, 1);
+    ck_assert_uint_eq(sc_kube_double_count(dbl, "DELETE", "/api/v1/namespaces/t1/pods/client-"), 2);
+    sc_agent_result_release(&res);
     free(url);
     p->ops->destroy(p);
 }
@@ -577,10 +642,12 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, served_versions_are_what_the_cluster_serves_and_the_mesh_claims);
     tcase_add_test(tc, namespace_workload_and_service_are_applied_server_side);
+    tcase_add_test(tc, unmeshed_workload_gets_the_profiles_opt_out_instead_of_joining);
     tcase_add_test(tc, wait_ready_timeout_names_the_deployment_and_its_condition);
     tcase_add_test(tc, smi_objects_round_trip_apply_and_remove);
     tcase_add_test(tc, invalid_and_unserved_objects_fail_with_the_reason);
     tcase_add_test(tc, traffic_plan_reaches_the_agent_through_the_pod_proxy);
+    tcase_add_test(tc, held_plan_is_cancelled_through_the_pod_proxy_and_answers_with_its_timeline);
     tcase_add_test(tc, traffic_plan_with_an_id_is_posted_again_after_a_503_and_runs_once);
     tcase_add_test(tc,
                    traffic_plan_with_an_id_whose_answer_was_cut_is_answered_without_running_twice);

@@ -74,6 +74,47 @@ START_TEST(linkerd_profile_joins_by_annotation_and_skips_the_agent_port)
 }
 END_TEST
 
+/* OSM's TCP ports say the server speaks first; a profile without tcpAppProtocol keeps "tcp". */
+START_TEST(osm_marks_tcp_ports_server_first_and_others_leave_them_tcp)
+{
+    struct sc_profile *p = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_profile_find("osm", profiles_dir(), &p, &err), 0);
+    ck_assert_ptr_nonnull(p->tcp_app_protocol);
+    ck_assert_str_eq(p->tcp_app_protocol, "tcp-server-first");
+    sc_profile_free(p);
+    ck_assert_int_eq(sc_profile_find("linkerd", profiles_dir(), &p, &err), 0);
+    ck_assert_ptr_null(p->tcp_app_protocol);
+    sc_profile_free(p);
+}
+END_TEST
+
+/* How a pod is kept out of the mesh: the profiles that know it say so; the others do not. */
+START_TEST(unmeshed_pods_get_the_injectors_opt_out_where_the_profile_knows_it)
+{
+    static const char *const mesh[][3] = {
+        {"osm", "openservicemesh.io/sidecar-injection", "disabled"},
+        {"istio", "sidecar.istio.io/inject", "false"},
+        {"linkerd", "linkerd.io/inject", "disabled"},
+        {"consul", "consul.hashicorp.com/connect-inject", "false"},
+        {"traefik-mesh", NULL, NULL}};
+    for (size_t i = 0; i < sizeof(mesh) / sizeof(mesh[0]); i++) {
+        struct sc_profile *p = NULL;
+        struct sc_err err;
+        sc_err_init(&err);
+        ck_assert_int_eq(sc_profile_find(mesh[i][0], profiles_dir(), &p, &err), 0);
+        ck_assert_msg(p->unmeshed_known == (mesh[i][1] != NULL), "%s", mesh[i][0]);
+        if (mesh[i][1] != NULL) {
+            ck_assert_uint_eq(p->unmeshed_annotations.n, 1);
+            ck_assert_str_eq(p->unmeshed_annotations.v[0].key, mesh[i][1]);
+            ck_assert_str_eq(p->unmeshed_annotations.v[0].value, mesh[i][2]);
+        }
+        sc_profile_free(p);
+    }
+}
+END_TEST
+
 static void expect(const char *yaml, const char *where, const char *what)
 {
     char *dir = tu_tmpdir(), *path = tu_write(dir, "p.yaml", yaml, 0), *want;
@@ -248,6 +289,8 @@ int main(void)
     TCase *tc = tcase_create("profile");
     tcase_add_test(tc, every_shipped_profile_loads_and_is_named_after_its_file);
     tcase_add_test(tc, linkerd_profile_joins_by_annotation_and_skips_the_agent_port);
+    tcase_add_test(tc, unmeshed_pods_get_the_injectors_opt_out_where_the_profile_knows_it);
+    tcase_add_test(tc, osm_marks_tcp_ports_server_first_and_others_leave_them_tcp);
     tcase_add_test(tc, unknown_field_is_refused_with_its_position);
     tcase_add_test(tc, bad_denial_signal_is_refused);
     tcase_add_test(tc, bad_claimed_version_is_refused);

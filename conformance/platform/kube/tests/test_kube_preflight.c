@@ -1,0 +1,278 @@
+/* test_kube_preflight.c - `smi-conformance preflight` against the API double, one blocker at a
+ * time, with what the user reads; and `run --platform kube` stopping on a blocker before it
+ * deploys anything. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kube_api_double.h"
+#include "testcerts.h"
+#include "testutil.h"
+
+#include "base/file.h"
+#include "base/tests/check_main.h"
+
+#define TOKEN "sc-preflight-token-9f8e7d6c5b4a"
+#define SA    "system:serviceaccount:smi-conformance:smi-conformance"
+
+static struct sc_test_pki pki;
+static struct sc_kube_double *dbl;
+static char *dir;
+
+static const char *build_dir(void)
+{
+    const char *b = getenv("SC_BUILD_DIR");
+    return b ? b : ".";
+}
+
+static const char *source_dir(void)
+{
+    const char *s = getenv("SC_SOURCE_DIR");
+    return s ? s : "../..";
+}
+
+static char *slurp(const char *path)
+{
+    char *text = NULL;
+    return sc_file_read(path, 16u * 1024 * 1024, &text, NULL, NULL) == 0 ? text : NULL;
+}
+
+/* A double serving what `served` says (NULL: the e2e set), metrics unavailable on demand. */
+static const char *crd_headers; /* for start(): the CRD's headers type, NULL: none */
+
+static void start(const char *const served[4], bool metrics_down)
+{
+    static const char *const all[4] = {"v1alpha3", "v1alpha4", "v1alpha4", "v1alpha1"};
+    struct sc_kube_double_opts o;
+    struct sc_err err;
+    memset(&o, 0, sizeof(o));
+    o.server_cert_pem = pki.server_cert;
+    o.server_key_pem = pki.server_key;
+    o.token = TOKEN;
+    for (int i = 0; i < 4; i++)
+        o.served[i] = served ? served[i] : all[i];
+    o.metrics_unavailable = metrics_down;
+    o.crd_headers = crd_headers;
+    sc_err_init(&err);
+    dbl = sc_kube_double_start(&o, &err);
+    ck_assert_msg(dbl != NULL, "%s", err.msg);
+}
+
+static void setup(void)
+{
+    sc_test_pki_make(&pki);
+    dir = tu_tmpdir();
+    dbl = NULL;
+    crd_headers = NULL;
+    unsetenv("KUBECONFIG");
+    unsetenv("https_proxy");
+    unsetenv("HTTPS_PROXY");
+}
+
+static void teardown(void)
+{
+    char *cmd = tu_printf("rm -rf '%s'", dir);
+    if (dbl != NULL)
+        sc_kube_double_stop(dbl);
+    if (system(cmd) != 0) {
+    }
+    free(cmd);
+    free(dir);
+    sc_test_pki_free(&pki);
+}
+
+/* Runs of spaces become one: the table's columns, compared without their padding. */
+static void squeeze(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++)
+        if (!(*r == ' ' && w > s && w[-1] == ' '))
+            *w++ = *r;
+    *w = '\0';
+}
+
+/* Run smi-conformance with ARGS (NULL-terminated) after `CMD --kubeconfig K --mesh DOUBLE`;
+ * its exit status, its stderr in *out (caller frees). */
+static int smi(const char *cmd, const char *token, char **out, const char *extra)
+{
+    char *ca = tu_b64(pki.ca_cert);
+    char *text = tu_printf("apiVersion: v1\nkind: Config\ncurrent-context: d\n"
+                           "clusters:\n- name: d\n  cluster:\n"
+                           "    server: https://127.0.0.1:%d\n"
+                           "    certificate-authority-data: %s\n"
+                           "contexts:\n- name: d\n  context: {cluster: d, user: u}\n"
+                           "users:\n- name: u\n  user:\n    token: %s\n",
+                           sc_kube_double_port(dbl), ca, token);
+    char *kc = tu_write(dir, "kubeconfig", text, 0600);
+    char *bin = tu_printf("%s/conformance/smi-conformance", build_dir());
+    char *mesh = tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml", source_dir());
+    char *suites = tu_printf("%s/conformance/platform/kube/tests/e2e/suites", source_dir());
+    char *errp = tu_printf("%s/stderr.log", dir), *reports = tu_printf("%s/reports", dir);
+    int st = 0;
+    pid_t pid = fork();
+
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (freopen("/dev/null", "w", stdout) == NULL || freopen(errp, "w", stderr) == NULL)
+            _exit(126);
+        alarm(120);
+        if (strcmp(cmd, "run") == 0)
+            execl(bin, bin, "run", "--platform", "kube", "--kubeconfig", kc, "--mesh", mesh,
+                  "--suites", suites, "--report-dir", reports, "--timeout", "3s", extra,
+                  (char *)NULL);
+        else
+            execl(bin, bin, "preflight", "--kubeconfig", kc, "--mesh", mesh, extra, (char *)NULL);
+        _exit(127);
+    }
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st));
+    *out = slurp(errp);
+    ck_assert_ptr_nonnull(*out);
+    squeeze(*out);
+    free(ca);
+    free(text);
+    free(kc);
+    free(bin);
+    free(mesh);
+    free(suites);
+    free(errp);
+    free(reports);
+    return WEXITSTATUS(st);
+}
+
+static void has(const char *text, const char *want)
+{
+    ck_assert_msg(strstr(text, want) != NULL, "no '%s' in:\n%s", want, text);
+}
+
+static void use_role(int drop)
+{
+    char *path = tu_printf("%s/fixtures/kube/harness/job.yaml", source_dir());
+    char *yaml = slurp(path);
+    struct sc_err err;
+    ck_assert_ptr_nonnull(yaml);
+    sc_err_init(&err);
+    ck_assert_msg(sc_kube_double_rbac(dbl, yaml, SA, drop, &err) == 0, "%s", err.msg);
+    free(yaml);
+    free(path);
+}
+
+START_TEST(a_cluster_that_can_run_the_suite_passes_every_check)
+{
+    char *out;
+    start(NULL, false);
+    use_role(-1);
+    ck_assert_int_eq(smi("preflight", TOKEN, &out, "--help"), 0);
+    free(out);
+    ck_assert_int_eq(smi("preflight", TOKEN, &out, NULL), 0);
+    has(out, "API reachable and authenticated ok Kubernetes v1.29.0-double");
+    has(out, "permissions ok all ");
+    has(out, "SMI access.smi-spec.io served ok claimed v1alpha3; served v1alpha3");
+    has(out, "SMI metrics.smi-spec.io served ok claimed v1alpha1; served v1alpha1");
+    ck_assert_uint_eq(sc_kube_double_forbidden(dbl, NULL, 0), 0);
+    free(out);
+}
+END_TEST
+
+START_TEST(credentials_the_server_refuses_block_with_a_fix)
+{
+    char *out;
+    start(NULL, false);
+    ck_assert_int_eq(smi("preflight", "not-the-token", &out, NULL), 2);
+    has(out, "API reachable and authenticated FAIL unauthorized: Unauthorized");
+    has(out, "fix: the credentials are not accepted");
+    has(out, "preflight: 1 check failed");
+    free(out);
+}
+END_TEST
+
+START_TEST(a_missing_permission_blocks_and_names_the_rule_to_grant)
+{
+    char *out;
+    start(NULL, false);
+    use_role(3); /* namespaces */
+    ck_assert_int_eq(smi("preflight", TOKEN, &out, NULL), 2);
+    has(out, "permission FAIL create namespaces");
+    has(out, "fix: grant \"create\" on \"namespaces\" in API group \"\"");
+    free(out);
+}
+END_TEST
+
+START_TEST(a_run_stops_on_a_blocker_before_deploying_anything)
+{
+    char *out;
+    start(NULL, false);
+    use_role(3);
+    ck_assert_int_eq(smi("run", TOKEN, &out, NULL), 2);
+    has(out, "FAIL patch namespaces");
+    has(out, "nothing was deployed; --skip-preflight starts anyway");
+    ck_assert_uint_eq(sc_kube_double_count(dbl, "PATCH", "/"), 0);
+    free(out);
+}
+END_TEST
+
+START_TEST(smi_groups_the_profile_claims_but_the_cluster_does_not_serve_block)
+{
+    static const char *const none[4] = {NULL, NULL, "v1alpha4", "v1alpha1"};
+    char *out;
+    start(none, false);
+    ck_assert_int_eq(smi("preflight", TOKEN, &out, NULL), 2);
+    has(out, "SMI access.smi-spec.io served FAIL claimed v1alpha3; served none");
+    has(out, "SMI specs.smi-spec.io served FAIL claimed v1alpha4; served none");
+    has(out, "fix: install the SMI CRDs of a version the mesh implements");
+    has(out, "preflight: 2 checks failed");
+    free(out);
+}
+END_TEST
+
+START_TEST(a_metrics_api_that_does_not_answer_blocks)
+{
+    char *out;
+    start(NULL, true);
+    ck_assert_int_eq(smi("preflight", TOKEN, &out, NULL), 2);
+    has(out, "SMI metrics.smi-spec.io served FAIL the metrics API is registered but not available "
+             "(503)");
+    has(out, "fix: install the mesh's SMI metrics API");
+    free(out);
+}
+END_TEST
+
+/* The double's profile writes headers as a map (the spec's shape): a CRD that declares a list
+ * is named with the profile setting to change; one that declares a map agrees. */
+START_TEST(the_header_shape_is_read_from_the_served_crd_both_ways)
+{
+    char *out;
+    crd_headers = "array";
+    start(NULL, false);
+    ck_assert_int_eq(smi("preflight", TOKEN, &out, NULL), 0);
+    has(out, "HTTPRouteGroup header shape WARN the served CRD (v1alpha4) declares headers as "
+             "array; the profile writes them as a map");
+    has(out, "fix: set `routeHeaders: list` in the profile");
+    free(out);
+    sc_kube_double_stop(dbl);
+    crd_headers = "object";
+    start(NULL, false);
+    ck_assert_int_eq(smi("preflight", TOKEN, &out, NULL), 0);
+    has(out, "HTTPRouteGroup header shape ok object, as the profile writes them");
+    free(out);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("kube_preflight");
+    TCase *tc = tcase_create("preflight");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, a_cluster_that_can_run_the_suite_passes_every_check);
+    tcase_add_test(tc, credentials_the_server_refuses_block_with_a_fix);
+    tcase_add_test(tc, a_missing_permission_blocks_and_names_the_rule_to_grant);
+    tcase_add_test(tc, a_run_stops_on_a_blocker_before_deploying_anything);
+    tcase_add_test(tc, smi_groups_the_profile_claims_but_the_cluster_does_not_serve_block);
+    tcase_add_test(tc, a_metrics_api_that_does_not_answer_blocks);
+    tcase_add_test(tc, the_header_shape_is_read_from_the_served_crd_both_ways);
+    suite_add_tcase(s, tc);
+    return sc_check_run(s);
+}

@@ -1,0 +1,79 @@
+#!/bin/sh
+# check_kind_dry_run.sh SOURCE_DIR BUILD_DIR - the kind scripts, checkable here without Docker or
+# a cluster: each one's --dry-run runs nothing, exits 0 and prints its commands with the pinned
+# versions and URLs; the paths they use exist after a build (the smi-conformance they run, the
+# suites, the fixture's Dockerfile); their default build directory is the "default" CMake
+# preset's; the CI example builds with that preset; and shellcheck, when installed, finds
+# nothing.
+set -u
+src=$1
+build=$2
+fails=0
+fail() { echo "check_kind_dry_run: $*" >&2; fails=$((fails + 1)); }
+kind="$src/scripts/kind"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# No real tool may run: a PATH with kind, kubectl, docker, curl that record being called.
+mkdir -p "$tmp/bin"
+for t in kind kubectl docker curl linkerd osm istioctl tar; do
+    printf '#!/bin/sh\necho "%s $*" >>"%s/called"\nexit 1\n' "$t" "$tmp" >"$tmp/bin/$t"
+    chmod +x "$tmp/bin/$t"
+done
+
+dry() { # NAME ARGS...: the dry run's output in $tmp/NAME.out
+    name=$1
+    shift
+    PATH="$tmp/bin:$PATH" HOME="$tmp/home" SC_BUILD_DIR="$build" bash "$kind/$name" --dry-run "$@" \
+        >"$tmp/$name.out" 2>&1 || fail "$name --dry-run $* exited $?: $(cat "$tmp/$name.out")"
+}
+has() { # FILE TEXT
+    grep -qF -- "$2" "$1" || fail "$(basename "$1" .out) does not print: $2"
+}
+
+dry create-cluster.sh smi
+has "$tmp/create-cluster.sh.out" "kind create cluster --name smi --image kindest/node:v1.25.3@sha256:"
+has "$tmp/create-cluster.sh.out" "docker build -f $src/fixtures/kube/Dockerfile"
+dry install-mesh.sh linkerd
+has "$tmp/install-mesh.sh.out" "https://run.linkerd.io/install | LINKERD2_VERSION=stable-2.14.10 sh"
+has "$tmp/install-mesh.sh.out" "https://linkerd.github.io/linkerd-smi/install | LINKERD_SMI_VERSION=v0.2.6 sh"
+has "$tmp/install-mesh.sh.out" "--set adaptor.image.tag=v0.2.6"
+LINKERD2_VERSION=edge-24.8.2 dry install-mesh.sh linkerd
+has "$tmp/install-mesh.sh.out" "gateway-api/releases/download/v1.1.1/standard-install.yaml"
+has "$tmp/install-mesh.sh.out" "install --crds --set installGatewayAPI=false"
+LINKERD_SMI_VERSION=0.2.6 dry install-mesh.sh linkerd
+has "$tmp/install-mesh.sh.out" "LINKERD_SMI_VERSION=v0.2.6 sh"
+dry install-mesh.sh osm
+has "$tmp/install-mesh.sh.out" "osm/releases/download/v1.2.4/osm-v1.2.4-linux-amd64.tar.gz"
+has "$tmp/install-mesh.sh.out" "--set=osm.enablePermissiveTrafficPolicy=false --set=osm.enableEgress=false"
+dry install-mesh.sh istio
+has "$tmp/install-mesh.sh.out" "ISTIO_VERSION=1.17.8"
+has "$tmp/install-mesh.sh.out" "mode: STRICT"
+dry run-suite.sh linkerd smi
+has "$tmp/run-suite.sh.out" "$build/conformance/smi-conformance run --platform kube"
+has "$tmp/run-suite.sh.out" "--suites $src/suites"
+dry delete-cluster.sh smi
+has "$tmp/delete-cluster.sh.out" "kind delete cluster --name smi"
+[ -e "$tmp/called" ] && fail "a dry run ran a tool: $(cat "$tmp/called")"
+
+# The paths they use exist after a build.
+for p in "$build/conformance/smi-conformance" "$src/suites" "$src/fixtures/kube/Dockerfile" \
+         "$src/fixtures/kube/harness/job.yaml"; do
+    [ -e "$p" ] || fail "missing after the build: $p"
+done
+# Without SC_BUILD_DIR they run the "default" preset's build.
+preset=$(sed -n 's/.*"binaryDir": "${sourceDir}\/\([^"]*\)".*/\1/p' "$src/CMakePresets.json" | head -n1)
+PATH="$tmp/bin:$PATH" HOME="$tmp/home" bash "$kind/run-suite.sh" --dry-run linkerd >"$tmp/default.out" 2>&1
+has "$tmp/default.out" "$src/$preset/conformance/smi-conformance run"
+grep -q 'cmake --preset default' "$kind/ci-example.yaml" &&
+    grep -q 'cmake --build --preset default' "$kind/ci-example.yaml" ||
+    fail "ci-example.yaml does not build with the default preset"
+# An unknown mesh is refused.
+PATH="$tmp/bin:$PATH" bash "$kind/install-mesh.sh" --dry-run nomesh >/dev/null 2>&1
+[ $? -eq 2 ] || fail "install-mesh.sh accepted an unknown mesh"
+
+if command -v shellcheck >/dev/null 2>&1; then
+    (cd "$src" && shellcheck -x scripts/kind/*.sh) >"$tmp/sc.out" 2>&1 ||
+        fail "shellcheck: $(cat "$tmp/sc.out")"
+fi
+[ "$fails" -eq 0 ] && echo "check_kind_dry_run: ok"
+exit "$((fails > 0))"
