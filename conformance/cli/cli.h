@@ -19,6 +19,8 @@ int sc_cmd_validate(int argc, char **argv);
 /* `smi-conformance run ...` and `smi-conformance list ...` (argv[0] is the command). */
 int sc_cmd_run(int argc, char **argv);
 
+/* `smi-conformance crds --release R`: the SMI CRDs of one release. Returns the exit code. */
+int sc_cmd_crds(int argc, char **argv);
 /* `smi-conformance preflight ...`: can the cluster run the suite? Returns the exit code. */
 int sc_cmd_preflight(int argc, char **argv);
 struct sc_platform_config;

@@ -19,6 +19,7 @@ static void usage(FILE *f)
             "  list       list the tests and the SMI versions they run at\n"
             "  load       drive HTTP load at a URL (wrk-like; closed loop or constant rate)\n"
             "  preflight  check that a cluster can run the suites, before deploying anything\n"
+            "  crds       print the SMI CRDs of one SMI release (v0.3.0, v0.4.1, v0.5.0)\n"
             "  report     re-render reports (JUnit, YAML, HTML, Markdown) from a JSON result\n"
             "  validate   check SMI manifests against their version's schema\n"
             "  version    print the version\n"
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "list") == 0)
         return sc_cmd_run(argc - 1, argv + 1);
+    if (strcmp(argv[1], "crds") == 0)
+        return sc_cmd_crds(argc - 1, argv + 1);
     if (strcmp(argv[1], "preflight") == 0)
         return sc_cmd_preflight(argc - 1, argv + 1);
     if (strcmp(argv[1], "load") == 0)

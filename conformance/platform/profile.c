@@ -298,11 +298,10 @@ static int parse_timing(const char *file, const struct sc_doc_node *r, struct sc
 static int parse(const char *file, const struct sc_doc_node *r, struct sc_profile *p,
                  struct sc_err *err)
 {
-    static const char *const top[] = {"name",         "description", "sources",   "namespace",
-                                      "pod",          "agentPort",   "bypass",    "denial",
-                                      "consistency",  "metrics",     "enforcing", "claims",
-                                      "routeHeaders", "unmeshed",    "tcpAppProtocol",
-                                      NULL};
+    static const char *const top[] = {"name",         "description", "sources",        "namespace",
+                                      "pod",          "agentPort",   "bypass",         "denial",
+                                      "consistency",  "metrics",     "enforcing",      "claims",
+                                      "routeHeaders", "unmeshed",    "tcpAppProtocol", NULL};
     const struct sc_doc_node *n;
     int rc;
 

@@ -55,8 +55,8 @@ const char *sc_kube_server(const struct sc_platform *p);
  * *table (caller frees) holds one row per check, a fix under each failure; *blockers counts
  * the failures that stop a run. Fails only when the profile or kubeconfig cannot be loaded.
  */
-SC_MUST_CHECK int sc_kube_preflight(const struct sc_kube_opts *o, char **table,
-                                    unsigned *blockers, struct sc_err *err);
+SC_MUST_CHECK int sc_kube_preflight(const struct sc_kube_opts *o, char **table, unsigned *blockers,
+                                    struct sc_err *err);
 
 /* The cluster's Kubernetes version (GET /version gitVersion), or NULL when it cannot be read;
  * valid until destroy. */

@@ -33,9 +33,14 @@ struct dbl_attrs {
     const char *path;
 };
 
+/* Copy src into dst, cut to len - 1 bytes (a path segment longer than a field is cut). */
 static void copy(char *dst, size_t len, const char *src)
 {
-    snprintf(dst, len, "%s", src);
+    size_t n = strlen(src);
+    if (n >= len)
+        n = len - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 /* requestinfo.go NewRequestInfo, for the paths the double serves. */
