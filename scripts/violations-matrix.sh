@@ -20,7 +20,7 @@
 #                    runner finds it: DIR/smi-refmesh or DIR/../fixtures/refmesh/smi-refmesh)
 #   TIMEOUT          consistency timeout per wait (default 3s, so stale-config and no-revoke
 #                    cases fail fast)
-#   PARALLEL         cases at once (default 2)
+#   PARALLEL         cases at once (default 4: the cases mostly wait, as in `run`)
 #   OUT              where the per-violation reports go (default: a temporary folder, removed)
 #   VIOLATIONS       space-separated subset of violations to run (default: every one listed
 #                    by `smi-refmesh --list-violations`)
@@ -54,7 +54,7 @@ done
 bin="${1:-${SMI_CONFORMANCE:-$here/build/default/conformance/smi-conformance}}"
 suites="${2:-${SUITES:-$here/suites}}"
 timeout="${TIMEOUT:-3s}"
-parallel="${PARALLEL:-2}"
+parallel="${PARALLEL:-4}"
 
 die() { echo "violations-matrix: $*" >&2; exit 2; }
 
