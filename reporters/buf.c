@@ -2,11 +2,13 @@
 #include "reporters/buf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void reserve(struct sc_buf *b, size_t more)
@@ -148,41 +150,99 @@ void sc_buf_esc(struct sc_buf *b, const char *s, enum sc_esc mode)
     }
 }
 
-int sc_report_write_file(const char *path, const char *text, size_t len, struct sc_err *err)
+/* Write all of text to fd; 0 or -1 with errno set. */
+static int write_all(int fd, const char *text, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, text, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        text += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* A FIFO, a character device (/dev/null, /dev/stdout) or a socket: written where it is, never
+ * replaced (issue 15 #4). */
+static int write_through(const char *path, const char *shown, const char *text, size_t len,
+                         struct sc_err *err)
+{
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    int rc = 0;
+
+    if (fd < 0)
+        return sc_err_set(err, SC_EIO, "cannot write '%s': %s", shown, strerror(errno));
+    if (write_all(fd, text, len) != 0)
+        rc = sc_err_set(err, SC_EIO, "cannot write '%s': %s", shown, strerror(errno));
+    if (close(fd) != 0 && rc == 0)
+        rc = sc_err_set(err, SC_EIO, "cannot write '%s': %s", shown, strerror(errno));
+    return rc;
+}
+
+/* A regular file (or a new one): written beside it, then renamed into place. */
+static int write_atomic(const char *path, const char *shown, const char *text, size_t len,
+                        struct sc_err *err)
 {
     char *tmp;
-    FILE *f;
-    int rc = 0;
+    int fd, rc = 0;
+
+    if (asprintf(&tmp, "%s.tmp%ld", path, (long)getpid()) < 0)
+        abort();
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        rc = sc_err_set(err, SC_EIO, "cannot write '%s': %s", shown, strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    if (write_all(fd, text, len) != 0)
+        rc = sc_err_set(err, SC_EIO, "cannot write '%s': %s", shown, strerror(errno));
+    if (close(fd) != 0 && rc == 0)
+        rc = sc_err_set(err, SC_EIO, "cannot write '%s': %s", shown, strerror(errno));
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = sc_err_set(err, SC_EIO, "cannot write '%s': %s", shown, strerror(errno));
+    if (rc != 0)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+int sc_report_write_file(const char *path, const char *text, size_t len, struct sc_err *err)
+{
+    struct stat st;
+    char *real = NULL;
+    int rc;
 
     if (strcmp(path, "-") == 0) {
         if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)
             return sc_err_set(err, SC_EIO, "cannot write to standard output: %s", strerror(errno));
         return 0;
     }
-    if (asprintf(&tmp, "%s.tmp%ld", path, (long)getpid()) < 0)
-        abort();
-    f = fopen(tmp, "wb");
-    if (f == NULL) {
-        rc = sc_err_set(err, SC_EIO, "cannot write '%s': %s", path, strerror(errno));
-        goto out_free_tmp;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        /* a symlink: the user means its target; write that, the link stays */
+        real = realpath(path, NULL);
+        if (real == NULL)
+            return sc_err_set(err, SC_EIO, "cannot write '%s': symlink to a missing target: %s",
+                              path, strerror(errno));
     }
-    if (fwrite(text, 1, len, f) != len) {
-        rc = sc_err_set(err, SC_EIO, "cannot write '%s': %s", path, strerror(errno));
-        fclose(f);
-        goto out_unlink;
+    if (stat(real ? real : path, &st) != 0) {
+        if (errno != ENOENT) {
+            rc = sc_err_set(err, SC_EIO, "cannot write '%s': %s", path, strerror(errno));
+            free(real);
+            return rc;
+        }
+        rc = write_atomic(path, path, text, len, err);
+    } else if (S_ISDIR(st.st_mode)) {
+        rc = sc_err_set(err, SC_EIO, "cannot write '%s': it is a directory", path);
+    } else if (S_ISREG(st.st_mode)) {
+        rc = write_atomic(real ? real : path, path, text, len, err);
+    } else if (S_ISBLK(st.st_mode)) {
+        rc = sc_err_set(err, SC_EIO, "cannot write '%s': refusing to write a block device", path);
+    } else {
+        rc = write_through(real ? real : path, path, text, len, err);
     }
-    if (fclose(f) != 0) {
-        rc = sc_err_set(err, SC_EIO, "cannot write '%s': %s", path, strerror(errno));
-        goto out_unlink;
-    }
-    if (rename(tmp, path) != 0) {
-        rc = sc_err_set(err, SC_EIO, "cannot write '%s': %s", path, strerror(errno));
-        goto out_unlink;
-    }
-    goto out_free_tmp;
-out_unlink:
-    unlink(tmp);
-out_free_tmp:
-    free(tmp);
+    free(real);
     return rc;
 }

@@ -37,8 +37,11 @@ enum sc_esc {
 };
 void sc_buf_esc(struct sc_buf *b, const char *s, enum sc_esc mode);
 
-/* Write text to `path` ("-" is standard output). Files are written beside the target and
- * renamed into place, so a reader never sees half a report. */
+/* Write text to `path` ("-" is standard output). Regular files are written beside the target
+ * and renamed into place, so a reader never sees half a report. A FIFO or a character device
+ * (/dev/null, /dev/stdout) is written through, never replaced; a symlink's target is written
+ * (resolved first), the link stays; a directory, a block device or a dangling symlink is an
+ * error. Every write and close is checked. */
 SC_MUST_CHECK int sc_report_write_file(const char *path, const char *text, size_t len,
                                        struct sc_err *err);
 

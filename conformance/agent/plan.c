@@ -194,6 +194,9 @@ static int read_root(struct rd *r, const char *json, size_t len, cJSON **root)
     const char *parse_end = NULL;
     const cJSON *v;
 
+    *root = NULL;
+    if (sc_json_has_nul(json, len))
+        return sc_err_set(r->err, SC_EINVAL, "invalid plan: a string holds a NUL character");
     *root = cJSON_ParseWithLengthOpts(json, len, &parse_end, false);
     if (*root == NULL)
         return sc_err_set(r->err, SC_EINVAL, "invalid plan: not valid JSON near byte %zu",

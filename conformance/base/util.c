@@ -4,11 +4,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int parse_number(const char *s, double *out, const char **end)
+/* A plain decimal; with exp, an exponent too (1e7: rates and counts, not durations). */
+static int parse_number(const char *s, bool exp, double *out, const char **end)
 {
     char *e;
     double v;
@@ -19,9 +21,11 @@ static int parse_number(const char *s, double *out, const char **end)
     v = strtod(s, &e);
     if (e == s || errno != 0 || !isfinite(v) || v < 0)
         return -1;
-    /* strtod accepts hex, inf and nan; we want plain decimal only. */
+    /* strtod accepts hex, inf and nan; we want plain decimal, with an exponent (1e7) */
     for (const char *p = s; p < e; p++)
-        if (!isdigit((unsigned char)*p) && *p != '.')
+        if (!isdigit((unsigned char)*p) && *p != '.' &&
+            !(exp && (*p == 'e' || *p == 'E') && p > s) &&
+            !(exp && (*p == '-' || *p == '+') && p > s && (p[-1] == 'e' || p[-1] == 'E')))
             return -1;
     *out = v;
     *end = e;
@@ -38,7 +42,7 @@ int sc_parse_duration_ns(const char *s, uint64_t *out_ns, struct sc_err *err)
     const char *end;
     double v;
 
-    if (parse_number(s, &v, &end) != 0)
+    if (parse_number(s, false, &v, &end) != 0)
         return sc_err_set(err, SC_EINVAL, "invalid duration '%s': expected e.g. 10s, 250ms, 2m",
                           s ? s : "");
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
@@ -76,7 +80,7 @@ int sc_parse_count(const char *s, const char *what, uint64_t min, uint64_t max, 
     const char *end;
     double v;
 
-    if (parse_number(s, &v, &end) != 0)
+    if (parse_number(s, true, &v, &end) != 0)
         return sc_err_set(err, SC_EINVAL, "invalid %s '%s': expected a non-negative integer", what,
                           s ? s : "");
     if (apply_suffix(s, what, end, &v, err) != 0)
@@ -97,7 +101,7 @@ int sc_parse_rate(const char *s, const char *what, double *out, struct sc_err *e
 
     if (s != NULL && *s == '-')
         return sc_err_set(err, SC_EINVAL, "invalid %s '%s': must not be negative", what, s);
-    if (parse_number(s, &v, &end) != 0)
+    if (parse_number(s, true, &v, &end) != 0)
         return sc_err_set(err, SC_EINVAL, "invalid %s '%s': expected a number", what, s ? s : "");
     if (apply_suffix(s, what, end, &v, err) != 0)
         return SC_EINVAL;
@@ -178,4 +182,20 @@ void sc_append_linev(char **buf, const char *fmt, va_list ap)
     memcpy(*buf + old, line, n);
     (*buf)[old + n] = '\n';
     (*buf)[old + n + 1] = '\0';
+}
+
+bool sc_json_has_nul(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        size_t bs = 0;
+        if (text[i] == '\0')
+            return true;
+        if (text[i] != 'u' || i + 4 >= len || memcmp(text + i + 1, "0000", 4) != 0)
+            continue;
+        while (bs < i && text[i - 1 - bs] == '\\')
+            bs++;
+        if (bs % 2 == 1) /* an escaping backslash, not an escaped one */
+            return true;
+    }
+    return false;
 }

@@ -32,6 +32,10 @@ bool sc_ascii_ieq(const char *a, const char *b, size_t n);
 /* Is s a non-empty HTTP token (RFC 9110 tchar: a method or a header name)? */
 bool sc_is_token(const char *s);
 
+/* Does JSON text hold a NUL character: a raw 0 byte or a \u0000 escape? cJSON decodes it into
+ * its C strings, which then silently end there (issue 15 #10): callers refuse such input. */
+bool sc_json_has_nul(const char *text, size_t len);
+
 /* Append one formatted line (a '\n' is added) to the heap string *buf (NULL = empty);
  * lines longer than 1 KiB are cut. Aborts on out-of-memory. */
 void sc_append_linev(char **buf, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));

@@ -31,6 +31,9 @@ SC_MUST_CHECK int sc_cli_preflight(const struct sc_platform_config *pc, bool all
 /* Write `text` (taken and freed; NULL means rendering failed) to `path` ("-" is standard
  * output), renamed into place so that a reader never sees half a report. */
 SC_MUST_CHECK int sc_cli_write(const char *path, char *text, struct sc_err *err);
+/* Before a run: can `path` be written later? A folder (dir true) must exist and be writable; a
+ * file must not be a folder and must be writable, or its folder must be (issue 15 #8). */
+SC_MUST_CHECK int sc_cli_check_output(const char *path, bool dir, struct sc_err *err);
 
 /* Print "smi-conformance: error: <msg>" to stderr. */
 void sc_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

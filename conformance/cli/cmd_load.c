@@ -58,8 +58,10 @@ static void usage(FILE *f)
             "  -q, --quiet           no progress line on standard error\n"
             "  -h, --help            this text\n"
             "\n"
-            "exit status: 0 the run completed (errors are counted, not fatal); 2 bad input or\n"
-            "the target unreachable before the run started.\n");
+            "exit status: 0 the run completed (errors are counted, not fatal); 1 not one\n"
+            "request completed; 2 bad input, too few file descriptors for the connections\n"
+            "(the soft limit is raised to the hard one when that is enough), or the target\n"
+            "unreachable before the run started.\n");
 }
 
 static void progress(void *ud, uint64_t responses, uint64_t elapsed_ns)
@@ -239,21 +241,24 @@ static int parse_args(int argc, char **argv, struct load_args *a, struct sc_err 
 }
 
 /* Write the result as JSON to `path` ("-": standard output). */
+/* Through sc_cli_write: "-" is stdout, every write checked, FIFOs and devices written
+ * through, a regular file replaced atomically (issue 15 #3, #4). */
 static int write_json(const struct sc_load_result *res, const char *path)
 {
     cJSON *j = sc_load_result_to_json(res);
-    char *text = cJSON_Print(j);
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    int rc = 0;
+    char *text = cJSON_Print(j), *line = NULL;
+    struct sc_err err;
 
     cJSON_Delete(j);
-    if (f == NULL || text == NULL || fputs(text, f) < 0 || fputc('\n', f) < 0 ||
-        (f != stdout && fclose(f) != 0)) {
-        sc_cli_error("cannot write '%s': %s", path, strerror(errno));
-        rc = SC_EIO;
-    }
+    sc_err_init(&err);
+    if (text != NULL && asprintf(&line, "%s\n", text) < 0)
+        line = NULL;
     free(text);
-    return rc;
+    if (sc_cli_write(path, line, &err) != 0) {
+        sc_cli_error("%s", err.msg);
+        return SC_EIO;
+    }
+    return 0;
 }
 
 int sc_cmd_load(int argc, char **argv)
@@ -286,6 +291,11 @@ int sc_cmd_load(int argc, char **argv)
         fputs("\r\033[K", stderr);
     sc_load_result_print(res, stdout);
     rc = SC_EXIT_OK;
+    if (res->responses == 0 && !atomic_load(&cancel_flag)) {
+        /* nothing measured is not a completed run (issue 15 #7) */
+        sc_cli_error("not one request completed (see the socket errors above)");
+        rc = SC_EXIT_FAIL;
+    }
     if (a.json_path != NULL && write_json(res, a.json_path) != 0)
         rc = SC_EXIT_USAGE;
     goto out;

@@ -13,18 +13,22 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: smi-conformance preflight --mesh NAME|FILE [options]\n"
                "\n"
-               "Check, without deploying anything, that a cluster can run the suites: the API\n"
-               "answers and accepts the credentials; every permission a run needs is granted\n"
-               "(SelfSubjectAccessReview); a version the mesh profile claims of each SMI group is\n"
-               "served; the metrics API answers; the served HTTPRouteGroup CRD's header shape.\n"
+               "Check that a cluster can run the suites: the API answers and accepts the\n"
+               "credentials; every permission a run needs is granted (SelfSubjectAccessReview);\n"
+               "a version the mesh profile claims of each SMI group is served; the metrics API\n"
+               "answers; the mesh's control plane (the profile's controlPlane) is ready; the\n"
+               "served HTTPRouteGroup CRD's header shape; and a pod of the fixture image starts\n"
+               "(one short-lived pod in a namespace of its own, deleted afterwards).\n"
                "One row per check, with a fix under each failure. 'run --platform kube' runs the\n"
-               "same checks first (--skip-preflight to start without them).\n"
+               "same checks first except the pod (--skip-preflight to start without them).\n"
                "\n"
                "options:\n"
                "  --mesh NAME|FILE        the mesh profile (suites/profiles/NAME.yaml, or a file)\n"
                "  --kubeconfig FILE       kubeconfig (default $KUBECONFIG, ~/.kube/config)\n"
                "  --context NAME          context (default current-context)\n"
                "  --in-cluster            use the pod's service account\n"
+               "  --fixture-image IMAGE   the fixture image to start (default the harness\n"
+               "                          version's, as for run)\n"
                "  --profiles DIR          where profile names are looked up (default the\n"
                "                          suites' profiles/ next to the program)\n"
                "  --help                  this text\n"
@@ -47,11 +51,10 @@ int sc_cli_preflight(const struct sc_platform_config *pc, bool all, struct sc_er
         fprintf(stderr, "%s", table);
     free(table);
     if (blockers > 0)
-        return sc_err_set(err, SC_EINVAL,
-                          "preflight: %u check%s failed (see the table above): nothing was "
-                          "deployed%s",
+        return sc_err_set(err, SC_EINVAL, "preflight: %u check%s failed (see the table above): %s",
                           blockers, blockers == 1 ? "" : "s",
-                          all ? "" : "; --skip-preflight starts anyway");
+                          all ? "nothing is left deployed"
+                              : "nothing was deployed; --skip-preflight starts anyway");
     return 0;
 }
 
@@ -89,6 +92,7 @@ int sc_cmd_preflight(int argc, char **argv)
         {"kubeconfig", required_argument, NULL, 'C'},
         {"context", required_argument, NULL, 'x'},
         {"in-cluster", no_argument, NULL, 'i'},
+        {"fixture-image", required_argument, NULL, 'f'},
         {"profiles", required_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -100,6 +104,7 @@ int sc_cmd_preflight(int argc, char **argv)
 
     memset(&pc, 0, sizeof(pc));
     pc.name = "kube";
+    pc.check_image = true;
     default_profiles(profiles, sizeof(profiles));
     pc.profiles_dir = profiles[0] ? profiles : NULL;
     sc_err_init(&err);
@@ -118,6 +123,9 @@ int sc_cmd_preflight(int argc, char **argv)
             break;
         case 'i':
             pc.in_cluster = true;
+            break;
+        case 'f':
+            pc.fixture_image = optarg;
             break;
         case 'P':
             pc.profiles_dir = optarg;

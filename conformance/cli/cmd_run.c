@@ -503,6 +503,28 @@ static void describe_run(struct sc_run *run, struct sc_platform *plat, const str
     }
 }
 
+/* Every output path writable before the first case starts, not after the run (issue 15 #8). */
+static int check_outputs(const struct run_args *a, struct sc_err *err)
+{
+    static const char *const files[] = {"results.json", "junit.xml", "report.html",
+                                        "conformance-report.yaml", "summary.md"};
+    char path[PATH_MAX + 32];
+
+    if (sc_cli_check_output(a->report_dir, true, err) != 0)
+        return SC_EINVAL;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", a->report_dir, files[i]);
+        if ((i == 0 && a->json != NULL) || (i == 1 && a->junit != NULL))
+            continue;
+        if (sc_cli_check_output(path, false, err) != 0)
+            return SC_EINVAL;
+    }
+    if ((a->json != NULL && sc_cli_check_output(a->json, false, err) != 0) ||
+        (a->junit != NULL && sc_cli_check_output(a->junit, false, err) != 0))
+        return SC_EINVAL;
+    return 0;
+}
+
 /* Every rendering of the results, from the same run (`report` re-renders them later). */
 static int write_reports(const struct sc_run *run, const struct run_args *a, struct sc_err *err)
 {
@@ -636,7 +658,7 @@ int sc_cmd_run(int argc, char **argv)
         sc_err_set(&err, SC_EINVAL, "no test matches the selection");
         goto out_usage;
     }
-    if (mkdir_p(a.report_dir, &err) != 0)
+    if (mkdir_p(a.report_dir, &err) != 0 || check_outputs(&a, &err) != 0)
         goto out_usage;
     describe_run(run, plat, &a, argc, argv);
     execute(plat, tests, ntests, &a, run);

@@ -13,6 +13,7 @@
 #define SC_LOAD_MAX_PIPELINE    256
 #define SC_LOAD_MAX_CONNECTIONS 100000
 #define SC_LOAD_MAX_THREADS     256
+#define SC_LOAD_MAX_METHOD      64 /* bytes; the longest registered HTTP method has 17 */
 
 /* What to run. All pointers are borrowed for the duration of sc_load_run(). */
 struct sc_load_opts {

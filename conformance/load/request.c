@@ -66,6 +66,9 @@ int sc_load_validate(const struct sc_load_opts *o, struct sc_err *err)
 
     if (rc != 0)
         return rc;
+    if (o->method != NULL && strlen(o->method) > SC_LOAD_MAX_METHOD)
+        return sc_err_set(err, SC_EINVAL, "method of %zu bytes: at most %d (an HTTP token)",
+                          strlen(o->method), SC_LOAD_MAX_METHOD);
     if (o->method == NULL || !sc_is_token(o->method))
         return sc_err_set(err, SC_EINVAL, "invalid method '%s'", o->method ? o->method : "");
     if (o->connections == 0 || o->connections > SC_LOAD_MAX_CONNECTIONS)

@@ -46,6 +46,7 @@ int sc_platform_preflight(const struct sc_platform_config *c, char **table, unsi
         .mesh = c->mesh,
         .profiles_dir = c->profiles_dir,
         .fixture_image = c->fixture_image,
+        .check_image = c->check_image,
     };
     *table = NULL;
     *blockers = 0;

@@ -140,6 +140,7 @@ struct sc_platform_config {
     const char *kubeconfig, *context;
     bool in_cluster;
     const char *mesh, *profiles_dir, *fixture_image;
+    bool check_image; /* kube preflight: start a pod of the fixture image */
 };
 
 /* Open the platform `c` names: start the reference mesh, or connect to the cluster and

@@ -295,13 +295,43 @@ static int parse_timing(const char *file, const struct sc_doc_node *r, struct sc
     return 0;
 }
 
+/* controlPlane: one {namespace, deployments} mapping or a list of them. */
+static int parse_control(const char *file, const struct sc_doc_node *n, struct sc_profile *p,
+                         struct sc_err *err)
+{
+    static const char *const keys[] = {"namespace", "deployments", NULL};
+    const struct sc_doc_node *one = n->type == SC_DOC_SEQ ? n->child : n;
+    int rc;
+    for (; one != NULL; one = n->type == SC_DOC_SEQ ? one->next : NULL) {
+        struct sc_profile_control *c;
+        if (one->type != SC_DOC_MAP)
+            return perr(file, one, "controlPlane", err,
+                        "expected {namespace: NS, deployments: [NAME, ...]} or a list of them");
+        if ((rc = only_keys(file, one, "controlPlane", keys, err)) != 0)
+            return rc;
+        p->control = realloc(p->control, (p->ncontrol + 1) * sizeof(*p->control));
+        if (p->control == NULL)
+            abort();
+        c = &p->control[p->ncontrol++];
+        memset(c, 0, sizeof(*c));
+        if ((rc = opt_str(file, one, "namespace", &c->ns, err)) != 0 ||
+            (rc = strings(file, sc_doc_get(one, "deployments"), "controlPlane.deployments",
+                          &c->deployments, &c->ndeployments, err)) != 0)
+            return rc;
+        if (c->ns == NULL || c->ndeployments == 0)
+            return perr(file, one, "controlPlane", err,
+                        "name the namespace and at least one deployment");
+    }
+    return 0;
+}
+
 static int parse(const char *file, const struct sc_doc_node *r, struct sc_profile *p,
                  struct sc_err *err)
 {
-    static const char *const top[] = {"name",         "description", "sources",        "namespace",
-                                      "pod",          "agentPort",   "bypass",         "denial",
-                                      "consistency",  "metrics",     "enforcing",      "claims",
-                                      "routeHeaders", "unmeshed",    "tcpAppProtocol", NULL};
+    static const char *const top[] = {
+        "name",         "description", "sources",        "namespace",    "pod",       "agentPort",
+        "bypass",       "denial",      "consistency",    "metrics",      "enforcing", "claims",
+        "routeHeaders", "unmeshed",    "tcpAppProtocol", "controlPlane", NULL};
     const struct sc_doc_node *n;
     int rc;
 
@@ -348,6 +378,8 @@ static int parse(const char *file, const struct sc_doc_node *r, struct sc_profil
             return perr(file, n, "routeHeaders", err, "expected map or list");
         p->headers_list = strcmp(n->text, "list") == 0;
     }
+    if ((n = sc_doc_get(r, "controlPlane")) != NULL && (rc = parse_control(file, n, p, err)) != 0)
+        return rc;
     if ((rc = parse_denial(file, sc_doc_get(r, "denial"), r, &p->deny, err)) != 0 ||
         (rc = parse_timing(file, r, p, err)) != 0)
         return rc;
@@ -471,6 +503,13 @@ void sc_profile_free(struct sc_profile *p)
     pairs_free(&p->enforce_ns_labels);
     pairs_free(&p->enforce_ns_annotations);
     free(p->enforcing_note);
+    for (size_t i = 0; i < p->ncontrol; i++) {
+        free(p->control[i].ns);
+        for (size_t k = 0; k < p->control[i].ndeployments; k++)
+            free(p->control[i].deployments[k]);
+        free(p->control[i].deployments);
+    }
+    free(p->control);
     for (size_t i = 0; i < p->nfeatures; i++)
         free(p->features[i]);
     free(p->features);

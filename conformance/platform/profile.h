@@ -20,6 +20,13 @@ struct sc_profile_pairs {
 enum sc_profile_group { SC_PROFILE_ACCESS, SC_PROFILE_SPECS, SC_PROFILE_SPLIT, SC_PROFILE_METRICS };
 #define SC_PROFILE_NGROUPS 4
 
+/* One namespace of a mesh's control plane and the Deployments in it (controlPlane). */
+struct sc_profile_control {
+    char *ns;
+    char **deployments;
+    size_t ndeployments;
+};
+
 /* One mesh profile (suites/profiles/NAME.yaml; format in suites/profiles/README.md). */
 struct sc_profile {
     char *file;
@@ -68,6 +75,10 @@ struct sc_profile {
     bool claimed[SC_PROFILE_NGROUPS];
     char **features; /* extended features claimed */
     size_t nfeatures;
+    /* controlPlane: the mesh's Deployments that must be ready, by namespace (preflight);
+     * ncontrol 0: not said (not checked). */
+    struct sc_profile_control *control;
+    size_t ncontrol;
 };
 
 /* Load a profile file. Errors are "FILE:LINE:COL: field: what is wrong"; unknown fields

@@ -98,7 +98,8 @@ static int run_step(struct sc_casectx *x, const struct sc_step *s)
     return 0;
 }
 
-/* Diagnostics of a failure, namespaces deleted (unless --keep), the case's memory freed. */
+/* Diagnostics of a failure or an error, namespaces deleted (unless --keep), the case's memory
+ * freed. */
 static void tear_down(struct sc_casectx *x, unsigned ns_made)
 {
     struct sc_platform *p = x->r->p;
@@ -106,7 +107,10 @@ static void tear_down(struct sc_casectx *x, unsigned ns_made)
 
     sc_err_init(&err);
     sc_runner_holds_release(x);
-    if (x->c->verdict == SC_FAILED && (ns_made & 1))
+    /* a platform error (an agent that died, a failed pod-proxy call) gets them too, unless the
+     * run is being interrupted */
+    if ((x->c->verdict == SC_FAILED || (x->c->verdict == SC_ERROR && !sc_runner_cancelled(x))) &&
+        (ns_made & 1))
         p->ops->diagnostics(p, x->ns, &x->c->diagnostics);
     if (!x->r->o->keep) {
         if ((ns_made & 1) && p->ops->delete_namespace(p, x->ns, &err) != 0)

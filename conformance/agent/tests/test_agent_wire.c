@@ -62,6 +62,25 @@ START_TEST(http_plan_with_host_port_and_path_builds_the_url)
 }
 END_TEST
 
+/* Issue 15 #10: "svc.ns\u0000evil:80" was read as "svc.ns" (the C string ends at the NUL). */
+START_TEST(nul_inside_a_plan_string_is_refused)
+{
+    struct sc_agent_plan p;
+    struct sc_err err;
+    char field[SC_AGENT_PLAN_FIELD_MAX];
+
+    ck_assert_int_ne(
+        parse("{\"target\":\"svc.ns\\u0000evil:8080\",\"requests\":1}", &p, field, &err), 0);
+    ck_assert_ptr_nonnull(strstr(err.msg, "NUL"));
+    /* an escaped backslash before "u0000" is no NUL */
+    ck_assert_int_eq(parse("{\"target\":\"svc.ns:8080\",\"path\":\"/a\\\\u0000\","
+                           "\"requests\":1}",
+                           &p, field, &err),
+                     0);
+    sc_agent_plan_release(&p);
+}
+END_TEST
+
 START_TEST(tcp_and_udp_plans_split_the_target)
 {
     struct sc_agent_plan p;
@@ -605,6 +624,7 @@ static Suite *suite(void)
                         (int)(sizeof(bad_results) / sizeof(bad_results[0])));
     tcase_add_test(u, result_of_a_plan_the_agent_could_not_run_says_why);
     tcase_add_test(u, counts_up_to_two_to_the_53_are_read_exactly);
+    tcase_add_test(u, nul_inside_a_plan_string_is_refused);
     suite_add_tcase(s, u);
     return s;
 }

@@ -101,6 +101,25 @@ START_TEST(negative_rate_is_rejected)
 }
 END_TEST
 
+/* Issue 15 #10: scientific notation is a number; hex, inf and nan stay refused. */
+START_TEST(rate_accepts_an_exponent)
+{
+    double r = 0;
+    uint64_t n = 0;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_parse_rate("1e7", "rate", &r, &err), 0);
+    ck_assert_double_eq_tol(r, 1e7, 1e-3);
+    ck_assert_int_eq(sc_parse_rate("2.5E3", "rate", &r, &err), 0);
+    ck_assert_double_eq_tol(r, 2500.0, 1e-9);
+    ck_assert_int_eq(sc_parse_count("1e3", "count", 1, 10000, &n, &err), 0);
+    ck_assert_uint_eq(n, 1000);
+    ck_assert_int_eq(sc_parse_rate("0x10", "rate", &r, &err), SC_EINVAL);
+    ck_assert_int_eq(sc_parse_rate("inf", "rate", &r, &err), SC_EINVAL);
+    ck_assert_int_eq(sc_parse_rate("1e", "rate", &r, &err), SC_EINVAL);
+}
+END_TEST
+
 /* A scratch file with `len` bytes of 'x'; its path in buf. */
 static void scratch_file(char *buf, size_t n, size_t len)
 {
@@ -184,6 +203,7 @@ int main(void)
     TCase *tc = tcase_create("core");
 
     tcase_add_test(tc, err_set_keeps_code_and_message);
+    tcase_add_test(tc, rate_accepts_an_exponent);
     tcase_add_test(tc, err_prefix_adds_context_in_front);
     tcase_add_test(tc, err_prefix_truncates_without_overflow);
     tcase_add_test(tc, duration_units_are_understood);

@@ -33,6 +33,18 @@ expect "retries" run --suites "$suites" --retries 9
 # Every selected case skipped: nothing was tested, and a CI gate must not go green.
 expect "nothing was tested" run --suites "$suites" -q --report-dir "$tmp/skipped" \
   --focus '^access-udp-route \[v1alpha1\]$'
+# Output paths are checked before the first case starts, not after the run (issue 15 #8).
+: >"$tmp/afile"
+expect "report folder '$tmp/afile' exists and is not a folder" run --suites "$suites" \
+  --report-dir "$tmp/afile" --focus '^access-udp-route \[v1alpha1\]$'
+expect "cannot write '$tmp/nodir/r.json': folder '$tmp/nodir' does not exist" run \
+  --suites "$suites" --report-dir "$tmp/rep" --json "$tmp/nodir/r.json" \
+  --focus '^access-udp-route \[v1alpha1\]$'
+# A report that cannot be written (a full disk) is one error line, exit 2 (issue 15 #3, #4:
+# the device is written through, never replaced).
+expect "cannot write '/dev/full'" run --suites "$suites" -q --report-dir "$tmp/full" \
+  --json /dev/full --focus '^access-udp-route \[v1alpha1\]$'
+[ -c /dev/full ] || { echo "FAIL: /dev/full is no longer a device"; fails=$((fails + 1)); }
 expect "suites folder '$tmp/none' does not exist" run --suites "$tmp/none"
 expect "no tests found" run --suites "$tmp"
 

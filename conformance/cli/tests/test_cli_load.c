@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -218,31 +219,42 @@ START_TEST(summary_has_the_wrk_lines_and_json_has_the_counts)
 }
 END_TEST
 
-START_TEST(a_method_of_five_thousand_bytes_is_sent_whole)
+/* The request buffer once ignored the method's length (a 5000-byte method overflowed it):
+ * an absurd method is refused up front (issue 15 #1), the longest allowed one is sent whole. */
+START_TEST(a_method_of_five_thousand_bytes_is_refused)
 {
-    struct sc_err err;
-    struct sc_testserver *s;
-    struct out o;
-    char url[64], *method = malloc(5001), *line;
+    char *method = malloc(5001);
 
     ck_assert_ptr_nonnull(method);
     memset(method, 'M', 5000);
     method[5000] = '\0';
+    expect_usage_error((const char *[]){"-n", "1", "-m", method, "http://127.0.0.1:1/", NULL},
+                       "method of 5000 bytes: at most 64");
+    free(method);
+}
+END_TEST
+
+START_TEST(a_method_of_sixty_four_bytes_is_sent_whole)
+{
+    struct sc_err err;
+    struct sc_testserver *s;
+    struct out o;
+    char url[64], method[65], *line;
+
+    memset(method, 'M', 64);
+    method[64] = '\0';
     sc_err_init(&err);
     s = sc_testserver_start("alternate", NULL, NULL, NULL, &err);
     ck_assert_msg(s != NULL, "%s", err.msg);
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/", sc_testserver_port(s));
-    /* The request buffer once ignored the method's length: this overflowed it. */
     run_cli(&o, (const char *[]){"-n", "3", "-c", "1", "-m", method, url, NULL});
     ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.stderr_text);
     line = sc_testserver_last_request_line(s);
     ck_assert_ptr_nonnull(line);
-    /* the test server keeps the first 511 bytes of a request line: all of them the method */
-    ck_assert_uint_eq(strspn(line, "M"), strlen(line));
-    ck_assert_uint_ge(strlen(line), 500);
+    ck_assert_int_eq(strncmp(line, method, 64), 0);
+    ck_assert_int_eq(line[64], ' ');
     ck_assert_ptr_nonnull(strstr(o.stdout_text, "3 requests in "));
     free(line);
-    free(method);
     out_release(&o);
     sc_testserver_stop(s);
 }
@@ -260,12 +272,26 @@ START_TEST(stalled_server_shows_timeouts_in_the_socket_errors_line)
     ck_assert_msg(s != NULL, "%s", err.msg);
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/", sc_testserver_port(s));
     run_cli(&o, (const char *[]){"-d", "200ms", "--timeout", "300ms", "-c", "2", url, NULL});
-    ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.stderr_text);
+    /* not one request completed: not a success (issue 15 #7) */
+    ck_assert_msg(o.status == 1, "exit %d: %s", o.status, o.stderr_text);
+    ck_assert_ptr_nonnull(strstr(o.stderr_text, "not one request completed"));
     ck_assert_ptr_nonnull(
         strstr(o.stdout_text, "Socket errors: connect 0, read 0, write 0, timeout 2\n"));
     ck_assert_ptr_nonnull(strstr(o.stdout_text, "  0 requests in "));
     out_release(&o);
     sc_testserver_stop(s);
+}
+END_TEST
+
+/* Issue 15 #7: more connections than the hard descriptor limit allows are refused up front
+ * (they were thousands of connect errors and exit 0). */
+START_TEST(connections_beyond_the_fd_limit_are_refused)
+{
+    struct rlimit rl = {.rlim_cur = 256, .rlim_max = 256};
+
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0); /* this forked test only */
+    expect_usage_error((const char *[]){"-c", "1000", "-n", "1", "http://127.0.0.1:1/", NULL},
+                       "1000 connections need about");
 }
 END_TEST
 
@@ -286,7 +312,9 @@ int main(void)
     tcase_add_test(tc, help_prints_usage_and_exits_zero);
     tcase_add_test(tc, summary_has_the_wrk_lines_and_json_has_the_counts);
     tcase_add_test(tc, stalled_server_shows_timeouts_in_the_socket_errors_line);
-    tcase_add_test(tc, a_method_of_five_thousand_bytes_is_sent_whole);
+    tcase_add_test(tc, a_method_of_five_thousand_bytes_is_refused);
+    tcase_add_test(tc, connections_beyond_the_fd_limit_are_refused);
+    tcase_add_test(tc, a_method_of_sixty_four_bytes_is_sent_whole);
     suite_add_tcase(s, tc);
     return sc_check_run(s);
 }

@@ -119,3 +119,46 @@ const char *sc_kube_resource_name(const struct sc_kube_discovery *d, const char 
             return d->res[i].name;
     return NULL;
 }
+
+#define HRG_CRD                                                                                    \
+    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/httproutegroups.specs.smi-spec.io"
+
+int sc_kube_crd_headers(struct sc_kube_client *c, int version, char *why, size_t len)
+{
+    const char *const keys[] = {"openAPIV3Schema", "properties", "spec",    "properties", "matches",
+                                "items",           "properties", "headers", "type"};
+    char *body = NULL, want[16];
+    const cJSON *v, *type = NULL;
+    struct sc_err e;
+    cJSON *j;
+    int shape = -1;
+
+    snprintf(want, sizeof(want), "v1alpha%d", version);
+    sc_err_init(&e);
+    if (sc_kube_call(c, "GET", HRG_CRD, NULL, NULL, &body, NULL, &e) != 0) {
+        snprintf(why, len, "cannot read the CRD: %s", e.msg);
+        free(body);
+        return -1;
+    }
+    j = cJSON_Parse(body);
+    cJSON_ArrayForEach(v, cJSON_GetObjectItem(cJSON_GetObjectItem(j, "spec"), "versions"))
+    {
+        const cJSON *s = cJSON_GetObjectItem(v, "schema");
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(v, "name"));
+        if (name == NULL || strcmp(name, want) != 0)
+            continue;
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && s != NULL; i++)
+            s = cJSON_GetObjectItem(s, keys[i]);
+        type = s;
+    }
+    if (cJSON_IsString(type) && strcmp(type->valuestring, "array") == 0)
+        shape = 1;
+    else if (cJSON_IsString(type) && strcmp(type->valuestring, "object") == 0)
+        shape = 0;
+    else
+        snprintf(why, len, "the CRD's %s schema does not declare headers as an array or object",
+                 want);
+    cJSON_Delete(j);
+    free(body);
+    return shape;
+}

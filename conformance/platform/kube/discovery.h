@@ -37,4 +37,13 @@ void sc_kube_discovery_release(struct sc_kube_discovery *d);
 const char *sc_kube_resource_name(const struct sc_kube_discovery *d, const char *api_version,
                                   const char *kind);
 
+/*
+ * The header filter shape the served HTTPRouteGroup CRD declares for specs version
+ * v1alpha`version` (GET the CustomResourceDefinition httproutegroups.specs.smi-spec.io; the
+ * type of spec.matches.items.properties.headers in that version's openAPIV3Schema): 1 array
+ * (a list of one-key maps), 0 object (the spec's map), -1 unknown, with the reason in why (the
+ * CRD cannot be read, e.g. no permission, or its schema does not say).
+ */
+int sc_kube_crd_headers(struct sc_kube_client *c, int version, char *why, size_t len);
+
 #endif

@@ -91,6 +91,47 @@ const char *sc_kube_server(const struct sc_platform *p)
     return sc_kube_client_config(((const struct sc_kube *)p)->c)->server;
 }
 
+/* HTTPRouteGroup header filters in the shape the served CRD declares for the newest specs
+ * version tested; the profile's routeHeaders when the CRD cannot be read (said in the log). */
+static void header_shape(struct sc_kube *k)
+{
+    int v[8], shape;
+    size_t n = sc_profile_claimed(k->prof, SC_PROFILE_SPECS, k->disc.versions[SC_PROFILE_SPECS],
+                                  k->disc.nversions[SC_PROFILE_SPECS], v);
+    char why[700];
+
+    k->base.headers_list = k->prof->headers_list;
+    if (n == 0)
+        return;
+    shape = sc_kube_crd_headers(k->c, v[0], why, sizeof(why));
+    if (shape < 0) {
+        sc_log_warn("kube",
+                    "HTTPRouteGroup header shape: %s; writing headers as the profile says (%s)",
+                    why, k->prof->headers_list ? "list" : "map");
+        return;
+    }
+    k->base.headers_list = shape == 1;
+    sc_log_info("kube",
+                "HTTPRouteGroup header shape: the served CRD (specs v1alpha%d) declares headers "
+                "as %s; writing them as a %s%s",
+                v[0], shape ? "array" : "object", shape ? "list" : "map",
+                (shape == 1) != k->prof->headers_list ? " (not the profile's routeHeaders)" : "");
+}
+
+/* Deny-by-default namespace settings only where access is tested (claimed and served): a mesh
+ * that does not claim access is tested in its permissive mode. */
+static void access_mode(struct sc_kube *k)
+{
+    int v[8];
+    const struct sc_profile *p = k->prof;
+    k->enforce_access =
+        sc_profile_claimed(p, SC_PROFILE_ACCESS, k->disc.versions[0], k->disc.nversions[0], v) > 0;
+    if (!k->enforce_access && p->enforce_ns_labels.n + p->enforce_ns_annotations.n > 0)
+        sc_log_info("kube",
+                    "access is not claimed and served: the profile's enforcing.namespace settings "
+                    "are not applied (the mesh stays permissive)");
+}
+
 int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform **out, struct sc_err *err)
 {
     struct sc_kube *k;
@@ -135,7 +176,8 @@ int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform **out, struct s
     k->base.metrics_tolerance = k->prof->metrics_tolerance;
     k->base.metrics_deadline_ms = k->prof->metrics_deadline_ms;
     k->base.metrics_scrape_ms = k->prof->metrics_scrape_ms;
-    k->base.headers_list = k->prof->headers_list;
+    header_shape(k);
+    access_mode(k);
     k->base.unmeshed_ok = k->prof->unmeshed_known;
     k->base.metrics_no_data = k->prof->metrics_no_data;
     sc_log_info("kube", "cluster %s (%s), mesh %s, fixture image %s",

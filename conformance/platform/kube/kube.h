@@ -28,6 +28,7 @@ struct sc_kube_opts {
     const char *fixture_image;  /* NULL = SC_KUBE_DEFAULT_IMAGE */
     unsigned delete_timeout_ms; /* bounded wait for a namespace to be gone; 0 = 180000 */
     const struct sc_kube_client_opts *client; /* retries and timeouts; NULL = defaults */
+    bool check_image; /* preflight: start one pod of the fixture image (slow: a pod start) */
 };
 
 /*
@@ -51,7 +52,9 @@ const char *sc_kube_server(const struct sc_platform *p);
  * Preflight (preflight.c): whether the cluster can run the suite, checked without deploying
  * anything: the API answers and accepts our credentials; every permission a run needs
  * (SelfSubjectAccessReview); a version the profile claims of each SMI group is served; the
- * metrics API answers; the served HTTPRouteGroup CRD's header shape against the profile's.
+ * metrics API answers; the mesh's control plane (the profile's controlPlane) is ready; the
+ * served HTTPRouteGroup CRD's header shape; with check_image, a pod of the fixture image starts
+ * (preflight_cluster.c).
  * *table (caller frees) holds one row per check, a fix under each failure; *blockers counts
  * the failures that stop a run. Fails only when the profile or kubeconfig cannot be loaded.
  */

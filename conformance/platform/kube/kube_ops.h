@@ -24,6 +24,9 @@ struct sc_kube {
     char *image;
     unsigned delete_timeout_ms;
     char *version; /* the server's gitVersion, read on first use */
+    /* Access is claimed and served: the profile's enforcing.namespace settings (deny by
+     * default) go on every test namespace; otherwise the mesh stays permissive. */
+    bool enforce_access;
 };
 
 /* A string member of o, or NULL (o may be NULL). Borrowed from o. */
@@ -90,6 +93,21 @@ SC_MUST_CHECK int sc_kube_op_cancel_traffic(struct sc_platform *p, const char *n
                                             struct sc_err *err);
 SC_MUST_CHECK int sc_kube_op_metrics(struct sc_platform *p, const char *path, char **json,
                                      struct sc_err *err);
+/* preflight_cluster.c: checks that look into the cluster, one table row each (result "ok" or
+ * "FAIL", what was seen, a fix for a failure). The mesh's control plane (the profile's
+ * controlPlane: every Deployment named has a ready replica; "not checked" without the key). */
+struct sc_kube_check {
+    const char *result;
+    char detail[1400];
+    char fix[600];
+};
+void sc_kube_check_control_plane(struct sc_kube_client *c, const struct sc_profile *p,
+                                 struct sc_kube_check *out);
+/* A one-pod Deployment of the fixture image in a namespace of its own (with the profile's
+ * joining settings), waited for until ready, refused by the kubelet's image pull (FAIL at
+ * once) or 120 s; the namespace is deleted afterwards. */
+void sc_kube_check_image(struct sc_kube_client *c, struct sc_profile *p, const char *image,
+                         struct sc_kube_check *out);
 /* diagnostics.c */
 void sc_kube_op_diagnostics(struct sc_platform *p, const char *ns, char **out);
 

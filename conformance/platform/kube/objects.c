@@ -81,10 +81,12 @@ int sc_kube_op_create_namespace(struct sc_platform *p, const char *ns, struct sc
     int rc;
 
     sc_kube_add_pairs(labels, &k->prof->ns_labels, k->prof->agent_port);
-    sc_kube_add_pairs(labels, &k->prof->enforce_ns_labels, k->prof->agent_port);
     ann = cJSON_AddObjectToObject(md, "annotations");
     sc_kube_add_pairs(ann, &k->prof->ns_annotations, k->prof->agent_port);
-    sc_kube_add_pairs(ann, &k->prof->enforce_ns_annotations, k->prof->agent_port);
+    if (k->enforce_access) {
+        sc_kube_add_pairs(labels, &k->prof->enforce_ns_labels, k->prof->agent_port);
+        sc_kube_add_pairs(ann, &k->prof->enforce_ns_annotations, k->prof->agent_port);
+    }
     snprintf(path, sizeof(path), "/api/v1/namespaces/%s", ns);
     rc = sc_kube_apply_json(k, path, j, err);
     cJSON_Delete(j);

@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "platform/kube/discovery.h"
 #include "platform/kube/kube.h"
+#include "platform/kube/kube_ops.h"
 #include "platform/kube/kubeconfig.h"
 
 #define SSAR "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
@@ -200,59 +201,56 @@ static void served(struct sc_kube_client *c, const struct sc_profile *p,
     }
 }
 
-/* The served HTTPRouteGroup CRD's header filter shape against the profile's routeHeaders. */
+/* The served HTTPRouteGroup CRD's header filter shape: what a run writes (the profile's
+ * routeHeaders only when the CRD cannot be read). */
 static void header_shape(struct sc_kube_client *c, const struct sc_profile *p,
                          const struct sc_kube_discovery *d, struct table *t)
 {
-    const char *path =
-        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/httproutegroups.specs.smi-spec.io";
-    char *body = NULL, detail[700], want[16];
-    const cJSON *v, *type = NULL;
-    struct sc_err e;
-    cJSON *j;
+    const char *check = "HTTPRouteGroup header shape", *prof = p->headers_list ? "list" : "map";
+    char detail[900], why[700];
+    int shape;
 
     if (d->nversions[1] == 0) {
-        row(t, "HTTPRouteGroup header shape", "ok", "specs.smi-spec.io is not served", NULL);
+        row(t, check, "ok", "specs.smi-spec.io is not served", NULL);
         return;
     }
-    snprintf(want, sizeof(want), "v1alpha%d", d->versions[1][0]);
-    sc_err_init(&e);
-    if (sc_kube_call(c, "GET", path, NULL, NULL, &body, NULL, &e) != 0) {
-        snprintf(detail, sizeof(detail), "not checked: cannot read the CRD: %s", e.msg);
-        row(t, "HTTPRouteGroup header shape", "WARN", detail, NULL);
+    shape = sc_kube_crd_headers(c, d->versions[1][0], why, sizeof(why));
+    if (shape < 0) {
+        snprintf(detail, sizeof(detail), "not checked: %s; a run writes the profile's shape (%s)",
+                 why, prof);
+        row(t, check, "WARN", detail,
+            "grant get on customresourcedefinitions \"httproutegroups.specs.smi-spec.io\" "
+            "(fixtures/kube/harness/job.yaml), or set the profile's routeHeaders as the CRD "
+            "declares");
         return;
     }
-    j = cJSON_Parse(body);
-    cJSON_ArrayForEach(v, cJSON_GetObjectItem(cJSON_GetObjectItem(j, "spec"), "versions"))
-    {
-        const cJSON *s = cJSON_GetObjectItem(v, "schema");
-        const char *const keys[] = {"openAPIV3Schema", "properties", "spec",
-                                    "properties",      "matches",    "items",
-                                    "properties",      "headers",    "type"};
-        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(v, "name"));
-        if (name == NULL || strcmp(name, want) != 0)
-            continue;
-        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && s != NULL; i++)
-            s = cJSON_GetObjectItem(s, keys[i]);
-        type = s;
+    snprintf(detail, sizeof(detail),
+             "the served CRD (v1alpha%d) declares headers as %s; a run writes them so%s%s%s",
+             d->versions[1][0], shape ? "array" : "object",
+             (shape == 1) != p->headers_list ? " (the profile's routeHeaders: " : "",
+             (shape == 1) != p->headers_list ? prof : "",
+             (shape == 1) != p->headers_list ? ", used only when the CRD cannot be read)" : "");
+    row(t, check, "ok", detail, NULL);
+}
+
+/* A pod of the fixture image starts: only when asked (the preflight command; a run's own
+ * fixtures show it) and when nothing above blocks already. */
+static void fixture_image(struct sc_kube_client *c, struct sc_profile *p,
+                          const struct sc_kube_opts *o, struct table *t)
+{
+    const char *check = "fixture image starts";
+    struct sc_kube_check k;
+    if (!o->check_image) {
+        row(t, check, "ok",
+            "not checked at the start of a run (`smi-conformance preflight` starts a pod)", NULL);
+        return;
     }
-    if (!cJSON_IsString(type)) {
-        snprintf(detail, sizeof(detail), "the %s schema does not declare headers' type", want);
-        row(t, "HTTPRouteGroup header shape", "ok", detail, NULL);
-    } else if ((strcmp(type->valuestring, "array") == 0) != p->headers_list) {
-        snprintf(detail, sizeof(detail),
-                 "the served CRD (%s) declares headers as %s; the profile "
-                 "writes them as %s",
-                 want, type->valuestring, p->headers_list ? "a list" : "a map");
-        row(t, "HTTPRouteGroup header shape", "WARN", detail,
-            strcmp(type->valuestring, "array") == 0 ? "set `routeHeaders: list` in the profile"
-                                                    : "set `routeHeaders: map` in the profile");
-    } else {
-        snprintf(detail, sizeof(detail), "%s, as the profile writes them", type->valuestring);
-        row(t, "HTTPRouteGroup header shape", "ok", detail, NULL);
+    if (t->blockers > 0) {
+        row(t, check, "WARN", "not checked: a check above failed", NULL);
+        return;
     }
-    cJSON_Delete(j);
-    free(body);
+    sc_kube_check_image(c, p, o->fixture_image ? o->fixture_image : SC_KUBE_DEFAULT_IMAGE, &k);
+    row(t, check, k.result, k.detail, k.fix);
 }
 
 /* The API answers, and knows us: GET /version. */
@@ -320,9 +318,11 @@ int sc_kube_preflight(const struct sc_kube_opts *o, char **table, unsigned *bloc
         } else {
             permissions(c, &d, &t);
             served(c, p, &d, &t);
-            row(&t, "mesh control plane", "ok",
-                "not checked: the profile names no control plane to look for", NULL);
+            struct sc_kube_check k;
+            sc_kube_check_control_plane(c, p, &k);
+            row(&t, "mesh control plane", k.result, k.detail, k.fix);
             header_shape(c, p, &d, &t);
+            fixture_image(c, p, o, &t);
         }
         sc_kube_discovery_release(&d);
     }

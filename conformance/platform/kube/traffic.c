@@ -46,6 +46,57 @@ static bool in_transit(int rc, const struct sc_kube_resp *r)
     }
 }
 
+/* What the pod of an agent that did not answer says of itself, into out ("" when nothing): its
+ * agent container's state and restarts, and the last line of its log, cut short (the report's
+ * diagnostics hold the longer tail). */
+static void pod_state(struct sc_kube *k, const char *ns, const char *pod, char *out, size_t len)
+{
+    char path[768], note[160] = "", last[68] = "";
+    const cJSON *cs;
+    struct sc_kube_resp r;
+    struct sc_err e2;
+    cJSON *j;
+
+    out[0] = '\0';
+    snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s", ns, pod);
+    sc_err_init(&e2);
+    j = sc_kube_get_json(k, path, &e2);
+    cJSON_ArrayForEach(cs, cJSON_GetObjectItemCaseSensitive(
+                               cJSON_GetObjectItemCaseSensitive(j, "status"), "containerStatuses"))
+    {
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(cs, "state");
+        const cJSON *s = st ? st->child : NULL;
+        const char *reason = s ? sc_kube_jstr(s, "reason") : NULL;
+        const char *name = sc_kube_jstr(cs, "name");
+        if (name == NULL || strcmp(name, "fixture") != 0)
+            continue;
+        snprintf(note, sizeof(note), "container fixture %s%s%.40s, %d restarts",
+                 s ? s->string : "unknown", reason ? ": " : "", reason ? reason : "",
+                 sc_kube_jint(cs, "restartCount"));
+    }
+    cJSON_Delete(j);
+    snprintf(path, sizeof(path),
+             "/api/v1/namespaces/%s/pods/%s/log?container=fixture&tailLines=3&limitBytes=4096", ns,
+             pod);
+    if (sc_kube_do(k->c, "GET", path, NULL, NULL, 10000, &r, &e2) == 0) {
+        if (r.status == 200 && r.body != NULL) {
+            size_t n = strlen(r.body);
+            char *line;
+            while (n > 0 && (r.body[n - 1] == '\n' || r.body[n - 1] == '\r'))
+                r.body[--n] = '\0';
+            line = strrchr(r.body, '\n');
+            snprintf(last, sizeof(last), "%s", line ? line + 1 : r.body);
+            if (strlen(line ? line + 1 : r.body) >= sizeof(last))
+                memcpy(last + sizeof(last) - 4, "...", 4);
+        }
+        sc_kube_resp_release(&r);
+    }
+    if (note[0] || last[0])
+        snprintf(out, len, "%s%slast log line: %s", note, note[0] ? "; " : "",
+                 last[0] ? last : "(none)");
+    sc_kube_redact(k->c, out);
+}
+
 /* POST body to the agent at path; with an id, again after a failure in transit (*attempts). */
 static int post_plan(struct sc_kube *k, const char *path, const char *id, const char *body,
                      struct sc_kube_resp *r, unsigned *attempts, struct sc_err *err)
@@ -103,15 +154,24 @@ int sc_kube_op_traffic(struct sc_platform *p, const char *ns, const char *worklo
                  attempts);
     else
         snprintf(who, sizeof(who), "agent %s/%s", ns, pod);
-    if (rc != 0)
-        return sc_err_prefix(err, "%s", who);
+    if (rc != 0) {
+        char state[300];
+        pod_state(k, ns, pod, state, sizeof(state));
+        sc_err_prefix(err, "%s%s%s%s", who, state[0] ? " [" : "", state, state[0] ? "]" : "");
+        return rc;
+    }
     if (r.status != 200) {
         cJSON *j = cJSON_Parse(r.body);
         const char *e = sc_kube_jstr(j, "error");
-        if (e != NULL)
+        if (e != NULL) {
             rc = sc_err_set(err, SC_EPROTO, "%s answered %ld: %s", who, r.status, e);
-        else if (sc_kube_status_error("POST", path, r.status, r.body, err) != 0)
-            rc = sc_err_prefix(err, "%s", who);
+        } else if (sc_kube_status_error("POST", path, r.status, r.body, err) != 0) {
+            /* the API server's or the pod proxy's answer: the agent did not answer */
+            char state[300];
+            pod_state(k, ns, pod, state, sizeof(state));
+            rc = sc_err_prefix(err, "%s%s%s%s", who, state[0] ? " [" : "", state,
+                               state[0] ? "]" : "");
+        }
         cJSON_Delete(j);
         sc_kube_resp_release(&r);
         return rc;

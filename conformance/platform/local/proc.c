@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +47,9 @@ void sc_local_kill_all(void)
             kill(children[i], SIGKILL);
 }
 
-/* Start argv with stdout on a pipe (returned in *out_fd); the child dies with us. */
-pid_t sc_local_spawn(const char *const argv[], int *out_fd, struct sc_err *err)
+/* Fork and exec argv with stdout on a pipe, on the calling thread. */
+static pid_t spawn_here(const char *const argv[], const sigset_t *mask, int *out_fd,
+                        struct sc_err *err)
 {
     int fds[2];
     pid_t parent = getpid(), pid;
@@ -65,6 +68,7 @@ pid_t sc_local_spawn(const char *const argv[], int *out_fd, struct sc_err *err)
     if (pid == 0) {
         int devnull = open("/dev/null", O_RDONLY);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        sigprocmask(SIG_SETMASK, mask, NULL); /* the spawner thread blocks every signal */
         if (getppid() != parent)
             _exit(127);
         dup2(fds[1], STDOUT_FILENO);
@@ -81,6 +85,80 @@ pid_t sc_local_spawn(const char *const argv[], int *out_fd, struct sc_err *err)
     track(pid);
     *out_fd = fds[0];
     return pid;
+}
+
+/* PR_SET_PDEATHSIG fires when the thread that forked exits, not the process: children forked
+ * from a runner worker died when it ended, taking --keep's processes (issue 15 #9). So one
+ * spawner thread, alive as long as the process, forks them all. */
+struct spawn_req {
+    const char *const *argv;
+    int *out_fd;
+    struct sc_err *err;
+    pid_t pid;
+    bool done;
+    struct spawn_req *next;
+};
+
+static pthread_mutex_t sp_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sp_cv = PTHREAD_COND_INITIALIZER;
+static pthread_once_t sp_once = PTHREAD_ONCE_INIT;
+static struct spawn_req *sp_queue;
+static sigset_t sp_mask; /* the mask children get: the process's before the spawner blocked all */
+static bool sp_ready;
+
+static void *spawner(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        struct spawn_req *q;
+        SC_ASSERT_OK(pthread_mutex_lock(&sp_mu));
+        while (sp_queue == NULL)
+            SC_ASSERT_OK(pthread_cond_wait(&sp_cv, &sp_mu));
+        q = sp_queue;
+        sp_queue = q->next;
+        SC_ASSERT_OK(pthread_mutex_unlock(&sp_mu));
+        q->pid = spawn_here(q->argv, &sp_mask, q->out_fd, q->err);
+        SC_ASSERT_OK(pthread_mutex_lock(&sp_mu));
+        q->done = true;
+        SC_ASSERT_OK(pthread_cond_broadcast(&sp_cv));
+        SC_ASSERT_OK(pthread_mutex_unlock(&sp_mu));
+    }
+    return NULL;
+}
+
+static void spawner_start(void)
+{
+    sigset_t all;
+    pthread_t tid;
+
+    sigfillset(&all);
+    SC_ASSERT_OK(pthread_sigmask(SIG_SETMASK, &all, &sp_mask)); /* signals stay on others */
+    sp_ready = pthread_create(&tid, NULL, spawner, NULL) == 0;
+    SC_ASSERT_OK(pthread_sigmask(SIG_SETMASK, &sp_mask, NULL));
+    if (sp_ready)
+        SC_ASSERT_OK(pthread_detach(tid));
+}
+
+/* Start argv with stdout on a pipe (returned in *out_fd); the child dies with our process. */
+pid_t sc_local_spawn(const char *const argv[], int *out_fd, struct sc_err *err)
+{
+    struct spawn_req q = {.argv = argv, .out_fd = out_fd, .err = err};
+    sigset_t cur;
+
+    SC_ASSERT_OK(pthread_once(&sp_once, spawner_start));
+    if (!sp_ready) {
+        /* no thread for it: fork here (the child then dies with this thread) */
+        SC_ASSERT_OK(pthread_sigmask(SIG_SETMASK, NULL, &cur));
+        return spawn_here(argv, &cur, out_fd, err);
+    }
+    SC_ASSERT_OK(pthread_mutex_lock(&sp_mu));
+    q.next = sp_queue;
+    sp_queue = &q;
+    SC_ASSERT_OK(pthread_cond_broadcast(&sp_cv));
+    while (!q.done)
+        SC_ASSERT_OK(pthread_cond_wait(&sp_cv, &sp_mu));
+    SC_ASSERT_OK(pthread_mutex_unlock(&sp_mu));
+    return q.pid;
 }
 
 /* Read the child's first line ("... ready ...") within timeout_ms. */

@@ -163,8 +163,8 @@ static void f_describe(struct sc_platform *p, struct sc_platform_info *out)
 
 static void f_diagnostics(struct sc_platform *p, const char *ns, char **out)
 {
-    (void)p, (void)ns;
-    *out = NULL;
+    (void)p;
+    *out = strdup(ns); /* which namespace they were read from */
 }
 
 static void f_destroy(struct sc_platform *p)
@@ -411,6 +411,9 @@ START_TEST(an_agent_that_cannot_be_reached_is_an_error_and_the_case_is_re_run)
     ck_assert_ptr_nonnull(c->rerun_reason);
     ck_assert_ptr_nonnull(strstr(c->message, "the pod proxy answered 500"));
     ck_assert(c->assertions[c->nassertions - 1].error);
+    /* a platform error carries the diagnostics of its last run, as a failure does */
+    ck_assert_ptr_nonnull(c->diagnostics);
+    ck_assert_ptr_nonnull(strstr(c->diagnostics, "-r1-"));
     ck_assert_int_eq(sc_run_exit_status(&(struct sc_summary){1, 0, 0, 0, 1}), 2);
     sc_run_free(run);
 }

@@ -180,6 +180,20 @@ static int replicas_of(const cJSON *spec)
     return n ? n->valueint : 1;
 }
 
+/* The image of pod (or template spec) o's first container. */
+static const char *image_of(const cJSON *spec)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(spec, "containers"), 0), "image"));
+}
+
+/* Does the kubelet fail to pull this pod's image (the option unpullable_image)? */
+static bool unpullable(const struct sc_kube_double *d, const cJSON *spec)
+{
+    const char *img = image_of(spec);
+    return d->o.unpullable_image != NULL && img != NULL && strcmp(img, d->o.unpullable_image) == 0;
+}
+
 void sc_dbl_make_pods(struct sc_kube_double *d, const char *ns, cJSON *dep)
 {
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(dep, "spec");
@@ -210,7 +224,7 @@ void sc_dbl_make_pods(struct sc_kube_double *d, const char *ns, cJSON *dep)
         cJSON_AddStringToObject(st, "phase", "Pending");
         sc_dbl_bump_rv(d, pod);
         snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s", ns, pname);
-        if (d->o.fixture_bin != NULL)
+        if (d->o.fixture_bin != NULL && !unpullable(d, ps))
             spawn_pod(d, sc_dbl_put(d, path, ns, pod));
         else
             sc_dbl_put(d, path, ns, pod);
@@ -239,7 +253,22 @@ static void pod_status(const struct sc_kube_double *d, struct dbl_obj *o, bool p
     cJSON_AddStringToObject(one, "name", "fixture");
     cJSON_AddBoolToObject(one, "ready", pready);
     cJSON_AddNumberToObject(one, "restartCount", o->tries > 1 ? (int)o->tries - 1 : 0);
-    if (pready) {
+    if (unpullable(d, cJSON_GetObjectItemCaseSensitive(o->j, "spec"))) {
+        /* As the kubelet reports it: ErrImagePull on the failed pull, then ImagePullBackOff
+         * while it waits to try again. */
+        cJSON *w = cJSON_AddObjectToObject(cJSON_AddObjectToObject(one, "state"), "waiting");
+        char msg[600];
+        if (o->polls++ == 0)
+            snprintf(msg, sizeof(msg),
+                     "rpc error: code = NotFound desc = failed to pull and unpack image "
+                     "\"docker.io/library/%s\": failed to resolve reference "
+                     "\"docker.io/library/%s\": docker.io/library/%s: not found",
+                     d->o.unpullable_image, d->o.unpullable_image, d->o.unpullable_image);
+        else
+            snprintf(msg, sizeof(msg), "Back-off pulling image \"%s\"", d->o.unpullable_image);
+        cJSON_AddStringToObject(w, "reason", o->polls == 1 ? "ErrImagePull" : "ImagePullBackOff");
+        cJSON_AddStringToObject(w, "message", msg);
+    } else if (pready) {
         cJSON_AddObjectToObject(cJSON_AddObjectToObject(one, "state"), "running");
     } else {
         cJSON *w = cJSON_AddObjectToObject(cJSON_AddObjectToObject(one, "state"), "waiting");
@@ -268,7 +297,8 @@ void sc_dbl_progress(struct sc_kube_double *d, struct dbl_obj *dep)
         if (strncmp(o->path, prefix, strlen(prefix)) != 0 || strlen(tail) != 15 ||
             strchr(tail, '-') != tail + 9)
             continue;
-        pready = ready && pod_up(d, o);
+        pready =
+            ready && !unpullable(d, cJSON_GetObjectItemCaseSensitive(o->j, "spec")) && pod_up(d, o);
         nready += pready;
         pod_status(d, o, pready);
     }

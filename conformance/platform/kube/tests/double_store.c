@@ -151,10 +151,38 @@ static struct dbl_obj *ns_lookup(struct sc_kube_double *d, const char *ns, bool 
     return o;
 }
 
+/* An HTTPRouteGroup match whose headers are not of the type the served CRD declares
+ * (crd_headers), as kube-apiserver's structural schema validation words it; NULL when fine. */
+static const char *bad_headers(const struct sc_kube_double *d, const cJSON *spec, char *buf,
+                               size_t len)
+{
+    const cJSON *m;
+    int i = 0;
+    if (d->o.crd_headers == NULL)
+        return NULL;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(spec, "matches"))
+    {
+        const cJSON *h = cJSON_GetObjectItemCaseSensitive(m, "headers");
+        const char *got = cJSON_IsArray(h) ? "array" : cJSON_IsObject(h) ? "object" : NULL;
+        if (got != NULL && strcmp(got, d->o.crd_headers) != 0) {
+            snprintf(buf, len,
+                     "spec.matches[%d].headers: Invalid value: \"%s\": spec.matches[%d].headers "
+                     "in body must be of type %s: \"%s\"",
+                     i, got, i, d->o.crd_headers, got);
+            return buf;
+        }
+        i++;
+    }
+    return NULL;
+}
+
 /* 422 for objects a real server's validation (schema or CRD) would refuse. */
-static const char *invalid(const char *kind, const cJSON *j)
+static const char *invalid(const struct sc_kube_double *d, const char *kind, const cJSON *j,
+                           char *buf, size_t len)
 {
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(j, "spec");
+    if (strcmp(kind, "HTTPRouteGroup") == 0)
+        return bad_headers(d, spec, buf, len);
     if (strcmp(kind, "TrafficSplit") == 0 &&
         !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(spec, "service")))
         return "spec.service: Required value";
@@ -198,7 +226,7 @@ static bool refused(struct sc_kube_double *d, const struct dbl_req *q, const str
 {
     const char *bkind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "kind"));
     const char *why;
-    char path[700], msg[900], rs[200], fm[128];
+    char path[700], msg[900], rs[200], fm[128], vbuf[300];
 
     resource_text(rt, rs, sizeof(rs));
     if (apply && strcmp(q->ctype, "application/apply-patch+yaml") != 0) {
@@ -246,7 +274,7 @@ static bool refused(struct sc_kube_double *d, const struct dbl_req *q, const str
             return true;
         }
     }
-    if ((why = invalid(kind, j)) != NULL) {
+    if ((why = invalid(d, kind, j, vbuf, sizeof(vbuf))) != NULL) {
         snprintf(msg, sizeof(msg), "%s.%s \"%s\" is invalid: %s", kind,
                  rt->group[0] ? rt->group : "", name, why);
         sc_dbl_status(r, 422, "Invalid", msg);

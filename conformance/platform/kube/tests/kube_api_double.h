@@ -46,8 +46,13 @@ struct sc_kube_double_opts {
     const char *pod_log; /* what every container's log says (NULL: a fixed line) */
     /* GET .../customresourcedefinitions/httproutegroups.specs.smi-spec.io: a CRD whose served
      * specs version declares spec.matches[].headers of this type ("object" or "array");
-     * NULL: 404, as if the CRD could not be read. */
+     * NULL: 404, as if the CRD could not be read. An HTTPRouteGroup whose matches[].headers
+     * are of the other type is refused (422 Invalid), as a structural schema refuses it. */
     const char *crd_headers;
+    /* Pods whose first container has this image never start: their container status waits
+     * with reason ErrImagePull (first look), then ImagePullBackOff, as the kubelet reports an
+     * image it cannot pull; no process is run for them. NULL: every image can be pulled. */
+    const char *unpullable_image;
 };
 
 /* Start on 127.0.0.1:0 (a thread accepts; one thread per connection). NULL on failure (the

@@ -41,13 +41,14 @@ static const char *source_dir(void)
     return s ? s : "../..";
 }
 
-static void setup(void)
+/* The double, its HTTPRouteGroup CRD declaring headers of type crd_headers (NULL: no CRD). */
+static void start_double(const char *crd_headers)
 {
     struct sc_kube_double_opts o;
     struct sc_err err;
     char *fixture = tu_printf("%s/fixtures/server/smi-fixture", build_dir());
-    sc_test_pki_make(&pki);
     memset(&o, 0, sizeof(o));
+    o.crd_headers = crd_headers;
     o.server_cert_pem = pki.server_cert;
     o.server_key_pem = pki.server_key;
     o.client_ca_pem = pki.ca_cert;
@@ -62,9 +63,15 @@ static void setup(void)
     sc_err_init(&err);
     dbl = sc_kube_double_start(&o, &err);
     ck_assert_msg(dbl != NULL, "%s", err.msg);
+    free(fixture); /* the double keeps a copy */
+}
+
+static void setup(void)
+{
+    sc_test_pki_make(&pki);
+    start_double(NULL);
     /* Orphans of smi-conformance become this process's children, for children_left(). */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    free(fixture); /* the double keeps a copy */
     dir = tu_tmpdir();
     unsetenv("KUBECONFIG");
     unsetenv("https_proxy");
@@ -561,6 +568,42 @@ START_TEST(a_second_interrupt_exits_at_once_and_leaves_the_namespaces_to_the_clu
 }
 END_TEST
 
+/* The header shape comes from the served CRD: for each shape (and without a readable CRD, the
+ * profile's map), a run applies its HTTPRouteGroup in that shape, which the double accepts
+ * (it refuses the other shape with 422, as a structural schema does), and says so in its log. */
+START_TEST(a_run_writes_route_headers_in_the_shape_the_served_crd_declares)
+{
+    static const char *const crd[] = {"array", "object", NULL};
+    /* The apply line of the case's log, as results.json holds it (JSON text in a string). */
+    static const char *const applied[] = {"\\\"headers\\\":[{", "\\\"headers\\\":{",
+                                          "\\\"headers\\\":{"};
+    static const char *const said[] = {
+        "declares headers as array; writing them as a list (not the profile's routeHeaders)",
+        "declares headers as object; writing them as a map",
+        "writing headers as the profile says (map)"};
+    char run[16], *kc, *path, *text;
+    sc_kube_double_stop(dbl);
+    start_double(crd[_i]);
+    kc = write_kubeconfig("kubeconfig-token", 0);
+    snprintf(run, sizeof(run), "headers-%d", _i);
+    ck_assert_int_eq(wait_run(start_run_with(run, kc, "headers"), 120), 0);
+    path = tu_printf("%s/%s/reports/results.json", dir, run);
+    text = slurp(path);
+    ck_assert_msg(text != NULL, "no %s", path);
+    ck_assert_msg(strstr(text, applied[_i]) != NULL, "%s: no %s in %s", crd[_i] ? crd[_i] : "none",
+                  applied[_i], path);
+    free(text);
+    free(path);
+    path = tu_printf("%s/%s/stderr.log", dir, run);
+    text = slurp(path);
+    ck_assert_msg(text != NULL && strstr(text, said[_i]) != NULL, "no '%s' in %s", said[_i], path);
+    free(text);
+    free(path);
+    ck_assert_uint_ge(sc_kube_double_count(dbl, "PATCH", "/apis/specs.smi-spec.io/v1alpha4/"), 1);
+    free(kc);
+}
+END_TEST
+
 START_TEST(the_secrets_scan_finds_a_token_or_key_slice_in_any_file)
 {
     char *sub = tu_printf("%s/planted/reports", dir), *cmd = tu_printf("mkdir -p '%s'", sub);
@@ -603,6 +646,7 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, interrupting_a_run_at_any_step_leaves_no_namespace_and_no_process, 0,
                         NSTOP_POINTS);
     tcase_add_test(tc, a_second_interrupt_exits_at_once_and_leaves_the_namespaces_to_the_cluster);
+    tcase_add_loop_test(tc, a_run_writes_route_headers_in_the_shape_the_served_crd_declares, 0, 3);
     tcase_add_test(tc, the_secrets_scan_finds_a_token_or_key_slice_in_any_file);
     suite_add_tcase(s, tc);
     return s;

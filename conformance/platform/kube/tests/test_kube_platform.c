@@ -119,11 +119,17 @@ static void teardown(void)
     sc_test_pki_free(&pki);
 }
 
+static struct sc_platform *platform_with(const char *mesh);
 static struct sc_platform *platform(void)
+{
+    return platform_with(profile);
+}
+
+static struct sc_platform *platform_with(const char *mesh)
 {
     struct sc_kube_client_opts co = {.max_attempts = 3, .backoff_base_ms = 5, .backoff_max_ms = 20};
     struct sc_kube_opts o = {.kubeconfig = kubeconfig,
-                             .mesh = profile,
+                             .mesh = mesh,
                              .fixture_image = "smi-fixture:test",
                              .delete_timeout_ms = 5000,
                              .client = &co};
@@ -358,6 +364,7 @@ START_TEST(traffic_plan_reaches_the_agent_through_the_pod_proxy)
     /* The agent's own error comes back readable (a tcp plan needs a number of attempts). */
     ck_assert_int_eq(p->ops->traffic(p, "t1", "client", 0, &bad, &res, &err), SC_EPROTO);
     ck_assert_msg(strstr(err.msg, "answered 400: invalid plan") != NULL, "%s", err.msg);
+    ck_assert_ptr_null(strstr(err.msg, "last log line")); /* the agent answered: it is alive */
     free(url);
     p->ops->destroy(p);
 }
@@ -539,11 +546,17 @@ START_TEST(traffic_plan_failing_in_transit_every_time_says_how_many_attempts)
     ck_assert_int_ne(p->ops->traffic(p, "t1", "client", 0, &plan, &res, &err), 0);
     ck_assert_msg(strstr(err.msg, "plan 'case-1.send-3', 4 attempts") != NULL, "%s", err.msg);
     ck_assert_msg(strstr(err.msg, "injected failure") != NULL, "%s", err.msg);
+    /* the agent did not answer: its pod's container state and last log line, redacted */
+    ck_assert_msg(strstr(err.msg, "[container fixture running, 0 restarts; last log line: "
+                                  "leaked [redacted] here]") != NULL,
+                  "%s", err.msg);
+    ck_assert_ptr_null(strstr(err.msg, TOKEN));
     ck_assert_uint_eq(sc_kube_double_count(dbl, "POST", TRAFFIC_PATH), 4);
     ck_assert_double_eq(fixture_stat("plans", "accepted"), 0);
     /* the agent's own 400 is not a failure in transit */
     ck_assert_int_eq(p->ops->traffic(p, "t1", "client", 0, &bad, &res, &err), SC_EPROTO);
     ck_assert_msg(strstr(err.msg, "answered 400: invalid plan") != NULL, "%s", err.msg);
+    ck_assert_ptr_null(strstr(err.msg, "last log line")); /* the agent answered: it is alive */
     ck_assert_uint_eq(sc_kube_double_count(dbl, "POST", TRAFFIC_PATH), 5);
     free(url);
     p->ops->destroy(p);
@@ -608,6 +621,40 @@ START_TEST(delete_namespace_waits_until_it_is_gone_with_its_content)
 }
 END_TEST
 
+/* The profile's enforcing.namespace settings deny by default: only where access is tested.
+ * The double serves access v1alpha3; a profile claiming none, or only v1alpha1, is permissive. */
+START_TEST(deny_by_default_namespace_settings_only_when_access_is_claimed_and_served)
+{
+    static const char *const claims[] = {"access: []", "access: [v1alpha1]"};
+    struct sc_err err;
+    char name[8], path[64], *ns;
+    for (int i = 0; i < 2; i++) {
+        char *text = tu_printf("name: quiet\nsources: [test]\n"
+                               "namespace:\n  annotations: {mesh.test/inject: enabled}\n"
+                               "denial: {http: 403, tcp: reset}\n"
+                               "enforcing:\n  namespace:\n    labels: {mesh.test/deny: 'yes'}\n"
+                               "    annotations: {mesh.test/policy: deny}\n"
+                               "claims:\n  split: [v1alpha4]\n  %s\n",
+                               claims[i]);
+        char *file = tu_write(dir, "quiet.yaml", text, 0);
+        struct sc_platform *p = platform_with(file);
+        snprintf(name, sizeof(name), "q%d", i);
+        sc_err_init(&err);
+        ck_assert_msg(p->ops->create_namespace(p, name, &err) == 0, "%s", err.msg);
+        snprintf(path, sizeof(path), "/api/v1/namespaces/%s", name);
+        ns = sc_kube_double_object(dbl, path);
+        ck_assert_ptr_nonnull(ns);
+        ck_assert_ptr_nonnull(strstr(ns, "\"mesh.test/inject\":\"enabled\""));
+        ck_assert_msg(strstr(ns, "mesh.test/policy") == NULL, "%s: %s", claims[i], ns);
+        ck_assert_msg(strstr(ns, "mesh.test/deny") == NULL, "%s: %s", claims[i], ns);
+        free(ns);
+        p->ops->destroy(p);
+        free(file);
+        free(text);
+    }
+}
+END_TEST
+
 START_TEST(unreachable_cluster_fails_with_server_and_origin)
 {
     struct sc_kube_client_opts co = {.max_attempts = 2, .backoff_base_ms = 5};
@@ -656,6 +703,7 @@ int main(void)
     tcase_add_test(tc, metrics_are_read_from_the_aggregated_api);
     tcase_add_test(tc, diagnostics_hold_logs_and_events_without_secrets);
     tcase_add_test(tc, delete_namespace_waits_until_it_is_gone_with_its_content);
+    tcase_add_test(tc, deny_by_default_namespace_settings_only_when_access_is_claimed_and_served);
     tcase_add_test(tc, unreachable_cluster_fails_with_server_and_origin);
     suite_add_tcase(s, tc);
     return sc_check_run(s);

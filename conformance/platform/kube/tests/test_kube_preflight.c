@@ -41,6 +41,8 @@ static char *slurp(const char *path)
 
 /* A double serving what `served` says (NULL: the e2e set), metrics unavailable on demand. */
 static const char *crd_headers; /* for start(): the CRD's headers type, NULL: none */
+static const char *unpullable;  /* for start(): the image the double's kubelet cannot pull */
+static char *mesh_file;         /* for smi(): the profile, NULL: e2e/double.yaml */
 
 static void start(const char *const served[4], bool metrics_down)
 {
@@ -55,6 +57,7 @@ static void start(const char *const served[4], bool metrics_down)
         o.served[i] = served ? served[i] : all[i];
     o.metrics_unavailable = metrics_down;
     o.crd_headers = crd_headers;
+    o.unpullable_image = unpullable;
     sc_err_init(&err);
     dbl = sc_kube_double_start(&o, &err);
     ck_assert_msg(dbl != NULL, "%s", err.msg);
@@ -66,6 +69,8 @@ static void setup(void)
     dir = tu_tmpdir();
     dbl = NULL;
     crd_headers = NULL;
+    unpullable = NULL;
+    mesh_file = NULL;
     unsetenv("KUBECONFIG");
     unsetenv("https_proxy");
     unsetenv("HTTPS_PROXY");
@@ -107,7 +112,9 @@ static int smi(const char *cmd, const char *token, char **out, const char *extra
                            sc_kube_double_port(dbl), ca, token);
     char *kc = tu_write(dir, "kubeconfig", text, 0600);
     char *bin = tu_printf("%s/conformance/smi-conformance", build_dir());
-    char *mesh = tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml", source_dir());
+    char *mesh =
+        mesh_file ? tu_printf("%s", mesh_file)
+                  : tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml", source_dir());
     char *suites = tu_printf("%s/conformance/platform/kube/tests/e2e/suites", source_dir());
     char *errp = tu_printf("%s/stderr.log", dir), *reports = tu_printf("%s/reports", dir);
     int st = 0;
@@ -239,24 +246,100 @@ START_TEST(a_metrics_api_that_does_not_answer_blocks)
 }
 END_TEST
 
-/* The double's profile writes headers as a map (the spec's shape): a CRD that declares a list
- * is named with the profile setting to change; one that declares a map agrees. */
+/* The double's profile writes headers as a map (the spec's shape): the CRD decides what a run
+ * writes, the profile's shape only when the CRD cannot be read. */
 START_TEST(the_header_shape_is_read_from_the_served_crd_both_ways)
 {
     char *out;
     crd_headers = "array";
     start(NULL, false);
     ck_assert_int_eq(smi("preflight", TOKEN, &out, NULL), 0);
-    has(out, "HTTPRouteGroup header shape WARN the served CRD (v1alpha4) declares headers as "
-             "array; the profile writes them as a map");
-    has(out, "fix: set `routeHeaders: list` in the profile");
+    has(out, "HTTPRouteGroup header shape ok the served CRD (v1alpha4) declares headers as "
+             "array; a run writes them so (the profile's routeHeaders: map, used only when the "
+             "CRD cannot be read)");
     free(out);
     sc_kube_double_stop(dbl);
     crd_headers = "object";
     start(NULL, false);
     ck_assert_int_eq(smi("preflight", TOKEN, &out, NULL), 0);
-    has(out, "HTTPRouteGroup header shape ok object, as the profile writes them");
+    has(out, "HTTPRouteGroup header shape ok the served CRD (v1alpha4) declares headers as "
+             "object; a run writes them so\n");
     free(out);
+    sc_kube_double_stop(dbl);
+    crd_headers = NULL; /* the CRD cannot be read (404) */
+    start(NULL, false);
+    ck_assert_int_eq(smi("preflight", TOKEN, &out, NULL), 0);
+    has(out, "HTTPRouteGroup header shape WARN not checked: cannot read the CRD:");
+    has(out, "a run writes the profile's shape (map)");
+    has(out, "fix: grant get on customresourcedefinitions");
+    free(out);
+}
+END_TEST
+
+/* The profile's controlPlane: each Deployment named must be there with a ready replica. */
+START_TEST(a_control_plane_that_is_missing_or_not_ready_blocks)
+{
+    char *path = tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml", source_dir());
+    char *base = slurp(path), *text, *out;
+    const char *dep = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":"
+                      "{\"name\":\"mesh-controller\",\"namespace\":\"mesh-system\","
+                      "\"generation\":1},\"spec\":{\"replicas\":1}}";
+    const char *pod = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":"
+                      "\"mesh-controller-7d9c8b6f5-00001\",\"namespace\":\"mesh-system\"}}";
+    ck_assert_ptr_nonnull(base);
+    text = tu_printf("%scontrolPlane:\n  namespace: mesh-system\n"
+                     "  deployments: [mesh-controller, mesh-injector]\n",
+                     base);
+    mesh_file = tu_write(dir, "cp.yaml", text, 0600);
+    start(NULL, false);
+    sc_kube_double_put(dbl, "/api/v1/namespaces/mesh-system",
+                       "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":"
+                       "{\"name\":\"mesh-system\"}}");
+    sc_kube_double_put(dbl, "/apis/apps/v1/namespaces/mesh-system/deployments/mesh-controller",
+                       dep);
+    sc_kube_double_put(dbl, "/api/v1/namespaces/mesh-system/pods/mesh-controller-7d9c8b6f5-00001",
+                       pod);
+    ck_assert_int_eq(smi("preflight", TOKEN, &out, NULL), 2);
+    has(out, "mesh control plane FAIL mesh-system/mesh-controller ready (1/1); deployment "
+             "mesh-system/mesh-injector not found\n");
+    has(out, "fix: install the mesh (scripts/kind/install-mesh.sh on kind) and wait for its "
+             "control plane (kubectl -n mesh-system get deployments), or correct the profile's "
+             "controlPlane");
+    has(out, "fixture image starts WARN not checked: a check above failed");
+    free(out);
+    /* Without the key: not checked. */
+    free(mesh_file);
+    mesh_file = NULL;
+    ck_assert_int_eq(smi("preflight", TOKEN, &out, NULL), 0);
+    has(out, "mesh control plane ok not checked: the profile names no control plane");
+    free(out);
+    free(text);
+    free(base);
+    free(path);
+}
+END_TEST
+
+/* One short-lived pod of the fixture image: it starts, or the kubelet's pull failure blocks with
+ * a fix; its namespace is gone either way. */
+START_TEST(a_fixture_image_that_cannot_be_pulled_blocks)
+{
+    char *out;
+    unpullable = "smi-fixture:missing";
+    start(NULL, false);
+    ck_assert_int_eq(smi("preflight", TOKEN, &out, NULL), 0);
+    has(out, "fixture image starts ok a pod of smi-fixture:");
+    free(out);
+    ck_assert_int_eq(smi("preflight", TOKEN, &out, "--fixture-image=smi-fixture:missing"), 2);
+    has(out,
+        "fixture image starts FAIL image smi-fixture:missing cannot be pulled (ErrImagePull):");
+    has(out, "container fixture waiting: ErrImagePull rpc error: code = NotFound desc = failed to "
+             "pull and unpack image \"docker.io/library/smi-fixture:missing\"");
+    has(out, "fix: make smi-fixture:missing pullable by the nodes: on kind, build it and `kind "
+             "load docker-image smi-fixture:missing`");
+    has(out, "preflight: 1 check failed (see the table above): nothing is left deployed");
+    free(out);
+    ck_assert_uint_eq(sc_kube_double_objects(dbl, "/api/v1/namespaces/smi-preflight-"), 0);
+    ck_assert_uint_ge(sc_kube_double_count(dbl, "DELETE", "/api/v1/namespaces/smi-preflight-"), 2);
 }
 END_TEST
 
@@ -273,6 +356,8 @@ int main(void)
     tcase_add_test(tc, smi_groups_the_profile_claims_but_the_cluster_does_not_serve_block);
     tcase_add_test(tc, a_metrics_api_that_does_not_answer_blocks);
     tcase_add_test(tc, the_header_shape_is_read_from_the_served_crd_both_ways);
+    tcase_add_test(tc, a_control_plane_that_is_missing_or_not_ready_blocks);
+    tcase_add_test(tc, a_fixture_image_that_cannot_be_pulled_blocks);
     suite_add_tcase(s, tc);
     return sc_check_run(s);
 }

@@ -272,6 +272,37 @@ START_TEST(claims_are_sorted_newest_first)
 }
 END_TEST
 
+/* controlPlane: one mapping or a list of them; each names a namespace and its deployments. */
+START_TEST(control_plane_names_namespaces_and_deployments)
+{
+    struct sc_profile *p = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_int_eq(sc_profile_find("linkerd", profiles_dir(), &p, &err), 0);
+    ck_assert_uint_eq(p->ncontrol, 2);
+    ck_assert_str_eq(p->control[0].ns, "linkerd");
+    ck_assert_str_eq(p->control[0].deployments[0], "linkerd-destination");
+    ck_assert_str_eq(p->control[1].ns, "linkerd-smi");
+    ck_assert_str_eq(p->control[1].deployments[0], "smi-adaptor");
+    sc_profile_free(p);
+    ck_assert_int_eq(sc_profile_find("osm", profiles_dir(), &p, &err), 0);
+    ck_assert_uint_eq(p->ncontrol, 1);
+    ck_assert_str_eq(p->control[0].ns, "osm-system");
+    ck_assert_uint_eq(p->control[0].ndeployments, 1);
+    ck_assert_str_eq(p->control[0].deployments[0], "osm-controller");
+    sc_profile_free(p);
+    ck_assert_int_eq(sc_profile_find("kuma", profiles_dir(), &p, &err), 0);
+    ck_assert_uint_eq(p->ncontrol, 0); /* not said: preflight does not check */
+    sc_profile_free(p);
+    expect("name: x\nsources: [a]\ncontrolPlane: {namespace: m}\n" GOOD_TAIL, "3:15: controlPlane",
+           "name the namespace and at least one deployment");
+    expect("name: x\nsources: [a]\ncontrolPlane: [m]\n" GOOD_TAIL, "3:16: controlPlane",
+           "expected {namespace: NS, deployments: [NAME, ...]} or a list of them");
+    expect("name: x\nsources: [a]\ncontrolPlane: {namespace: m, pods: [a]}\n" GOOD_TAIL,
+           "3:30: controlPlane.pods", "unknown field");
+}
+END_TEST
+
 START_TEST(mesh_name_with_odd_characters_is_refused)
 {
     struct sc_profile *p = NULL;
@@ -288,6 +319,7 @@ int main(void)
     Suite *s = suite_create("kube_profile");
     TCase *tc = tcase_create("profile");
     tcase_add_test(tc, every_shipped_profile_loads_and_is_named_after_its_file);
+    tcase_add_test(tc, control_plane_names_namespaces_and_deployments);
     tcase_add_test(tc, linkerd_profile_joins_by_annotation_and_skips_the_agent_port);
     tcase_add_test(tc, unmeshed_pods_get_the_injectors_opt_out_where_the_profile_knows_it);
     tcase_add_test(tc, osm_marks_tcp_ports_server_first_and_others_leave_them_tcp);
