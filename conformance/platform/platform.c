@@ -6,6 +6,21 @@
 #include "platform/kube/kube.h"
 #include "platform/local/local.h"
 
+/* The kube platform's options from the platform configuration. */
+static struct sc_kube_opts kube_opts_of(const struct sc_platform_config *c)
+{
+    struct sc_kube_opts ko = {
+        .kubeconfig = c->kubeconfig,
+        .context = c->context,
+        .in_cluster = c->in_cluster,
+        .mesh = c->mesh,
+        .profiles_dir = c->profiles_dir,
+        .fixture_image = c->fixture_image,
+        .check_image = c->check_image,
+    };
+    return ko;
+}
+
 int sc_platform_open(const struct sc_platform_config *c, struct sc_platform **out,
                      struct sc_err *err)
 {
@@ -22,14 +37,8 @@ int sc_platform_open(const struct sc_platform_config *c, struct sc_platform **ou
         return sc_local_new(&lo, out, err);
     }
     if (c->name != NULL && strcmp(c->name, "kube") == 0) {
-        struct sc_kube_opts ko = {
-            .kubeconfig = c->kubeconfig,
-            .context = c->context,
-            .in_cluster = c->in_cluster,
-            .mesh = c->mesh,
-            .profiles_dir = c->profiles_dir,
-            .fixture_image = c->fixture_image,
-        };
+        struct sc_kube_opts ko = kube_opts_of(c);
+        ko.check_image = false; /* a run's preflight does not start a pod */
         return sc_kube_new(&ko, out, err);
     }
     return sc_err_set(err, SC_EINVAL, "unknown platform '%s' (expected local or kube)",
@@ -39,15 +48,7 @@ int sc_platform_open(const struct sc_platform_config *c, struct sc_platform **ou
 int sc_platform_preflight(const struct sc_platform_config *c, char **table, unsigned *blockers,
                           struct sc_err *err)
 {
-    struct sc_kube_opts ko = {
-        .kubeconfig = c->kubeconfig,
-        .context = c->context,
-        .in_cluster = c->in_cluster,
-        .mesh = c->mesh,
-        .profiles_dir = c->profiles_dir,
-        .fixture_image = c->fixture_image,
-        .check_image = c->check_image,
-    };
+    struct sc_kube_opts ko = kube_opts_of(c);
     *table = NULL;
     *blockers = 0;
     if (c->name == NULL || strcmp(c->name, "kube") != 0)
