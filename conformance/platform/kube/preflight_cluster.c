@@ -17,8 +17,13 @@
 
 static void set(struct sc_kube_check *out, const char *result, const char *fix)
 {
+    size_t n = fix ? strlen(fix) : 0;
     out->result = result;
-    snprintf(out->fix, sizeof(out->fix), "%s", fix ? fix : "");
+    if (n >= sizeof(out->fix))
+        n = sizeof(out->fix) - 1; /* a fix line longer than the field is cut */
+    if (n > 0)
+        memcpy(out->fix, fix, n);
+    out->fix[n] = '\0';
 }
 
 /* Append to out->detail. */
