@@ -9,9 +9,9 @@
 #   --areas auto     run each violation only on the areas it can break (metrics-*: metrics,
 #                    split-*: split, the others: access and specs); the baseline runs them all
 #   --reference DIR  with --mesh: the OUT folder of a matrix run on the reference mesh. A
-#                    violation no test catches under NAME is then not an error when every test
-#                    that caught it there is skipped under NAME (a version or API the mesh
-#                    does not serve): it is listed as not observable instead
+#                    violation no test catches under NAME is then not an error when every case
+#                    (a test at a version) that caught it there is skipped under NAME (a
+#                    version or API the mesh does not serve): it is listed as not observable
 #   SMI_CONFORMANCE  the smi-conformance binary   (or env SMI_CONFORMANCE;
 #                    default build/default/conformance/smi-conformance)
 #   SUITES_DIR       the suites folder             (or env SUITES; default suites/)
@@ -117,6 +117,11 @@ run() {
         >"$dir/failed"
     jq -r '.tests[] | select(.result != "skipped") | .name' "$dir/results.json" | sort -u \
         >"$dir/ran"
+    # the same per case (a test at a version), for what a mesh can observe (--reference)
+    jq -r '.tests[] | select(.result == "failed") | "\(.name) \(.version)"' "$dir/results.json" |
+        sort -u >"$dir/failed_cases"
+    jq -r '.tests[] | select(.result != "skipped") | "\(.name) \(.version)"' "$dir/results.json" |
+        sort -u >"$dir/ran_cases"
     jq -r '.tests[] | select(.result == "failed") | "    \(.name) [\(.version)]: \(.message)"' \
         "$dir/results.json" >"$dir/messages"
     printf '%-24s exit %d, %3d failed tests, %5.1fs\n' "$label" "$rc" \
@@ -187,16 +192,16 @@ uncaught_v=()
 unobservable=()
 for v in "${viols[@]}"; do
     [ -s "$out/$v/failed" ] && continue
-    if [ -n "$mesh" ] && [ -n "$reference" ] && [ -f "$reference/$v/failed" ] &&
-        [ -z "$(comm -12 "$reference/$v/failed" "$out/baseline/ran")" ]; then
+    if [ -n "$mesh" ] && [ -n "$reference" ] && [ -f "$reference/$v/failed_cases" ] &&
+        [ -z "$(comm -12 "$reference/$v/failed_cases" "$out/baseline/ran_cases")" ]; then
         unobservable+=("$v")
     else
         uncaught_v+=("$v")
     fi
 done
 if [ "${#unobservable[@]}" -gt 0 ]; then
-    echo "not observable under ${mesh} (every test that catches them on the reference mesh is" \
-        "skipped here): ${unobservable[*]}"
+    echo "not observable under ${mesh} (every case, a test at a version, that catches them on" \
+        "the reference mesh is skipped here): ${unobservable[*]}"
 fi
 never=()
 for t in "${tests[@]}"; do
