@@ -29,24 +29,12 @@ static struct sc_test_pki pki;
 static struct sc_kube_double *dbl;
 static char *dir;
 
-static const char *build_dir(void)
-{
-    const char *b = getenv("SC_BUILD_DIR");
-    return b ? b : ".";
-}
-
-static const char *source_dir(void)
-{
-    const char *s = getenv("SC_SOURCE_DIR");
-    return s ? s : "../..";
-}
-
 /* The double, its HTTPRouteGroup CRD declaring headers of type crd_headers (NULL: no CRD). */
 static void start_double(const char *crd_headers)
 {
     struct sc_kube_double_opts o;
     struct sc_err err;
-    char *fixture = tu_printf("%s/fixtures/server/smi-fixture", build_dir());
+    char *fixture = tu_printf("%s/fixtures/server/smi-fixture", tu_build_dir());
     memset(&o, 0, sizeof(o));
     o.crd_headers = crd_headers;
     o.server_cert_pem = pki.server_cert;
@@ -122,9 +110,10 @@ static char *write_kubeconfig(const char *name, int use_cert)
  * stderr go to RUN/stdout.log and RUN/stderr.log, its reports to RUN/reports. */
 static pid_t start_run_with(const char *run, const char *kubeconfig, const char *suites_dir)
 {
-    char *bin = tu_printf("%s/conformance/smi-conformance", build_dir());
-    char *suites = tu_printf("%s/conformance/platform/kube/tests/e2e/%s", source_dir(), suites_dir);
-    char *mesh = tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml", source_dir());
+    char *bin = tu_printf("%s/conformance/smi-conformance", tu_build_dir());
+    char *suites =
+        tu_printf("%s/conformance/platform/kube/tests/e2e/%s", tu_source_dir(), suites_dir);
+    char *mesh = tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml", tu_source_dir());
     char *rundir = tu_printf("%s/%s", dir, run);
     char *reports = tu_printf("%s/reports", rundir);
     char *out = tu_printf("%s/stdout.log", rundir), *errp = tu_printf("%s/stderr.log", rundir);
@@ -176,13 +165,6 @@ static int wait_run(pid_t pid, unsigned limit_s)
     return -1;
 }
 
-/* A file the run wrote, or NULL when it did not. */
-static char *slurp(const char *path)
-{
-    char *text = NULL;
-    return sc_file_read(path, 64u * 1024 * 1024, &text, NULL, NULL) == 0 ? text : NULL;
-}
-
 /* ---- the secrets scan ---------------------------------------------------------------------- */
 
 /* What must never be written: set before a scan (nftw has no user pointer). */
@@ -200,7 +182,7 @@ static int scan_one(const char *path, const struct stat *st, int type, struct FT
     /* The kubeconfigs hold the secrets on purpose; everything else is the runs' output. */
     if (strstr(path, "kubeconfig") != NULL)
         return 0;
-    text = slurp(path);
+    text = tu_slurp(path);
     if (text == NULL)
         return 0;
     scanned++;
@@ -268,7 +250,7 @@ START_TEST(a_whole_run_passes_through_the_kube_platform_and_leaves_nothing_behin
     char auth[64];
 
     ck_assert_int_eq(wait_run(start_run("token", kc), 240), 0);
-    text = slurp(json_path);
+    text = tu_slurp(json_path);
     ck_assert_msg(text != NULL, "no %s", json_path);
     j = cJSON_Parse(text);
     ck_assert_ptr_nonnull(j);
@@ -307,7 +289,7 @@ START_TEST(a_whole_run_passes_through_the_kube_platform_and_leaves_nothing_behin
 
     /* The debug log says what it did, without the secrets. */
     log = tu_printf("%s/token/stderr.log", dir);
-    text = slurp(log);
+    text = tu_slurp(log);
     ck_assert_ptr_nonnull(text);
     ck_assert_msg(strstr(text, "PATCH /api/v1/namespaces/") != NULL, "no debug line in %s", log);
     free(text);
@@ -361,7 +343,7 @@ static struct trigger {
 
 static bool file_has(const char *path, const char *needle)
 {
-    char *text = slurp(path);
+    char *text = tu_slurp(path);
     bool yes = text != NULL && strstr(text, needle) != NULL;
     free(text);
     return yes;
@@ -499,7 +481,7 @@ START_TEST(interrupting_a_run_at_any_step_leaves_no_namespace_and_no_process)
     ck_assert_str_eq(auth, "cert:alice");
 
     /* The reports were written after the cleanup, and they hold both cases. */
-    text = slurp(json_path);
+    text = tu_slurp(json_path);
     ck_assert_msg(text != NULL, "%s: no %s", sp->name, json_path);
     j = cJSON_Parse(text);
     ck_assert_msg(j != NULL, "%s: %s is not JSON", sp->name, json_path);
@@ -556,7 +538,7 @@ START_TEST(a_second_interrupt_exits_at_once_and_leaves_the_namespaces_to_the_clu
     left = children_left();
     ck_assert_uint_eq(left, running);
     /* No report: the handler exits without writing one. */
-    text = slurp(json_path);
+    text = tu_slurp(json_path);
     ck_assert_msg(text == NULL, "%s was written", json_path);
 
     /* The namespaces' end (here the double's) takes their pods with them. */
@@ -588,14 +570,14 @@ START_TEST(a_run_writes_route_headers_in_the_shape_the_served_crd_declares)
     snprintf(run, sizeof(run), "headers-%d", _i);
     ck_assert_int_eq(wait_run(start_run_with(run, kc, "headers"), 120), 0);
     path = tu_printf("%s/%s/reports/results.json", dir, run);
-    text = slurp(path);
+    text = tu_slurp(path);
     ck_assert_msg(text != NULL, "no %s", path);
     ck_assert_msg(strstr(text, applied[_i]) != NULL, "%s: no %s in %s", crd[_i] ? crd[_i] : "none",
                   applied[_i], path);
     free(text);
     free(path);
     path = tu_printf("%s/%s/stderr.log", dir, run);
-    text = slurp(path);
+    text = tu_slurp(path);
     ck_assert_msg(text != NULL && strstr(text, said[_i]) != NULL, "no '%s' in %s", said[_i], path);
     free(text);
     free(path);

@@ -21,24 +21,6 @@ static struct sc_test_pki pki;
 static struct sc_kube_double *dbl;
 static char *dir;
 
-static const char *build_dir(void)
-{
-    const char *b = getenv("SC_BUILD_DIR");
-    return b ? b : ".";
-}
-
-static const char *source_dir(void)
-{
-    const char *s = getenv("SC_SOURCE_DIR");
-    return s ? s : "../..";
-}
-
-static char *slurp(const char *path)
-{
-    char *text = NULL;
-    return sc_file_read(path, 16u * 1024 * 1024, &text, NULL, NULL) == 0 ? text : NULL;
-}
-
 /* A double serving what `served` says (NULL: the e2e set), metrics unavailable on demand. */
 static const char *crd_headers; /* for start(): the CRD's headers type, NULL: none */
 static const char *unpullable;  /* for start(): the image the double's kubelet cannot pull */
@@ -111,11 +93,11 @@ static int smi(const char *cmd, const char *token, char **out, const char *extra
                            "users:\n- name: u\n  user:\n    token: %s\n",
                            sc_kube_double_port(dbl), ca, token);
     char *kc = tu_write(dir, "kubeconfig", text, 0600);
-    char *bin = tu_printf("%s/conformance/smi-conformance", build_dir());
-    char *mesh =
-        mesh_file ? tu_printf("%s", mesh_file)
-                  : tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml", source_dir());
-    char *suites = tu_printf("%s/conformance/platform/kube/tests/e2e/suites", source_dir());
+    char *bin = tu_printf("%s/conformance/smi-conformance", tu_build_dir());
+    char *mesh = mesh_file ? tu_printf("%s", mesh_file)
+                           : tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml",
+                                       tu_source_dir());
+    char *suites = tu_printf("%s/conformance/platform/kube/tests/e2e/suites", tu_source_dir());
     char *errp = tu_printf("%s/stderr.log", dir), *reports = tu_printf("%s/reports", dir);
     int st = 0;
     pid_t pid = fork();
@@ -135,7 +117,7 @@ static int smi(const char *cmd, const char *token, char **out, const char *extra
     }
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);
     ck_assert(WIFEXITED(st));
-    *out = slurp(errp);
+    *out = tu_slurp(errp);
     ck_assert_ptr_nonnull(*out);
     squeeze(*out);
     free(ca);
@@ -156,8 +138,8 @@ static void has(const char *text, const char *want)
 
 static void use_role(int drop)
 {
-    char *path = tu_printf("%s/fixtures/kube/harness/job.yaml", source_dir());
-    char *yaml = slurp(path);
+    char *path = tu_printf("%s/fixtures/kube/harness/job.yaml", tu_source_dir());
+    char *yaml = tu_slurp(path);
     struct sc_err err;
     ck_assert_ptr_nonnull(yaml);
     sc_err_init(&err);
@@ -279,8 +261,8 @@ END_TEST
 /* The profile's controlPlane: each Deployment named must be there with a ready replica. */
 START_TEST(a_control_plane_that_is_missing_or_not_ready_blocks)
 {
-    char *path = tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml", source_dir());
-    char *base = slurp(path), *text, *out;
+    char *path = tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml", tu_source_dir());
+    char *base = tu_slurp(path), *text, *out;
     const char *dep = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":"
                       "{\"name\":\"mesh-controller\",\"namespace\":\"mesh-system\","
                       "\"generation\":1},\"spec\":{\"replicas\":1}}";

@@ -27,29 +27,10 @@ static struct sc_kube_double *dbl;
 static char *dir, *role_yaml;
 static int nrules;
 
-static const char *build_dir(void)
-{
-    const char *b = getenv("SC_BUILD_DIR");
-    return b ? b : ".";
-}
-
-static const char *source_dir(void)
-{
-    const char *s = getenv("SC_SOURCE_DIR");
-    return s ? s : "../..";
-}
-
-/* A file's text, or NULL. */
-static char *slurp(const char *path)
-{
-    char *text = NULL;
-    return sc_file_read(path, 64u * 1024 * 1024, &text, NULL, NULL) == 0 ? text : NULL;
-}
-
 static char *read_role(void)
 {
-    char *path = tu_printf("%s/fixtures/kube/harness/job.yaml", source_dir());
-    char *text = slurp(path);
+    char *path = tu_printf("%s/fixtures/kube/harness/job.yaml", tu_source_dir());
+    char *text = tu_slurp(path);
     ck_assert_msg(text != NULL, "cannot read %s", path);
     free(path);
     return text;
@@ -59,7 +40,7 @@ static void setup(void)
 {
     struct sc_kube_double_opts o;
     struct sc_err err;
-    char *fixture = tu_printf("%s/fixtures/server/smi-fixture", build_dir());
+    char *fixture = tu_printf("%s/fixtures/server/smi-fixture", tu_build_dir());
     sc_test_pki_make(&pki);
     memset(&o, 0, sizeof(o));
     o.server_cert_pem = pki.server_cert;
@@ -122,9 +103,10 @@ enum how { RUN, RUN_WITHOUT_PREFLIGHT, PREFLIGHT };
 static int run_how(const char *name, const char *suites_dir, enum how how)
 {
     char *kc = write_kubeconfig();
-    char *bin = tu_printf("%s/conformance/smi-conformance", build_dir());
-    char *suites = tu_printf("%s/conformance/platform/kube/tests/e2e/%s", source_dir(), suites_dir);
-    char *mesh = tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml", source_dir());
+    char *bin = tu_printf("%s/conformance/smi-conformance", tu_build_dir());
+    char *suites =
+        tu_printf("%s/conformance/platform/kube/tests/e2e/%s", tu_source_dir(), suites_dir);
+    char *mesh = tu_printf("%s/conformance/platform/kube/tests/e2e/double.yaml", tu_source_dir());
     char *rundir = tu_printf("%s/%s", dir, name), *reports = tu_printf("%s/reports", rundir);
     char *out = tu_printf("%s/stdout.log", rundir), *errp = tu_printf("%s/stderr.log", rundir);
     int st = 0;
@@ -170,7 +152,7 @@ static char *run_output(const char *name)
 {
     char *p1 = tu_printf("%s/%s/stderr.log", dir, name);
     char *p2 = tu_printf("%s/%s/reports/results.json", dir, name);
-    char *a = slurp(p1), *b = slurp(p2);
+    char *a = tu_slurp(p1), *b = tu_slurp(p2);
     char *all = tu_printf("%s\n%s", a ? a : "", b ? b : ""), *w = all;
     /* results.json holds diagnostics as escaped JSON text in JSON: drop every backslash; the
      * preflight table's padding: runs of spaces become one. */
@@ -213,7 +195,7 @@ START_TEST(the_rbac_suites_use_every_rule_and_need_no_other)
     /* One expectation fails on purpose (diagnostics are read): exit 1, no refusal. */
     ck_assert_int_eq(run("baseline", "rbac"), 1);
     ck_assert_msg(sc_kube_double_forbidden(dbl, last, sizeof(last)) == 0, "refused: %s", last);
-    text = slurp(path);
+    text = tu_slurp(path);
     j = cJSON_Parse(text ? text : "");
     sum = cJSON_GetObjectItem(j, "summary");
     ck_assert_int_eq(cJSON_GetObjectItem(sum, "passed")->valueint, 1);
@@ -335,8 +317,8 @@ static Suite *suite(void)
 
 int main(void)
 {
-    char *path = tu_printf("%s/fixtures/kube/harness/job.yaml", source_dir());
-    char *yaml = slurp(path);
+    char *path = tu_printf("%s/fixtures/kube/harness/job.yaml", tu_source_dir());
+    char *yaml = tu_slurp(path);
     cJSON *rules = NULL;
     struct sc_err err;
     sc_err_init(&err);

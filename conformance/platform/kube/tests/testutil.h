@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/file.h"
+
 static inline char *tu_tmpdir(void)
 {
     char tmpl[] = "/tmp/sc-kube-test-XXXXXX";
@@ -59,6 +61,26 @@ static inline char *tu_printf(const char *fmt, ...)
         abort();
     va_end(ap);
     return s;
+}
+
+/* The build and source trees, from the environment ctest sets (else the test's own dir). */
+static inline const char *tu_build_dir(void)
+{
+    const char *b = getenv("SC_BUILD_DIR");
+    return b ? b : ".";
+}
+
+static inline const char *tu_source_dir(void)
+{
+    const char *s = getenv("SC_SOURCE_DIR");
+    return s ? s : "../..";
+}
+
+/* A file's text (at most 64 MiB), or NULL; the caller frees. */
+static inline char *tu_slurp(const char *path)
+{
+    char *text = NULL;
+    return sc_file_read(path, 64u * 1024 * 1024, &text, NULL, NULL) == 0 ? text : NULL;
 }
 
 #endif
