@@ -330,8 +330,9 @@ static int read_header(struct rd *r, bool object, const cJSON *h)
     char name[128];
 
     if (object) {
-        if (!cJSON_IsString(h) || !sc_is_token(h->string) || has_ctl(h->valuestring) ||
-            strlen(h->valuestring) > 4096)
+        /* names as long as the written form ("Name: value", read below) allows */
+        if (!cJSON_IsString(h) || !sc_is_token(h->string) || strlen(h->string) >= sizeof(name) ||
+            has_ctl(h->valuestring) || strlen(h->valuestring) > 4096)
             return bad(r, "headers",
                        "expected an object of name: value strings (token names, values "
                        "without control characters)");
@@ -694,7 +695,8 @@ char *sc_agent_plan_to_json(const struct sc_agent_plan *p)
         must(cJSON_AddNumberToObject(j, "rate", p->rate));
     put_uint(j, "connections", p->connections);
     put_uint(j, "threads", p->threads);
-    put_uint(j, "pipeline", p->pipeline);
+    if (p->proto == SC_AGENT_HTTP) /* tcp/udp plans refuse it, even the default 1 */
+        put_uint(j, "pipeline", p->pipeline);
     if (p->timeout_ns != 0)
         put_duration(j, "timeout", p->timeout_ns);
     put_string(j, "proxy", p->proxy);

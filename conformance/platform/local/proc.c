@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,30 +22,36 @@
 
 #define MAX_CHILDREN 4096
 
-/* Every child pid, for the emergency kill from a signal handler. */
-static volatile pid_t children[MAX_CHILDREN];
+/* Every child pid, for the emergency kill from a signal handler. The spawner thread adds,
+ * the runner's workers remove and a signal handler reads at any time: lock-free atomics
+ * (async-signal-safe, and no data race between the threads). */
+static atomic_int children[MAX_CHILDREN];
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the signal handler needs lock-free atomic ints");
 
 static void track(pid_t pid)
 {
-    for (int i = 0; i < MAX_CHILDREN; i++)
-        if (children[i] == 0) {
-            children[i] = pid;
+    for (int i = 0; i < MAX_CHILDREN; i++) {
+        int free_slot = 0;
+        if (atomic_compare_exchange_strong(&children[i], &free_slot, (int)pid))
             return;
-        }
+    }
 }
 
 static void untrack(pid_t pid)
 {
-    for (int i = 0; i < MAX_CHILDREN; i++)
-        if (children[i] == pid)
-            children[i] = 0;
+    for (int i = 0; i < MAX_CHILDREN; i++) {
+        int mine = (int)pid;
+        atomic_compare_exchange_strong(&children[i], &mine, 0);
+    }
 }
 
 void sc_local_kill_all(void)
 {
-    for (int i = 0; i < MAX_CHILDREN; i++)
-        if (children[i] > 0)
-            kill(children[i], SIGKILL);
+    for (int i = 0; i < MAX_CHILDREN; i++) {
+        int pid = atomic_load(&children[i]);
+        if (pid > 0)
+            kill((pid_t)pid, SIGKILL);
+    }
 }
 
 /* Fork and exec argv with stdout on a pipe, on the calling thread. */
