@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +168,36 @@ void *sc_xcalloc(size_t n, size_t size)
     if (p == NULL && n != 0 && size != 0)
         abort();
     return p;
+}
+
+int sc_parse_millicores(const char *q, unsigned long *out)
+{
+    char *end;
+    double v;
+    if (q == NULL || *q == '\0' || *q == '-')
+        return -1;
+    errno = 0;
+    v = strtod(q, &end);
+    if (end == q || errno != 0 || v < 0 || v > 1e12)
+        return -1;
+    if (strcmp(end, "m") == 0)
+        *out = (unsigned long)v;
+    else if (*end == '\0')
+        *out = (unsigned long)(v * 1000.0 + 0.5);
+    else
+        return -1;
+    return 0;
+}
+
+void *sc_xreallocarray(void *p, size_t n, size_t size)
+{
+    void *q;
+    if (size != 0 && n > SIZE_MAX / size)
+        abort();
+    q = realloc(p, n * size);
+    if (q == NULL && n * size != 0)
+        abort();
+    return q;
 }
 
 void sc_append_linev(char **buf, const char *fmt, va_list ap)

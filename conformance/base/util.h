@@ -44,5 +44,10 @@ void sc_append_linev(char **buf, const char *fmt, va_list ap) __attribute__((for
  * caller cannot do anything useful on failure. Caller owns the result. */
 char *sc_xstrdup(const char *s);
 void *sc_xcalloc(size_t n, size_t size);
+/* A Kubernetes CPU quantity ("4", "3500m", "1.5") in millicores into *out: 0, or -1 when it
+ * is not one. */
+int sc_parse_millicores(const char *q, unsigned long *out);
+/* realloc of n elements of size bytes that aborts on out-of-memory or overflow. */
+void *sc_xreallocarray(void *p, size_t n, size_t size);
 
 #endif

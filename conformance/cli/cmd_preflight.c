@@ -1,6 +1,7 @@
 /* cmd_preflight.c - `smi-conformance preflight`: can this cluster run the suites? */
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@ static void usage(FILE *f)
                "served HTTPRouteGroup CRD's header shape; and a pod of the fixture image starts\n"
                "(one short-lived pod in a namespace of its own, deleted afterwards).\n"
                "One row per check, with a fix under each failure. 'run --platform kube' runs the\n"
-               "same checks first except the pod (--skip-preflight to start without them).\n"
+               "same checks first (--skip-image-check: all but the pod; --skip-preflight: none).\n"
                "\n"
                "options:\n"
                "  --mesh NAME|FILE        the mesh profile (suites/profiles/NAME.yaml, or a file)\n"
@@ -36,11 +37,51 @@ static void usage(FILE *f)
                "exit status: 0 the cluster can run the suites, 2 a check failed (or bad usage)\n");
 }
 
+/* What preflight waits for (the fixture image's pod), as it waits. */
+static void progress(const char *line)
+{
+    fprintf(stderr, "smi-conformance: preflight: %s\n", line);
+}
+
+/* Ctrl-C (or SIGTERM) while preflight runs: the first stops the wait and lets the check delete
+ * its namespace; a second one ends the program at once. */
+static volatile sig_atomic_t stop_signals;
+
+static void on_stop(int sig)
+{
+    if (stop_signals++ > 0) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+}
+
+static bool interrupted(void)
+{
+    return stop_signals > 0;
+}
+
 int sc_cli_preflight(const struct sc_platform_config *pc, bool all, struct sc_err *err)
 {
+    struct sc_platform_config c = *pc;
+    void (*old_int)(int), (*old_term)(int);
     char *table = NULL;
     unsigned blockers = 0;
-    int rc = sc_platform_preflight(pc, &table, &blockers, err);
+    int rc;
+
+    c.progress = progress;
+    c.interrupted = interrupted;
+    c.preflight_in_run = !all;
+    stop_signals = 0;
+    old_int = signal(SIGINT, on_stop);
+    old_term = signal(SIGTERM, on_stop);
+    rc = sc_platform_preflight(&c, &table, &blockers, err);
+    signal(SIGINT, old_int);
+    signal(SIGTERM, old_term);
+    if (rc == 0 && stop_signals > 0) {
+        fprintf(stderr, "%s", table); /* what was checked, and a namespace left, if one was */
+        free(table);
+        return sc_err_set(err, SC_EINVAL, "preflight was interrupted");
+    }
 
     if (rc != 0) {
         sc_err_prefix(err, "preflight");

@@ -88,6 +88,8 @@ static void usage(FILE *f, bool list)
             "  --profile FILE          a vendor's own mesh profile (same as --mesh FILE)\n"
             "  --fixture-image IMAGE   kube: the smi-fixture image (default smi-fixture:VERSION)\n"
             "  --skip-preflight        kube: start without 'smi-conformance preflight' checks\n"
+            "  --skip-image-check      kube: preflight without starting a pod of the fixture\n"
+            "                          image (it is given 120 s to start)\n"
             "  --violate NAME          local: turn on a refmesh violation (repeatable); see\n"
             "                          'smi-refmesh --list-violations'\n"
             "  --seed N                local: seed of the refmesh split choices\n"
@@ -100,7 +102,8 @@ static void usage(FILE *f, bool list)
             "  --list                  list the cases and exit\n"
             "execution:\n"
             "  --parallel N            cases at once (default: local twice the CPUs, 4 to\n"
-            "                          8; kube the number of CPUs)\n"
+            "                          8; kube from the schedulable nodes' allocatable CPUs\n"
+            "                          and pods, 2 to 16, else 4)\n"
             "  --timeout D             consistency timeout of each wait (default: the mesh\n"
             "                          profile's, else 10s)\n"
             "  --retries N             re-run a case that errored (the platform or an agent\n"
@@ -163,22 +166,46 @@ static int find_suites(const char *given, char *out, size_t len, struct sc_err *
 
 struct progress {
     bool tty, quiet;
+    uint64_t t0; /* when the cases started (sc_now_ns) */
+    size_t n[4]; /* finished cases by verdict */
 };
 
+/* "1:05" */
+static void mmss(double s, char *buf, size_t len)
+{
+    unsigned t = s > 0 ? (unsigned)(s + 0.5) : 0;
+    snprintf(buf, len, "%u:%02u", t / 60, t % 60);
+}
+
+/* On a terminal, failures and errors scroll by and one status line below them says how far
+ * the run is; elsewhere (CI logs) one line per finished case. */
 static void on_progress(void *ud, size_t done, size_t total, const struct sc_case *c)
 {
     struct progress *p = ud;
     static const char *const tag[] = {"PASS", "FAIL", "SKIP", "ERROR"};
+    bool why = (c->verdict == SC_FAILED || c->verdict == SC_ERROR) && c->message != NULL;
+    double elapsed = (double)(sc_now_ns() - p->t0) / 1e9;
+    char el[16], left[16];
+
+    p->n[c->verdict]++;
     if (p->quiet)
         return;
     if (p->tty)
         fprintf(stderr, "\r\033[K");
-    bool why = (c->verdict == SC_FAILED || c->verdict == SC_ERROR) && c->message != NULL;
-    fprintf(stderr, "%s %s [%s] (%.1fs)%s%s%s\n", tag[c->verdict], c->test, c->version,
-            (double)c->duration_ns / 1e9, c->runs > 1 ? " (re-run)" : "", why ? ": " : "",
-            why ? c->message : "");
-    if (p->tty)
-        fprintf(stderr, "[%zu/%zu] running...", done, total);
+    if (!p->tty || c->verdict == SC_FAILED || c->verdict == SC_ERROR)
+        fprintf(stderr, "%s %s [%s] (%.1fs)%s%s%s\n", tag[c->verdict], c->test, c->version,
+                (double)c->duration_ns / 1e9, c->runs > 1 ? " (re-run)" : "", why ? ": " : "",
+                why ? c->message : "");
+    if (!p->tty)
+        return;
+    mmss(elapsed, el, sizeof(el));
+    mmss(done ? elapsed / (double)done * (double)(total - done) : 0, left, sizeof(left));
+    fprintf(stderr, "[%zu/%zu] %zu passed, %zu failed, %zu skipped, %zu errors | %s elapsed%s%s",
+            done, total, p->n[SC_PASSED], p->n[SC_FAILED], p->n[SC_SKIPPED], p->n[SC_ERROR], el,
+            done < total ? ", about " : "", done < total ? left : "");
+    if (done < total)
+        fprintf(stderr, " left");
+    fflush(stderr);
 }
 
 static char *join_argv(int argc, char **argv)
@@ -242,7 +269,7 @@ static void print_list(const struct sc_run *run)
 
 /* Everything `run` and `list` were asked, checked before anything starts. */
 struct run_args {
-    bool list_only, quiet, skip_preflight;
+    bool list_only, quiet, skip_preflight, skip_image_check;
     const char *violations[MAX_LIST + 1], *areas[MAX_LIST + 1], *features[MAX_LIST + 1];
     size_t nviol, nareas, nfeat;
     const char *suites_arg, *report_dir, *junit, *json;
@@ -277,6 +304,7 @@ static const struct option longopts[] = {
     {"profile", required_argument, NULL, 'm'},
     {"fixture-image", required_argument, NULL, 'I'},
     {"skip-preflight", no_argument, NULL, 'W'},
+    {"skip-image-check", no_argument, NULL, 'G'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -354,6 +382,9 @@ static int take_option(struct run_args *a, int opt, int argc, char **argv, struc
     case 'W':
         a->skip_preflight = true;
         break;
+    case 'G':
+        a->skip_image_check = true;
+        break;
     case 'K':
         a->ro.keep = true;
         break;
@@ -422,15 +453,13 @@ static int check_args(struct run_args *a, struct sc_err *err)
                           "suites/profiles, e.g. linkerd, osm, istio)");
     if (strcmp(pc->name, "kube") == 0 && a->nviol > 0)
         return sc_err_set(err, SC_EINVAL, "--violate is for the local reference mesh only");
-    if (a->ro.parallel == 0) {
+    if (a->ro.parallel == 0 && strcmp(pc->name, "local") == 0) {
         /* Local cases mostly wait (probes, dropped datagrams, held traffic), not compute: twice
-         * the CPUs, 4 to 8 (2 cores: 58 s at 2, 34 s at 4, 26 s at 8 for the full suite). */
+         * the CPUs, 4 to 8 (2 cores: 58 s at 2, 34 s at 4, 26 s at 8 for the full suite). A
+         * cluster's is chosen from its capacity once it is open (run_cases). */
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         unsigned cpus = n > 0 ? (unsigned)n : 1;
-        a->ro.parallel = strcmp(pc->name, "local") != 0 ? cpus
-                         : 2 * cpus < 4                 ? 4
-                         : 2 * cpus > 8                 ? 8
-                                                        : 2 * cpus;
+        a->ro.parallel = 2 * cpus < 4 ? 4 : 2 * cpus > 8 ? 8 : 2 * cpus;
     }
     a->ro.areas = a->nareas ? a->areas : NULL;
     a->ro.features = a->nfeat ? a->features : NULL;
@@ -553,7 +582,7 @@ static void execute(struct sc_platform *plat, struct sc_test **tests, size_t nte
                     struct run_args *a, struct sc_run *run)
 {
     char run_id[16];
-    struct progress prog = {.tty = isatty(STDERR_FILENO), .quiet = a->quiet};
+    struct progress prog = {.tty = isatty(STDERR_FILENO), .quiet = a->quiet, .t0 = sc_now_ns()};
     struct sc_err err;
     uint64_t t0;
 
@@ -638,6 +667,7 @@ int sc_cmd_run(int argc, char **argv)
     snprintf(profiles, sizeof(profiles), "%s/profiles", suites);
     a.pc.profiles_dir = profiles;
     /* Before anything is deployed: a cluster that cannot run the suite says why (exit 2). */
+    a.pc.check_image = strcmp(a.pc.name, "kube") == 0 && !a.skip_image_check;
     if (strcmp(a.pc.name, "kube") == 0 && !a.skip_preflight && !a.list_only &&
         sc_cli_preflight(&a.pc, false, &err) != 0)
         goto out_usage;
@@ -645,6 +675,12 @@ int sc_cmd_run(int argc, char **argv)
         sc_err_prefix(&err, strcmp(a.pc.name, "kube") == 0 ? "cannot use the kube platform"
                                                            : "cannot start the local platform");
         goto out_usage;
+    }
+    if (a.ro.parallel == 0) {
+        a.ro.parallel = plat->parallel_hint ? plat->parallel_hint : 4;
+        if (plat->parallel_why != NULL)
+            sc_log_info("run", "%u cases at once (%s; --parallel to change)", a.ro.parallel,
+                        plat->parallel_why);
     }
     run = sc_run_new();
     if (sc_runner_plan(plat, tests, ntests, &a.ro, run, &err) != 0)

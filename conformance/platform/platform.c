@@ -17,6 +17,9 @@ static struct sc_kube_opts kube_opts_of(const struct sc_platform_config *c)
         .profiles_dir = c->profiles_dir,
         .fixture_image = c->fixture_image,
         .check_image = c->check_image,
+        .preflight_in_run = c->preflight_in_run,
+        .progress = c->progress,
+        .interrupted = c->interrupted,
     };
     return ko;
 }
@@ -38,7 +41,7 @@ int sc_platform_open(const struct sc_platform_config *c, struct sc_platform **ou
     }
     if (c->name != NULL && strcmp(c->name, "kube") == 0) {
         struct sc_kube_opts ko = kube_opts_of(c);
-        ko.check_image = false; /* a run's preflight does not start a pod */
+        ko.check_image = false; /* the pod is preflight's (sc_platform_preflight) */
         return sc_kube_new(&ko, out, err);
     }
     return sc_err_set(err, SC_EINVAL, "unknown platform '%s' (expected local or kube)",

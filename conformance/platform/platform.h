@@ -33,8 +33,14 @@ struct sc_platform_ops {
      * versions N of v1alphaN, newest first; *n set to the count (0 = not served). */
     int (*served)(struct sc_platform *p, const char *group, int *versions, size_t *n);
     int (*create_namespace)(struct sc_platform *p, const char *ns, struct sc_err *err);
-    /* Delete a namespace and everything in it (pods, services, SMI objects). */
+    /* Delete a namespace and everything in it (pods, services, SMI objects): returns once
+     * the deletion has begun (a cluster takes seconds to finish it, off the cases' path);
+     * await_deleted confirms the end. Deleting what is gone is not an error. */
     int (*delete_namespace)(struct sc_platform *p, const char *ns, struct sc_err *err);
+    /* Wait until every namespace whose deletion began is gone, bounded by the platform's own
+     * timeout; SC_ETIMEOUT naming those still there. NULL: a deletion is over when
+     * delete_namespace returns. */
+    int (*await_deleted)(struct sc_platform *p, struct sc_err *err);
     int (*deploy)(struct sc_platform *p, const char *ns, const struct sc_workload *w,
                   struct sc_err *err);
     int (*create_service)(struct sc_platform *p, const char *ns, const struct sc_service *s,
@@ -122,6 +128,13 @@ struct sc_platform {
      * cluster when the profile says how (its `unmeshed` key). Otherwise such tests are
      * skipped. */
     bool unmeshed_ok;
+    /* Cases at once this platform takes well when --parallel is not given (a cluster's
+     * capacity); 0: the runner's default. parallel_why says what it was chosen from. */
+    unsigned parallel_hint;
+    const char *parallel_why;
+    /* How long a case's workloads may take to become ready, at least (a cluster pulls images
+     * and injects sidecars); 0: three consistency timeouts, as for anything else. */
+    unsigned ready_timeout_ms;
 };
 
 /* Which platform to open and how; fields of the other platform must be left zero. */
@@ -141,6 +154,13 @@ struct sc_platform_config {
     bool in_cluster;
     const char *mesh, *profiles_dir, *fixture_image;
     bool check_image; /* kube preflight: start a pod of the fixture image */
+    /* kube preflight at a run's start: the image check's namespace is deleted without
+     * waiting for it to go (off the run's path); the preflight command waits. */
+    bool preflight_in_run;
+    /* kube preflight: a line of progress while it waits (the pod's start); NULL: none. While
+     * interrupted() (may be NULL) says true, it stops waiting and cleans up. */
+    void (*progress)(const char *line);
+    bool (*interrupted)(void);
 };
 
 /* Open the platform `c` names: start the reference mesh, or connect to the cluster and

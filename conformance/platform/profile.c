@@ -329,9 +329,9 @@ static int parse(const char *file, const struct sc_doc_node *r, struct sc_profil
                  struct sc_err *err)
 {
     static const char *const top[] = {
-        "name",         "description", "sources",        "namespace",    "pod",       "agentPort",
-        "bypass",       "denial",      "consistency",    "metrics",      "enforcing", "claims",
-        "routeHeaders", "unmeshed",    "tcpAppProtocol", "controlPlane", NULL};
+        "name",         "description", "sources",        "namespace",    "pod",        "agentPort",
+        "bypass",       "denial",      "consistency",    "metrics",      "enforcing",  "claims",
+        "routeHeaders", "unmeshed",    "tcpAppProtocol", "controlPlane", "sidecarCPU", NULL};
     const struct sc_doc_node *n;
     int rc;
 
@@ -380,6 +380,9 @@ static int parse(const char *file, const struct sc_doc_node *r, struct sc_profil
     }
     if ((n = sc_doc_get(r, "controlPlane")) != NULL && (rc = parse_control(file, n, p, err)) != 0)
         return rc;
+    if ((n = sc_doc_get(r, "sidecarCPU")) != NULL &&
+        (!scalar(n) || sc_parse_millicores(n->text, &p->sidecar_millicpu) != 0))
+        return perr(file, n, "sidecarCPU", err, "expected a CPU quantity such as 100m or 0.1");
     if ((rc = parse_denial(file, sc_doc_get(r, "denial"), r, &p->deny, err)) != 0 ||
         (rc = parse_timing(file, r, p, err)) != 0)
         return rc;

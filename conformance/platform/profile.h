@@ -64,6 +64,9 @@ struct sc_profile {
      * protocol detection only for tcp-server-first, which a server that speaks first (the
      * fixture's TCP echo) needs. */
     char *tcp_app_protocol;
+    /* sidecarCPU: the CPU each injected sidecar requests by default, in millicores (0: none,
+     * as Linkerd's); what a cluster's capacity for cases at once is divided by. */
+    unsigned long sidecar_millicpu;
     /* Enforcing (not permissive) mode: what the installer must set, and what the harness
      * adds to each namespace. */
     char *enforcing_note;

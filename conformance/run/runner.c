@@ -21,13 +21,13 @@ void sc_runner_opts_init(struct sc_runner_opts *o)
     o->run_id = "r";
 }
 
-/* Namespaces, workloads and services of the case, ready to answer. *ns_made says which
- * namespaces exist (bit 0: the first, bit 1: the second), for cleanup. */
-static int set_up(struct sc_casectx *x, unsigned *ns_made)
+/* Set-up, first half: the case's namespaces, workloads and services, created (the API calls,
+ * quick); they become ready meanwhile. *ns_made says which namespaces exist (bit 0: the
+ * first, bit 1: the second), for cleanup. */
+static int set_up_begin(struct sc_casectx *x, unsigned *ns_made)
 {
     struct sc_platform *p = x->r->p;
     const struct sc_test *t = x->t;
-    unsigned wait_ms = sc_runner_timeout_ms(x) * 3;
     struct sc_err err;
 
     sc_err_init(&err);
@@ -57,13 +57,6 @@ static int set_up(struct sc_casectx *x, unsigned *ns_made)
             return -1;
         }
     }
-    if (sc_runner_cancelled(x))
-        goto out_cancelled;
-    if (p->ops->wait_ready(p, x->ns, wait_ms, &err) != 0 ||
-        ((*ns_made & 2) && p->ops->wait_ready(p, x->ns2, wait_ms, &err) != 0)) {
-        sc_runner_error(x, "workloads not ready: %s", err.msg);
-        return -1;
-    }
     return 0;
 out_fail_ns:
     sc_runner_error(x, "cannot create namespace: %s", err.msg);
@@ -71,6 +64,28 @@ out_fail_ns:
 out_cancelled:
     sc_runner_error(x, "interrupted");
     return -1;
+}
+
+/* Set-up, second half: every workload answers. */
+static int set_up_ready(struct sc_casectx *x, unsigned ns_made)
+{
+    struct sc_platform *p = x->r->p;
+    unsigned wait_ms = sc_runner_timeout_ms(x) * 3;
+    struct sc_err err;
+
+    if (wait_ms < p->ready_timeout_ms)
+        wait_ms = p->ready_timeout_ms;
+    sc_err_init(&err);
+    if (sc_runner_cancelled(x)) {
+        sc_runner_error(x, "interrupted");
+        return -1;
+    }
+    if (p->ops->wait_ready(p, x->ns, wait_ms, &err) != 0 ||
+        ((ns_made & 2) && p->ops->wait_ready(p, x->ns2, wait_ms, &err) != 0)) {
+        sc_runner_error(x, "workloads not ready: %s", err.msg);
+        return -1;
+    }
+    return 0;
 }
 
 static int run_step(struct sc_casectx *x, const struct sc_step *s)
@@ -132,39 +147,78 @@ static void tear_down(struct sc_casectx *x, unsigned ns_made)
     free(x->seen);
 }
 
-/* One run of a case, from fresh namespaces (attempt 0, 1...: their names differ). */
-static void run_once(struct sc_runner *r, size_t idx, unsigned attempt)
-{
-    struct sc_case *c = &r->run->cases[idx];
+/* One run of a case in the making: its context, which namespaces exist, how its set-up
+ * began. A worker holds two: the case it runs and the next one, whose workloads start while
+ * the first runs its steps (on a cluster, pods take seconds to be scheduled, pull, get their
+ * sidecar and turn ready: that wait overlaps the previous case instead of adding to it). */
+struct slot {
     struct sc_casectx x;
-    unsigned ns_made = 0;
+    unsigned ns_made;
+    int begun; /* set_up_begin's result */
+    uint64_t t0;
+};
 
-    memset(&x, 0, sizeof(x));
-    x.r = r;
-    x.t = r->plan[idx].test;
-    x.c = c;
-    x.vs = r->plan[idx].vs;
+/* Fresh namespaces for attempt 0, 1... of case idx (their names differ), set-up begun. */
+static void slot_begin(struct sc_runner *r, size_t idx, unsigned attempt, struct slot *s)
+{
+    struct sc_casectx *x = &s->x;
+
+    memset(s, 0, sizeof(*s));
+    s->t0 = sc_now_ns();
+    x->r = r;
+    x->t = r->plan[idx].test;
+    x->c = &r->run->cases[idx];
+    x->vs = r->plan[idx].vs;
     for (int i = 0; i < 4; i++)
-        x.client_p[i] = NAN;
+        x->client_p[i] = NAN;
     if (attempt == 0) {
-        snprintf(x.ns, sizeof(x.ns), "sc-%s-%zu-%.40s", r->o->run_id, idx, x.t->name);
-        snprintf(x.ns2, sizeof(x.ns2), "sc-%s-%zu-b", r->o->run_id, idx);
+        snprintf(x->ns, sizeof(x->ns), "sc-%s-%zu-%.40s", r->o->run_id, idx, x->t->name);
+        snprintf(x->ns2, sizeof(x->ns2), "sc-%s-%zu-b", r->o->run_id, idx);
     } else {
-        snprintf(x.ns, sizeof(x.ns), "sc-%s-%zu-r%u-%.36s", r->o->run_id, idx, attempt, x.t->name);
-        snprintf(x.ns2, sizeof(x.ns2), "sc-%s-%zu-r%u-b", r->o->run_id, idx, attempt);
+        snprintf(x->ns, sizeof(x->ns), "sc-%s-%zu-r%u-%.36s", r->o->run_id, idx, attempt,
+                 x->t->name);
+        snprintf(x->ns2, sizeof(x->ns2), "sc-%s-%zu-r%u-b", r->o->run_id, idx, attempt);
     }
-    c->verdict = SC_PASSED;
-    if (set_up(&x, &ns_made) == 0) {
-        for (size_t i = 0; i < x.t->nsteps; i++) {
-            if (sc_runner_cancelled(&x)) {
-                sc_runner_error(&x, "interrupted");
+    x->c->verdict = SC_PASSED;
+    s->begun = set_up_begin(x, &s->ns_made);
+}
+
+/* The rest of the run: readiness, the steps in order, tear-down. */
+static void slot_finish(struct slot *s)
+{
+    struct sc_casectx *x = &s->x;
+    if (s->begun == 0 && set_up_ready(x, s->ns_made) == 0) {
+        for (size_t i = 0; i < x->t->nsteps; i++) {
+            if (sc_runner_cancelled(x)) {
+                sc_runner_error(x, "interrupted");
                 break;
             }
-            if (run_step(&x, &x.t->steps[i]) != 0)
+            if (run_step(x, &x->t->steps[i]) != 0)
                 break;
         }
     }
-    tear_down(&x, ns_made);
+    tear_down(x, s->ns_made);
+}
+
+/* A staged case the run will not reach (interrupted): its namespaces go, and it is reported
+ * as not run, like the cases never started. */
+static void slot_abandon(struct slot *s)
+{
+    struct sc_case *c = s->x.c;
+    struct sc_platform *p = s->x.r->p;
+    struct sc_err err;
+
+    sc_err_init(&err);
+    if ((s->ns_made & 1) && p->ops->delete_namespace(p, s->x.ns, &err) != 0)
+        sc_log_warn("runner", "cannot delete namespace '%s': %s", s->x.ns, err.msg);
+    if ((s->ns_made & 2) && p->ops->delete_namespace(p, s->x.ns2, &err) != 0)
+        sc_log_warn("runner", "cannot delete namespace '%s': %s", s->x.ns2, err.msg);
+    s->ns_made = 0;
+    c->verdict = SC_PASSED;
+    tear_down(&s->x, 0);
+    c->verdict = SC_SKIPPED;
+    free(c->message);
+    c->message = NULL;
 }
 
 /* Forget what a run of the case found, for a re-run from scratch; its log stays. */
@@ -182,16 +236,19 @@ static void reset_case(struct sc_case *c)
 }
 
 /* A case that errored (the platform or an agent failed, not the mesh) is run again from
- * scratch, up to --retries times; the report says so. */
-static void run_case(struct sc_runner *r, size_t idx)
+ * scratch, up to --retries times; the report says so. The first run is s, begun. */
+static void run_case(struct sc_runner *r, struct slot *s)
 {
-    struct sc_case *c = &r->run->cases[idx];
-    uint64_t t0 = sc_now_ns();
+    struct sc_case *c = s->x.c;
+    size_t idx = (size_t)(c - r->run->cases);
+    uint64_t t0 = s->t0;
 
-    c->start_ms = sc_wall_ms();
+    c->start_ms = sc_wall_ms() - (sc_now_ns() - t0) / 1000000u;
     c->runs = 0;
     for (;;) {
-        run_once(r, idx, c->runs);
+        if (c->runs > 0)
+            slot_begin(r, idx, c->runs, s);
+        slot_finish(s);
         c->runs++;
         if (c->verdict != SC_ERROR || c->runs > r->o->retries ||
             (r->o->cancel != NULL && atomic_load(r->o->cancel)))
@@ -205,28 +262,69 @@ static void run_case(struct sc_runner *r, size_t idx)
     c->duration_ns = sc_now_ns() - t0;
 }
 
+/* The next case to run into *idx, unless none is left or the run is interrupted. */
+static bool claim(struct sc_runner *r, size_t *idx)
+{
+    bool ok;
+    SC_ASSERT_OK(pthread_mutex_lock(&r->mu));
+    while (r->next < r->run->ncases && r->run->cases[r->next].verdict == SC_SKIPPED &&
+           r->run->cases[r->next].message != NULL)
+        r->next++;
+    ok = r->next < r->run->ncases && !(r->o->cancel && atomic_load(r->o->cancel));
+    if (ok)
+        *idx = r->next++;
+    SC_ASSERT_OK(pthread_mutex_unlock(&r->mu));
+    return ok;
+}
+
 static void *worker(void *arg)
 {
     struct sc_runner *r = arg;
+    struct slot slots[2], *cur = NULL, *next;
+    size_t idx;
+
     for (;;) {
-        size_t idx;
-        SC_ASSERT_OK(pthread_mutex_lock(&r->mu));
-        while (r->next < r->run->ncases && r->run->cases[r->next].verdict == SC_SKIPPED &&
-               r->run->cases[r->next].message != NULL)
-            r->next++;
-        if (r->next >= r->run->ncases || (r->o->cancel && atomic_load(r->o->cancel))) {
-            SC_ASSERT_OK(pthread_mutex_unlock(&r->mu));
+        if (cur == NULL) {
+            if (!claim(r, &idx))
+                return NULL;
+            cur = &slots[0];
+            slot_begin(r, idx, 0, cur);
+        }
+        next = cur == &slots[0] ? &slots[1] : &slots[0];
+        if (claim(r, &idx))
+            slot_begin(r, idx, 0, next);
+        else
+            next = NULL;
+        if (r->o->cancel != NULL && atomic_load(r->o->cancel)) {
+            slot_abandon(cur);
+            if (next != NULL)
+                slot_abandon(next);
             return NULL;
         }
-        idx = r->next++;
-        SC_ASSERT_OK(pthread_mutex_unlock(&r->mu));
-        run_case(r, idx);
+        run_case(r, cur);
         SC_ASSERT_OK(pthread_mutex_lock(&r->mu));
         r->done++;
         if (r->o->progress)
-            r->o->progress(r->o->progress_ud, r->done, r->torun, &r->run->cases[idx]);
+            r->o->progress(r->o->progress_ud, r->done, r->torun, cur->x.c);
         SC_ASSERT_OK(pthread_mutex_unlock(&r->mu));
+        cur = next;
     }
+}
+
+/* Deleted namespaces are confirmed gone once, when every case has ended. */
+static void await_deleted(struct sc_platform *p, const struct sc_runner_opts *o)
+{
+    struct sc_err err;
+    uint64_t t0 = sc_now_ns();
+
+    if (o->keep || p->ops->await_deleted == NULL)
+        return;
+    sc_err_init(&err);
+    sc_log_info("runner", "confirming that the test namespaces are gone");
+    if (p->ops->await_deleted(p, &err) != 0)
+        sc_log_warn("runner", "%s", err.msg);
+    else
+        sc_log_info("runner", "test namespaces gone (%.1f s)", (double)(sc_now_ns() - t0) / 1e9);
 }
 
 int sc_runner_execute(struct sc_platform *p, struct sc_test *const *tests, size_t ntests,
@@ -261,6 +359,7 @@ int sc_runner_execute(struct sc_platform *p, struct sc_test *const *tests, size_
         rc = sc_err_set(err, SC_ESYS, "cannot start a worker thread");
     for (unsigned i = 0; i < started; i++)
         SC_ASSERT_OK(pthread_join(tids[i], NULL));
+    await_deleted(p, o);
     /* Cases never started (cancelled) are reported as skipped with the reason. */
     for (size_t i = 0; i < run->ncases; i++) {
         struct sc_case *c = &run->cases[i];

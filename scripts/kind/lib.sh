@@ -23,6 +23,11 @@ GATEWAY_API_VERSION="${GATEWAY_API_VERSION:-v1.1.1}"
 OSM_VERSION="${OSM_VERSION:-v1.2.4}"
 # istio.io/downloadIstio reads ISTIO_VERSION.
 ISTIO_VERSION="${ISTIO_VERSION:-1.17.8}"
+# The SMI releases whose CRDs `smi-conformance crds --release R` prints (conformance/cli/
+# cmd_crds.c; each kind serving exactly that release's version), and the meshes install-mesh.sh
+# installs: ci-example.yaml's matrix is these two lists (scripts/tests/check_kind_dry_run.sh).
+smi_releases="v0.3.0 v0.4.1 v0.5.0"
+kind_meshes="linkerd osm istio"
 export LINKERD2_VERSION LINKERD_SMI_VERSION GATEWAY_API_VERSION OSM_VERSION ISTIO_VERSION
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -3,8 +3,9 @@
 # a cluster: each one's --dry-run runs nothing, exits 0 and prints its commands with the pinned
 # versions and URLs; the paths they use exist after a build (the smi-conformance they run, the
 # suites, the fixture's Dockerfile); their default build directory is the "default" CMake
-# preset's; the CI example builds with that preset; and shellcheck, when installed, finds
-# nothing.
+# preset's; the CI example builds with that preset, parses as YAML and is a matrix over exactly
+# the SMI releases `crds --release` prints and the meshes install-mesh.sh installs; and, when it
+# is installed, shellcheck finds nothing.
 set -u
 src=$1
 build=$2
@@ -52,6 +53,12 @@ dry run-suite.sh linkerd smi
 has "$tmp/run-suite.sh.out" "$build/conformance/smi-conformance run --platform kube"
 has "$tmp/run-suite.sh.out" "--suites $src/suites"
 dry delete-cluster.sh smi
+# Each SMI release: its CRDs from the built harness, applied before the mesh.
+for r in v0.3.0 v0.4.1 v0.5.0; do
+    dry install-crds.sh "$r"
+    has "$tmp/install-crds.sh.out" "$build/conformance/smi-conformance crds --release $r | kubectl apply -f -"
+    has "$tmp/install-crds.sh.out" "kubectl wait --for=condition=Established"
+done
 has "$tmp/delete-cluster.sh.out" "kind delete cluster --name smi"
 [ -e "$tmp/called" ] && fail "a dry run ran a tool: $(cat "$tmp/called")"
 
@@ -67,9 +74,47 @@ has "$tmp/default.out" "$src/$preset/conformance/smi-conformance run"
 grep -q 'cmake --preset default' "$kind/ci-example.yaml" &&
     grep -q 'cmake --build --preset default' "$kind/ci-example.yaml" ||
     fail "ci-example.yaml does not build with the default preset"
-# An unknown mesh is refused.
+# An unknown mesh, or SMI release, is refused.
 PATH="$tmp/bin:$PATH" bash "$kind/install-mesh.sh" --dry-run nomesh >/dev/null 2>&1
 [ $? -eq 2 ] || fail "install-mesh.sh accepted an unknown mesh"
+PATH="$tmp/bin:$PATH" bash "$kind/install-crds.sh" --dry-run v0.9.9 >/dev/null 2>&1
+[ $? -eq 2 ] || fail "install-crds.sh accepted an unknown SMI release"
+
+# The CI matrix: lib.sh's releases (each one `crds --release` prints) x lib.sh's meshes (each
+# one install-mesh.sh installs), and the example parses as YAML with exactly that matrix.
+# shellcheck disable=SC2016  # expanded by bash, which lib.sh is written for
+releases=$(bash -c '. "$1/lib.sh" && echo "$smi_releases"' lib "$kind")
+# shellcheck disable=SC2016
+meshes=$(bash -c '. "$1/lib.sh" && echo "$kind_meshes"' lib "$kind")
+if [ -z "$releases" ] || [ -z "$meshes" ]; then
+    fail "lib.sh lists no SMI releases or meshes"
+fi
+for r in $releases; do
+    "$build/conformance/smi-conformance" crds --release "$r" 2>&1 | grep -q "kind: CustomResourceDefinition" ||
+        fail "smi-conformance crds --release $r prints no CRD"
+done
+for m in $meshes; do
+    grep -q "^$m) ${m}_install ;;" "$kind/install-mesh.sh" || fail "install-mesh.sh does not install $m"
+done
+if python3 -c 'import yaml' 2>/dev/null; then
+    python3 - "$kind/ci-example.yaml" "$releases" "$meshes" <<'PY' >"$tmp/yaml.out" 2>&1 ||
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+m = doc["jobs"]["conformance"]["strategy"]["matrix"]
+want = {"release": sys.argv[2].split(), "mesh": sys.argv[3].split()}
+got = {k: [str(v) for v in m.get(k, [])] for k in want}
+if got != want or set(m) != set(want):
+    sys.exit("matrix %s, not %s" % (m, want))
+steps = " ".join(str(s.get("run", "")) for s in doc["jobs"]["conformance"]["steps"])
+for need in ("install-crds.sh ${{ matrix.release }}", "install-mesh.sh ${{ matrix.mesh }}",
+             "run-suite.sh ${{ matrix.mesh }}"):
+    if need not in steps:
+        sys.exit("no step runs " + need)
+PY
+        fail "ci-example.yaml: $(cat "$tmp/yaml.out")"
+else
+    echo "check_kind_dry_run: python3 with PyYAML not found: ci-example.yaml not parsed"
+fi
 
 if command -v shellcheck >/dev/null 2>&1; then
     (cd "$src" && shellcheck -x scripts/kind/*.sh) >"$tmp/sc.out" 2>&1 ||

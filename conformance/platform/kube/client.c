@@ -304,6 +304,8 @@ struct sink {
     char *p;
     size_t n, cap;
     bool too_big;
+    bool first_line; /* a watch: stop once the first event (a whole line) is in */
+    bool line_done;
 };
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
@@ -323,6 +325,10 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
     memcpy(b->p + b->n, ptr, len);
     b->n += len;
     b->p[b->n] = '\0';
+    if (b->first_line && memchr(ptr, '\n', len) != NULL) {
+        b->line_done = true;
+        return 0; /* CURLE_WRITE_ERROR: the caller has what it waited for */
+    }
     return len;
 }
 
@@ -457,15 +463,19 @@ static int attempt_once(struct sc_kube_client *c, CURL *h, const char *method, c
 {
     struct curl_slist *hdr = NULL;
     CURLcode ic = CURLE_OK;
+    bool first_line = at->sink.first_line;
     int rc;
 
     memset(at, 0, sizeof(*at));
+    at->sink.first_line = first_line;
     rc = build_headers(body, content_type, a, &hdr, err);
     if (rc != 0)
         return rc;
     rc = setup(c, h, method, url, hdr, body, timeout_ms, a, &at->sink, err);
     if (rc == 0)
         at->cc = curl_easy_perform(h);
+    if (rc == 0 && at->cc == CURLE_WRITE_ERROR && at->sink.line_done)
+        at->cc = CURLE_OK;
     if (rc == 0 && at->cc == CURLE_OK) {
         ic = curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &at->status);
         if (ic == CURLE_OK)
@@ -527,9 +537,9 @@ static int next_step(struct sc_kube_client *c, const char *method, const char *p
     return 1;
 }
 
-int sc_kube_do(struct sc_kube_client *c, const char *method, const char *path,
-               const char *content_type, const char *body, unsigned timeout_ms,
-               struct sc_kube_resp *resp, struct sc_err *err)
+static int do_request(struct sc_kube_client *c, const char *method, const char *path,
+                      const char *content_type, const char *body, unsigned timeout_ms,
+                      bool first_line, struct sc_kube_resp *resp, struct sc_err *err)
 {
     bool idem = is_idempotent(method, content_type), refreshed = false;
     struct handle *hd;
@@ -555,6 +565,7 @@ int sc_kube_do(struct sc_kube_client *c, const char *method, const char *path,
         struct attempt at;
         unsigned delay = 0;
 
+        at.sink.first_line = first_line;
         rc = attempt_once(c, hd->h, method, url, content_type, body, timeout_ms, &a, &at, err);
         if (rc != 0)
             break;
@@ -578,6 +589,19 @@ int sc_kube_do(struct sc_kube_client *c, const char *method, const char *path,
     auth_release(&a);
     free(url);
     return rc;
+}
+
+int sc_kube_do(struct sc_kube_client *c, const char *method, const char *path,
+               const char *content_type, const char *body, unsigned timeout_ms,
+               struct sc_kube_resp *resp, struct sc_err *err)
+{
+    return do_request(c, method, path, content_type, body, timeout_ms, false, resp, err);
+}
+
+int sc_kube_watch_first(struct sc_kube_client *c, const char *path, unsigned timeout_ms,
+                        struct sc_kube_resp *resp, struct sc_err *err)
+{
+    return do_request(c, "GET", path, NULL, NULL, timeout_ms, true, resp, err);
 }
 
 /* "AlreadyExists" -> "already exists". */

@@ -48,6 +48,16 @@ SC_MUST_CHECK int sc_kube_do(struct sc_kube_client *c, const char *method, const
                              struct sc_kube_resp *resp, struct sc_err *err);
 
 /*
+ * A watch (path with ?watch=1&resourceVersion=RV&timeoutSeconds=S): GET it as sc_kube_do
+ * does, and return as soon as the first event (one line) has arrived, then in resp->body, or
+ * when the server ends the stream (after S seconds, with no event: an empty body). timeout_ms
+ * should exceed S. A non-200 answer (a refused watch, 410 Gone) is returned as an answer.
+ */
+SC_MUST_CHECK int sc_kube_watch_first(struct sc_kube_client *c, const char *path,
+                                      unsigned timeout_ms, struct sc_kube_resp *resp,
+                                      struct sc_err *err);
+
+/*
  * sc_kube_do expecting 2xx: on success *out (may be NULL) gets the body (caller frees).
  * Otherwise the error message is the server's: a Kubernetes Status becomes
  * "forbidden: <message>" (its reason, in words, then its message); any other answer becomes

@@ -46,4 +46,14 @@ const char *sc_kube_resource_name(const struct sc_kube_discovery *d, const char 
  */
 int sc_kube_crd_headers(struct sc_kube_client *c, int version, char *why, size_t len);
 
+/*
+ * The header filter shape learned without reading the CRD: two server-side dry-run applies
+ * (?dryRun=All: validated as a write, nothing persisted; authorised as the same apply, so as
+ * patch and create on httproutegroups) of a one-match HTTPRouteGroup in namespace "default",
+ * headers as a list, then as a map. 1 list, 0 map when exactly that one is accepted; -1 when
+ * both or neither are (untyped schema, no permission, webhook refusals). why says what each
+ * answered, either way.
+ */
+int sc_kube_dry_run_headers(struct sc_kube_client *c, int version, char *why, size_t len);
+
 #endif

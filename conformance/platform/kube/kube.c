@@ -30,6 +30,10 @@ static void k_destroy(struct sc_platform *p)
     sc_kube_discovery_release(&k->disc);
     free(k->image);
     free(k->version);
+    for (size_t i = 0; i < k->ndeleting; i++)
+        free(k->deleting[i]);
+    free(k->deleting);
+    SC_ASSERT_OK(pthread_mutex_destroy(&k->deleting_mu));
     free(k);
 }
 
@@ -45,6 +49,7 @@ static const struct sc_platform_ops kube_ops = {
     .served = k_served,
     .create_namespace = sc_kube_op_create_namespace,
     .delete_namespace = sc_kube_op_delete_namespace,
+    .await_deleted = sc_kube_op_await_deleted,
     .deploy = sc_kube_op_deploy,
     .create_service = sc_kube_op_create_service,
     .wait_ready = sc_kube_op_wait_ready,
@@ -105,9 +110,21 @@ static void header_shape(struct sc_kube *k)
         return;
     shape = sc_kube_crd_headers(k->c, v[0], why, sizeof(why));
     if (shape < 0) {
-        sc_log_warn("kube",
-                    "HTTPRouteGroup header shape: %s; writing headers as the profile says (%s)",
-                    why, k->prof->headers_list ? "list" : "map");
+        /* The CRD unread: what the API server's validation accepts decides (discovery.h). */
+        char how[800];
+        shape = sc_kube_dry_run_headers(k->c, v[0], how, sizeof(how));
+        if (shape < 0) {
+            sc_log_warn("kube",
+                        "HTTPRouteGroup header shape: %s; %s; writing headers as the profile "
+                        "says (%s)",
+                        why, how, k->prof->headers_list ? "list" : "map");
+            return;
+        }
+        k->base.headers_list = shape == 1;
+        sc_log_info("kube", "HTTPRouteGroup header shape: %s; %s: writing them as a %s%s", why, how,
+                    shape ? "list" : "map",
+                    (shape == 1) != k->prof->headers_list ? " (not the profile's routeHeaders)"
+                                                          : "");
         return;
     }
     k->base.headers_list = shape == 1;
@@ -147,6 +164,7 @@ int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform **out, struct s
                           "in-cluster configuration excludes a kubeconfig or "
                           "context");
     k = sc_xcalloc(1, sizeof(*k));
+    SC_ASSERT_OK(pthread_mutex_init(&k->deleting_mu, NULL));
     rc = sc_profile_find(o->mesh, o->profiles_dir, &k->prof, err);
     if (rc != 0)
         goto fail;
@@ -178,6 +196,10 @@ int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform **out, struct s
     k->base.metrics_scrape_ms = k->prof->metrics_scrape_ms;
     header_shape(k);
     access_mode(k);
+    sc_kube_capacity(k);
+    /* as long as preflight gives the fixture image's pod (IMAGE_CHECK_MS) */
+    k->base.ready_timeout_ms = 120000;
+    k->base.parallel_why = k->parallel_why;
     k->base.unmeshed_ok = k->prof->unmeshed_known;
     k->base.metrics_no_data = k->prof->metrics_no_data;
     sc_log_info("kube", "cluster %s (%s), mesh %s, fixture image %s",

@@ -28,7 +28,10 @@ struct sc_kube_opts {
     const char *fixture_image;  /* NULL = SC_KUBE_DEFAULT_IMAGE */
     unsigned delete_timeout_ms; /* bounded wait for a namespace to be gone; 0 = 180000 */
     const struct sc_kube_client_opts *client; /* retries and timeouts; NULL = defaults */
-    bool check_image; /* preflight: start one pod of the fixture image (slow: a pod start) */
+    bool check_image;      /* preflight: start one pod of the fixture image (slow: a pod start) */
+    bool preflight_in_run; /* the image check's namespace is not waited for */
+    void (*progress)(const char *line); /* preflight's waits, one line each; NULL: quiet */
+    bool (*interrupted)(void); /* preflight stops waiting (and cleans up) once true; may be NULL */
 };
 
 /*

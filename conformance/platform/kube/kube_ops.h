@@ -3,6 +3,7 @@
 #define SC_KUBE_OPS_H
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -27,6 +28,11 @@ struct sc_kube {
     /* Access is claimed and served: the profile's enforcing.namespace settings (deny by
      * default) go on every test namespace; otherwise the mesh stays permissive. */
     bool enforce_access;
+    /* Namespaces whose deletion began, to confirm gone at the end (await_deleted). */
+    pthread_mutex_t deleting_mu;
+    char **deleting;
+    size_t ndeleting;
+    char parallel_why[200]; /* what base.parallel_hint was chosen from */
 };
 
 /* A string member of o, or NULL (o may be NULL). Borrowed from o. */
@@ -67,11 +73,19 @@ SC_MUST_CHECK cJSON *sc_kube_get_json(struct sc_kube *k, const char *path, struc
 SC_MUST_CHECK int sc_kube_ready_pod(struct sc_kube *k, const char *ns, const char *w, unsigned idx,
                                     char *out, size_t len, struct sc_err *err);
 
+/* Choose base.parallel_hint from the cluster's schedulable nodes (capacity.c). */
+void sc_kube_capacity(struct sc_kube *k);
+
 /* The operations, by file: objects.c (namespaces and SMI objects) */
 SC_MUST_CHECK int sc_kube_op_create_namespace(struct sc_platform *p, const char *ns,
                                               struct sc_err *err);
 SC_MUST_CHECK int sc_kube_op_delete_namespace(struct sc_platform *p, const char *ns,
                                               struct sc_err *err);
+SC_MUST_CHECK int sc_kube_op_await_deleted(struct sc_platform *p, struct sc_err *err);
+/* DELETE a namespace (foreground propagation); gone already is fine. With wait_ms > 0, also
+ * wait until it is gone. */
+SC_MUST_CHECK int sc_kube_delete_namespace(struct sc_kube *k, const char *ns, unsigned wait_ms,
+                                           struct sc_err *err);
 SC_MUST_CHECK int sc_kube_op_apply(struct sc_platform *p, const char *ns, const char *json,
                                    struct sc_err *err);
 SC_MUST_CHECK int sc_kube_op_remove(struct sc_platform *p, const char *ns, const char *api_version,
@@ -105,9 +119,12 @@ void sc_kube_check_control_plane(struct sc_kube_client *c, const struct sc_profi
                                  struct sc_kube_check *out);
 /* A one-pod Deployment of the fixture image in a namespace of its own (with the profile's
  * joining settings), waited for until ready, refused by the kubelet's image pull (FAIL at
- * once) or 120 s; the namespace is deleted afterwards. */
+ * once) or 120 s, with a line to progress (may be NULL) as it starts and every 10 s it
+ * waits, or until interrupted() (may be NULL) says true; the namespace is deleted afterwards
+ * (and, with wait_deleted, waited for until gone). */
 void sc_kube_check_image(struct sc_kube_client *c, struct sc_profile *p, const char *image,
-                         struct sc_kube_check *out);
+                         void (*progress)(const char *line), bool (*interrupted)(void),
+                         bool wait_deleted, struct sc_kube_check *out);
 /* diagnostics.c */
 void sc_kube_op_diagnostics(struct sc_platform *p, const char *ns, char **out);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/util.h"
 #include "platform/kube/kube_ops.h"
 
 #define APPLY_TYPE     "application/apply-patch+yaml"
@@ -148,9 +149,9 @@ static int wait_gone(struct sc_kube *k, const char *path, const char *what, unsi
     }
 }
 
-int sc_kube_op_delete_namespace(struct sc_platform *p, const char *ns, struct sc_err *err)
+int sc_kube_delete_namespace(struct sc_kube *k, const char *ns, unsigned wait_ms,
+                             struct sc_err *err)
 {
-    struct sc_kube *k = (struct sc_kube *)p;
     char path[256], what[300];
     long status = 0;
     int rc;
@@ -163,8 +164,64 @@ int sc_kube_op_delete_namespace(struct sc_platform *p, const char *ns, struct sc
     }
     if (rc != 0)
         return sc_err_prefix(err, "cannot delete namespace '%s'", ns);
+    if (wait_ms == 0)
+        return 0;
     snprintf(what, sizeof(what), "namespace '%s'", ns);
-    return wait_gone(k, path, what, k->delete_timeout_ms, err);
+    return wait_gone(k, path, what, wait_ms, err);
+}
+
+/* A namespace takes seconds to terminate on a cluster (its pods' grace period, the
+ * finalizers): the case goes on at once and the run confirms the end of every deletion
+ * once, at its end. */
+int sc_kube_op_delete_namespace(struct sc_platform *p, const char *ns, struct sc_err *err)
+{
+    struct sc_kube *k = (struct sc_kube *)p;
+    int rc = sc_kube_delete_namespace(k, ns, 0, err);
+    if (rc != 0)
+        return rc;
+    SC_ASSERT_OK(pthread_mutex_lock(&k->deleting_mu));
+    k->deleting = sc_xreallocarray(k->deleting, k->ndeleting + 1, sizeof(*k->deleting));
+    k->deleting[k->ndeleting++] = sc_xstrdup(ns);
+    SC_ASSERT_OK(pthread_mutex_unlock(&k->deleting_mu));
+    return 0;
+}
+
+int sc_kube_op_await_deleted(struct sc_platform *p, struct sc_err *err)
+{
+    struct sc_kube *k = (struct sc_kube *)p;
+    uint64_t deadline = sc_now_ns() + (uint64_t)k->delete_timeout_ms * 1000000ull;
+    char left[600] = "";
+    size_t n, nleft = 0;
+    char **names;
+
+    SC_ASSERT_OK(pthread_mutex_lock(&k->deleting_mu));
+    names = k->deleting;
+    n = k->ndeleting;
+    k->deleting = NULL;
+    k->ndeleting = 0;
+    SC_ASSERT_OK(pthread_mutex_unlock(&k->deleting_mu));
+    for (size_t i = 0; i < n; i++) {
+        char path[256], what[300];
+        uint64_t now = sc_now_ns();
+        unsigned ms = now >= deadline ? 1 : (unsigned)((deadline - now) / 1000000ull) + 1;
+        struct sc_err e;
+        sc_err_init(&e);
+        snprintf(path, sizeof(path), "/api/v1/namespaces/%s", names[i]);
+        snprintf(what, sizeof(what), "namespace '%s'", names[i]);
+        if (wait_gone(k, path, what, ms, &e) != 0) {
+            size_t l = strlen(left);
+            if (nleft++ == 0)
+                snprintf(left, sizeof(left), "%s", e.msg);
+            else
+                snprintf(left + l, sizeof(left) - l, "; and %s", names[i]);
+        }
+        free(names[i]);
+    }
+    free(names);
+    if (nleft > 0)
+        return sc_err_set(err, SC_ETIMEOUT, "%zu of %zu deleted namespaces not gone within %us: %s",
+                          nleft, n, k->delete_timeout_ms / 1000, left);
+    return 0;
 }
 
 /* "/apis/GROUP/VERSION/namespaces/NS/PLURAL/NAME" for an SMI object. */

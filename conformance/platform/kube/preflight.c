@@ -57,6 +57,7 @@ static const struct need {
     {"create", "apps", "deployments", ""},
     {"patch", "apps", "deployments", ""},
     {"list", "apps", "deployments", ""},
+    {"watch", "apps", "deployments", ""},
 };
 
 /* An SMI group's resources, in sc_profile_group order (metrics apart). */
@@ -143,6 +144,11 @@ static void permissions(struct sc_kube_client *c, const struct sc_kube_discovery
         snprintf(what, sizeof(what), "all %zu the run needs are granted", n);
         row(t, "permissions", "ok", what, NULL);
     }
+    /* Not needed, but without it the default parallelism cannot follow the cluster's size. */
+    if (may(c, "list", "", "nodes", "", why, sizeof(why)) == 0)
+        row(t, "permission", "WARN", "list nodes",
+            "grant \"list\" on \"nodes\" (cluster-scoped) so that the number of cases run at "
+            "once follows the nodes' CPUs; without it 4, or pass --parallel");
 }
 
 static void versions_text(const int *v, size_t n, char *buf, size_t len)
@@ -216,8 +222,17 @@ static void header_shape(struct sc_kube_client *c, const struct sc_profile *p,
     }
     shape = sc_kube_crd_headers(c, d->versions[1][0], why, sizeof(why));
     if (shape < 0) {
-        snprintf(detail, sizeof(detail), "not checked: %s; a run writes the profile's shape (%s)",
-                 why, prof);
+        char how[800];
+        int learned = sc_kube_dry_run_headers(c, d->versions[1][0], how, sizeof(how));
+        if (learned >= 0) {
+            snprintf(detail, sizeof(detail), "%.300s; %.500s: a run writes them as a %s", why, how,
+                     learned ? "list" : "map");
+            row(t, check, "ok", detail, NULL);
+            return;
+        }
+        snprintf(detail, sizeof(detail),
+                 "not checked: %.300s; %.500s; a run writes the profile's shape (%s)", why, how,
+                 prof);
         row(t, check, "WARN", detail,
             "grant get on customresourcedefinitions \"httproutegroups.specs.smi-spec.io\" "
             "(fixtures/kube/harness/job.yaml), or set the profile's routeHeaders as the CRD "
@@ -233,23 +248,23 @@ static void header_shape(struct sc_kube_client *c, const struct sc_profile *p,
     row(t, check, "ok", detail, NULL);
 }
 
-/* A pod of the fixture image starts: only when asked (the preflight command; a run's own
- * fixtures show it) and when nothing above blocks already. */
+/* A pod of the fixture image starts: unless --skip-image-check (the preflight command and the
+ * start of a run both check it), and only when nothing above blocks already. */
 static void fixture_image(struct sc_kube_client *c, struct sc_profile *p,
                           const struct sc_kube_opts *o, struct table *t)
 {
     const char *check = "fixture image starts";
     struct sc_kube_check k;
     if (!o->check_image) {
-        row(t, check, "ok",
-            "not checked at the start of a run (`smi-conformance preflight` starts a pod)", NULL);
+        row(t, check, "ok", "not checked (--skip-image-check)", NULL);
         return;
     }
     if (t->blockers > 0) {
         row(t, check, "WARN", "not checked: a check above failed", NULL);
         return;
     }
-    sc_kube_check_image(c, p, o->fixture_image ? o->fixture_image : SC_KUBE_DEFAULT_IMAGE, &k);
+    sc_kube_check_image(c, p, o->fixture_image ? o->fixture_image : SC_KUBE_DEFAULT_IMAGE,
+                        o->progress, o->interrupted, !o->preflight_in_run, &k);
     row(t, check, k.result, k.detail, k.fix);
 }
 

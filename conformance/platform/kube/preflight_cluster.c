@@ -14,6 +14,7 @@
 #include "platform/kube/kube_ops.h"
 
 #define IMAGE_CHECK_MS 120000u
+#define PROGRESS_MS    10000u
 
 static void set(struct sc_kube_check *out, const char *result, const char *fix)
 {
@@ -133,13 +134,24 @@ static const char *pull_failure(const char *why)
     return NULL;
 }
 
-/* Wait for the one-pod Deployment of ns: 0 ready, 1 cannot pull, -1 not started in time; why
- * says what was last seen. */
-static int wait_started(struct sc_kube *k, const char *ns, char *why, size_t len)
+/* Wait for the one-pod Deployment of ns: 0 ready, 1 cannot pull, -1 not started in time, -2
+ * interrupted; why says what was last seen. A line to progress (may be NULL) every PROGRESS_MS
+ * it waits. */
+static int wait_started(struct sc_kube *k, const char *ns, void (*progress)(const char *),
+                        bool (*interrupted)(void), char *why, size_t len)
 {
-    uint64_t deadline = sc_now_ns() + (uint64_t)IMAGE_CHECK_MS * 1000000ull;
+    uint64_t start = sc_now_ns(), deadline = start + (uint64_t)IMAGE_CHECK_MS * 1000000ull;
+    uint64_t next = start + (uint64_t)PROGRESS_MS * 1000000ull;
     unsigned delay = 100;
     for (;;) {
+        if (progress != NULL && sc_now_ns() >= next) {
+            char line[1200];
+            snprintf(line, sizeof(line), "a pod of %s not ready after %us of %us: %.1000s",
+                     k->image, (unsigned)((sc_now_ns() - start) / 1000000000ull),
+                     IMAGE_CHECK_MS / 1000, why);
+            progress(line);
+            next += (uint64_t)PROGRESS_MS * 1000000ull;
+        }
         struct sc_err e;
         const char *m;
         sc_err_init(&e);
@@ -152,13 +164,16 @@ static int wait_started(struct sc_kube *k, const char *ns, char *why, size_t len
             return 1;
         if (sc_now_ns() >= deadline)
             return -1;
+        if (interrupted != NULL && interrupted())
+            return -2;
         sc_sleep_ms(delay);
         delay = sc_kube_next_poll(delay);
     }
 }
 
 void sc_kube_check_image(struct sc_kube_client *c, struct sc_profile *p, const char *image,
-                         struct sc_kube_check *out)
+                         void (*progress)(const char *line), bool (*interrupted)(void),
+                         bool wait_deleted, struct sc_kube_check *out)
 {
     static char s_name[] = "preflight", s_app[] = "app";
     struct sc_kv labels[] = {{s_app, s_name}};
@@ -184,11 +199,17 @@ void sc_kube_check_image(struct sc_kube_client *c, struct sc_profile *p, const c
             "the harness needs to create namespaces and Deployments (see the "
             "permissions above)");
         sc_err_init(&e);
-        if (sc_kube_op_delete_namespace(&k.base, ns, &e) != 0) {
+        if (sc_kube_delete_namespace(&k, ns, wait_deleted ? k.delete_timeout_ms : 0, &e) != 0) {
         }
         return;
     }
-    started = wait_started(&k, ns, why, sizeof(why));
+    if (progress != NULL) {
+        snprintf(why, sizeof(why), "starting a pod of %s in namespace %s (up to %us)", image, ns,
+                 IMAGE_CHECK_MS / 1000);
+        progress(why);
+    }
+    why[0] = '\0';
+    started = wait_started(&k, ns, progress, interrupted, why, sizeof(why));
     if (started == 0) {
         snprintf(out->detail, sizeof(out->detail), "a pod of %s started and became ready", image);
         set(out, "ok", NULL);
@@ -201,6 +222,10 @@ void sc_kube_check_image(struct sc_kube_client *c, struct sc_profile *p, const c
                  "pass --fixture-image",
                  image, image);
         set(out, "FAIL", fix);
+    } else if (started == -2) {
+        snprintf(out->detail, sizeof(out->detail), "interrupted while a pod of %s started: %s",
+                 image, why);
+        set(out, "FAIL", "run preflight again");
     } else {
         snprintf(out->detail, sizeof(out->detail), "a pod of %s did not start within %us: %s",
                  image, IMAGE_CHECK_MS / 1000, why);
@@ -208,7 +233,7 @@ void sc_kube_check_image(struct sc_kube_client *c, struct sc_profile *p, const c
             "see the pod's events (kubectl describe pod); the mesh's injector must be ready");
     }
     sc_err_init(&e);
-    if (sc_kube_op_delete_namespace(&k.base, ns, &e) != 0) {
+    if (sc_kube_delete_namespace(&k, ns, wait_deleted ? k.delete_timeout_ms : 0, &e) != 0) {
         size_t l = strlen(out->detail);
         snprintf(out->detail + l, sizeof(out->detail) - l, " (namespace %s left: %s)", ns, e.msg);
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "platform/kube/kube_ops.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -294,8 +295,10 @@ static void first_unready_pod(struct sc_kube *k, const char *ns, const char *nam
 }
 
 /* One look at every deployment of ns: true when all are ready, else *why says the first
- * that is not (with its last condition and, if any, a pod's reason). */
-static bool all_ready(struct sc_kube *k, const char *ns, char *why, size_t len, struct sc_err *err)
+ * that is not (with its last condition and, if any, a pod's reason) and rv (32 bytes) the
+ * list's resourceVersion, where a watch starts. */
+static bool all_ready(struct sc_kube *k, const char *ns, char *why, size_t len, char rv[32],
+                      struct sc_err *err)
 {
     char path[512], sel[128];
     cJSON *list;
@@ -304,10 +307,17 @@ static bool all_ready(struct sc_kube *k, const char *ns, char *why, size_t len, 
 
     snprintf(path, sizeof(path), "/apis/apps/v1/namespaces/%s/deployments?labelSelector=%s", ns,
              sc_kube_query_escape(SC_KUBE_PART_OF "=smi-conformance", sel, sizeof(sel)));
+    rv[0] = '\0';
     list = sc_kube_get_json(k, path, err);
     if (list == NULL) {
         snprintf(why, len, "%s", err->msg);
         return false;
+    }
+    {
+        const char *v =
+            sc_kube_jstr(cJSON_GetObjectItemCaseSensitive(list, "metadata"), "resourceVersion");
+        if (v != NULL && strlen(v) < 32)
+            strcpy(rv, v);
     }
     cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(list, "items"))
     {
@@ -339,23 +349,65 @@ static bool all_ready(struct sc_kube *k, const char *ns, char *why, size_t len, 
     return ok;
 }
 
+/* Wait for the next change to the deployments of ns after resourceVersion rv, at most
+ * wait_ms: true when the watch ended normally (an event came, or its time ran out: look
+ * again), false when the cluster refused it or it failed (poll instead from now on). The
+ * Deployment controller writes status.readyReplicas as pods turn ready, so a watch on the
+ * Deployments sees every transition the readiness check reads, without polling. */
+static bool watch_change(struct sc_kube *k, const char *ns, const char *rv, unsigned wait_ms)
+{
+    char path[768], sel[128], rvq[100];
+    unsigned secs = wait_ms / 1000 + 1;
+    struct sc_kube_resp r;
+    struct sc_err e;
+    bool ok;
+
+    if (secs > 30)
+        secs = 30;
+    snprintf(path, sizeof(path),
+             "/apis/apps/v1/namespaces/%s/deployments?labelSelector=%s&watch=1"
+             "&resourceVersion=%s&timeoutSeconds=%u",
+             ns, sc_kube_query_escape(SC_KUBE_PART_OF "=smi-conformance", sel, sizeof(sel)),
+             sc_kube_query_escape(rv, rvq, sizeof(rvq)), secs);
+    sc_err_init(&e);
+    if (sc_kube_watch_first(k->c, path, (secs + 10) * 1000, &r, &e) != 0) {
+        sc_log_debug("kube", "watch of %s's deployments failed, polling instead: %s", ns, e.msg);
+        return false;
+    }
+    /* 410 Gone comes as an ERROR event: the list is read again either way, but a cluster
+     * that keeps answering so is polled instead */
+    ok = r.status == 200 && strstr(r.body, "\"type\":\"ERROR\"") == NULL;
+    if (!ok)
+        sc_log_debug("kube", "watch of %s's deployments refused (%ld), polling instead", ns,
+                     r.status);
+    sc_kube_resp_release(&r);
+    return ok;
+}
+
 int sc_kube_op_wait_ready(struct sc_platform *p, const char *ns, unsigned timeout_ms,
                           struct sc_err *err)
 {
     struct sc_kube *k = (struct sc_kube *)p;
     uint64_t deadline = sc_now_ns() + (uint64_t)timeout_ms * 1000000ull;
     unsigned delay = 100;
-    char why[800] = "";
+    bool watch = true;
+    char why[800] = "", rv[32];
 
     for (;;) {
         struct sc_err e2;
+        uint64_t now;
         sc_err_init(&e2);
-        if (all_ready(k, ns, why, sizeof(why), &e2))
+        if (all_ready(k, ns, why, sizeof(why), rv, &e2))
             return 0;
-        if (sc_now_ns() >= deadline)
+        now = sc_now_ns();
+        if (now >= deadline)
             return sc_err_set(err, SC_ETIMEOUT, "not ready within %ums: %s", timeout_ms, why);
-        sc_sleep_ms(delay);
-        delay = sc_kube_next_poll(delay);
+        if (watch && rv[0] != '\0')
+            watch = watch_change(k, ns, rv, (unsigned)((deadline - now) / 1000000ull));
+        if (!watch || rv[0] == '\0') {
+            sc_sleep_ms(delay);
+            delay = sc_kube_next_poll(delay);
+        }
     }
 }
 

@@ -15,6 +15,8 @@ static const char *kind_of(struct sc_kube_double *d, const struct dbl_route *rt)
     static const struct {
         const char *group, *res, *kind;
     } kinds[] = {{"", "namespaces", "Namespace"},
+                 {"", "nodes", "Node"},
+                 {"apiextensions.k8s.io", "customresourcedefinitions", "CustomResourceDefinition"},
                  {"", "pods", "Pod"},
                  {"", "services", "Service"},
                  {"", "serviceaccounts", "ServiceAccount"},
@@ -29,7 +31,14 @@ static const char *kind_of(struct sc_kube_double *d, const struct dbl_route *rt)
         if (strcmp(rt->group, sc_dbl_smi_groups[g]) == 0 &&
             (d->o.served[g] == NULL || strcmp(d->o.served[g], rt->version) != 0))
             return NULL;
-    if (rt->group[0] == '\0' && strcmp(rt->version, "v1") != 0)
+    if ((rt->group[0] == '\0' || strcmp(rt->group, "apiextensions.k8s.io") == 0) &&
+        strcmp(rt->version, "v1") != 0)
+        return NULL;
+    if (strcmp(rt->res, "nodes") == 0 && d->o.node_cpus == 0)
+        return NULL; /* no Node API unless asked for */
+    /* Only CRDs and nodes are served at the cluster scope (namespaces have their own path). */
+    if (rt->cluster !=
+        (strcmp(rt->res, "customresourcedefinitions") == 0 || strcmp(rt->res, "nodes") == 0))
         return NULL;
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (strcmp(kinds[i].group, rt->group) == 0 && strcmp(kinds[i].res, rt->res) == 0)
@@ -80,8 +89,14 @@ static int parse_route(const char *path, struct dbl_route *rt)
     }
     if (n == i)
         return 0; /* the group version itself */
-    if (strcmp(segs[i], "namespaces") != 0)
-        return -1;
+    if (strcmp(segs[i], "namespaces") != 0) {
+        /* A cluster-scoped resource: /api/v1/RES[/NAME], /apis/G/V/RES[/NAME]. */
+        rt->cluster = true;
+        return n <= i + 2 && field(rt->res, sizeof(rt->res), segs[i]) &&
+                       (n == i + 1 || field(rt->name, sizeof(rt->name), segs[i + 1]))
+                   ? 0
+                   : -1;
+    }
     if (n == i + 1) {
         strcpy(rt->res, "namespaces");
         return 0;
@@ -225,7 +240,7 @@ static void route(struct sc_kube_double *d, const struct dbl_req *q, struct dbl_
     }
     if (strcmp(q->path, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
                         "httproutegroups.specs.smi-spec.io") == 0 &&
-        d->o.crd_headers != NULL && d->o.served[1] != NULL) {
+        strcmp(q->method, "GET") == 0 && d->o.crd_headers != NULL && d->o.served[1] != NULL) {
         char crd[700];
         snprintf(crd, sizeof(crd),
                  "{\"kind\":\"CustomResourceDefinition\",\"spec\":{\"group\":"

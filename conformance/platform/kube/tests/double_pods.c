@@ -100,7 +100,7 @@ static void spawn_pod(struct sc_kube_double *d, struct dbl_obj *o)
     int nargv = 0, nenv, fds[2];
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
-    sigset_t def;
+    sigset_t def, none;
     unsigned n = d->ip_seq++;
     bool listen_next = false;
 
@@ -126,7 +126,11 @@ static void spawn_pod(struct sc_kube_double *d, struct dbl_obj *o)
     sigemptyset(&def);
     sigaddset(&def, SIGPIPE);
     posix_spawnattr_setsigdefault(&attr, &def);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+    /* A kubelet's container starts with no signal blocked, whatever the double's threads
+     * block (kube-api-double blocks SIGTERM to sigwait for it). */
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
     if (posix_spawn(&o->pid, argv[0], &fa, &attr, argv, envp) != 0)
         o->pid = 0;
     else
@@ -203,6 +207,7 @@ void sc_dbl_make_pods(struct sc_kube_double *d, const char *ns, cJSON *dep)
     int replicas = replicas_of(spec);
     for (int i = 0; i < replicas; i++) {
         cJSON *pod = cJSON_CreateObject(), *md, *st, *ps;
+        struct dbl_obj *o;
         char pname[300], path[600];
         snprintf(pname, sizeof(pname), "%s-7d9c8b6f5-%05x", name, 0x1a2b3 + d->pod_seq++);
         cJSON_AddStringToObject(pod, "apiVersion", "v1");
@@ -224,10 +229,11 @@ void sc_dbl_make_pods(struct sc_kube_double *d, const char *ns, cJSON *dep)
         cJSON_AddStringToObject(st, "phase", "Pending");
         sc_dbl_bump_rv(d, pod);
         snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s", ns, pname);
+        o = sc_dbl_put(d, path, ns, pod);
+        o->born_ms = sc_dbl_now_ms();
+        sc_dbl_record(d, "ADDED", path, pod);
         if (d->o.fixture_bin != NULL && !unpullable(d, ps))
-            spawn_pod(d, sc_dbl_put(d, path, ns, pod));
-        else
-            sc_dbl_put(d, path, ns, pod);
+            spawn_pod(d, o);
     }
 }
 
@@ -279,30 +285,34 @@ static void pod_status(const struct sc_kube_double *d, struct dbl_obj *o, bool p
     cJSON_AddItemToArray(cs, one);
 }
 
-void sc_dbl_progress(struct sc_kube_double *d, struct dbl_obj *dep)
+/* x's status was just rewritten: when it differs from before (ours, freed), give x a new
+ * resourceVersion and a MODIFIED event, as the kubelet's and the controllers' writes have. */
+static void status_write(struct sc_kube_double *d, struct dbl_obj *x, cJSON *before)
+{
+    if (!cJSON_Compare(before, cJSON_GetObjectItemCaseSensitive(x->j, "status"), true)) {
+        sc_dbl_bump_rv(d, x->j);
+        sc_dbl_record(d, "MODIFIED", x->path, x->j);
+    }
+    cJSON_Delete(before);
+}
+
+/* Is pod o of Deployment dep (NAME-HASH-XXXXX: "web-" must not take the pods of "web-v2")? */
+static bool pod_of(const struct dbl_obj *dep, const char *name, const struct dbl_obj *o)
+{
+    char prefix[400];
+    const char *tail;
+    snprintf(prefix, sizeof(prefix), "/api/v1/namespaces/%s/pods/%s-", dep->ns, name);
+    tail = o->path + strlen(prefix);
+    return strncmp(o->path, prefix, strlen(prefix)) == 0 && strlen(tail) == 15 &&
+           strchr(tail, '-') == tail + 9;
+}
+
+/* The Deployment controller's status: replicas, readyReplicas, the Available condition. */
+static void deployment_status(struct dbl_obj *dep, int replicas, int nready)
 {
     cJSON *st, *md = cJSON_GetObjectItemCaseSensitive(dep->j, "metadata"), *c, *conds;
-    int replicas = replicas_of(cJSON_GetObjectItemCaseSensitive(dep->j, "spec"));
-    bool ready = ++dep->polls >= d->o.ready_after;
-    int nready = 0;
-    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "name"));
+    bool ready = nready >= replicas;
 
-    for (struct dbl_obj *o = d->objs; o; o = o->next) {
-        char prefix[400];
-        const char *tail;
-        bool pready;
-        snprintf(prefix, sizeof(prefix), "/api/v1/namespaces/%s/pods/%s-", dep->ns, name);
-        tail = o->path + strlen(prefix);
-        /* NAME-HASH-XXXXX: "web-" must not take the pods of "web-v2". */
-        if (strncmp(o->path, prefix, strlen(prefix)) != 0 || strlen(tail) != 15 ||
-            strchr(tail, '-') != tail + 9)
-            continue;
-        pready =
-            ready && !unpullable(d, cJSON_GetObjectItemCaseSensitive(o->j, "spec")) && pod_up(d, o);
-        nready += pready;
-        pod_status(d, o, pready);
-    }
-    ready = nready >= replicas;
     cJSON_DeleteItemFromObjectCaseSensitive(dep->j, "status");
     st = cJSON_AddObjectToObject(dep->j, "status");
     cJSON_AddNumberToObject(st, "observedGeneration",
@@ -320,4 +330,39 @@ void sc_dbl_progress(struct sc_kube_double *d, struct dbl_obj *dep)
                             ready ? "Deployment has minimum availability."
                                   : "Deployment does not have minimum availability.");
     cJSON_AddItemToArray(conds, c);
+}
+
+bool sc_dbl_progress(struct sc_kube_double *d, struct dbl_obj *dep, bool poll)
+{
+    cJSON *md = cJSON_GetObjectItemCaseSensitive(dep->j, "metadata");
+    int replicas = replicas_of(cJSON_GetObjectItemCaseSensitive(dep->j, "spec"));
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "name"));
+    uint64_t now = sc_dbl_now_ms();
+    cJSON *before;
+    bool gate;
+    int nready = 0;
+
+    if (poll)
+        dep->polls++;
+    /* Poll-based (pod_start_ms 0): ready from the ready_after-th look; time-based: each pod
+     * pod_start_ms after its creation. Either way a fixture process must be up too. */
+    gate = d->o.pod_start_ms > 0 || dep->polls >= d->o.ready_after;
+    for (struct dbl_obj *o = d->objs; o; o = o->next) {
+        bool pready, pull;
+        if (!pod_of(dep, name, o))
+            continue;
+        pull = unpullable(d, cJSON_GetObjectItemCaseSensitive(o->j, "spec"));
+        if (pull && !poll)
+            continue; /* the kubelet's pull reports change per look (pod_status) */
+        pready = gate && !pull && pod_up(d, o) &&
+                 (d->o.pod_start_ms == 0 || now >= o->born_ms + d->o.pod_start_ms);
+        nready += pready;
+        before = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(o->j, "status"), 1);
+        pod_status(d, o, pready);
+        status_write(d, o, before);
+    }
+    before = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(dep->j, "status"), 1);
+    deployment_status(dep, replicas, nready);
+    status_write(d, dep, before);
+    return nready >= replicas;
 }

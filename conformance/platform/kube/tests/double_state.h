@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/err.h"
@@ -23,6 +24,8 @@ struct dbl_obj {
     char *ns;   /* owning namespace (NULL for namespaces) */
     cJSON *j;
     unsigned polls;
+    uint64_t born_ms; /* monotonic ms at creation (pod_start_ms) */
+    uint64_t gone_ms; /* a Terminating namespace: when it is gone (0: by polls) */
     /* A pod run as a process (fixture_bin): its address, pid, stdout until the ready line. */
     char ip[32];
     pid_t pid;
@@ -69,6 +72,8 @@ struct sc_kube_double {
     int lfd, port;
     SSL_CTX *ctx;
     pthread_t acceptor;
+    pthread_t clock; /* double_clock.c: time-driven changes */
+    uint64_t prng;   /* splitmix64 state, from opts.seed */
     pthread_mutex_t mu;
     pthread_cond_t cv; /* connections ending, events recorded */
     int conns[SC_DBL_MAX_CONNS];
@@ -120,6 +125,7 @@ struct dbl_resp {
     char watch[700];
     unsigned long watch_rv;
     unsigned watch_s;
+    char watch_fields[300], watch_labels[300]; /* fieldSelector, labelSelector ("" none) */
 };
 
 /* A request's path, taken apart. */
@@ -127,6 +133,7 @@ struct dbl_route {
     char prefix[160]; /* "/api/v1" or "/apis/G/V" */
     char group[64], version[32];
     char ns[128], res[64], name[256], sub[32];
+    bool cluster;     /* a cluster-scoped path: /apis/G/V/RES[/NAME] (not namespaces) */
     const char *rest; /* proxy: the path after .../proxy */
     int nseg;
 };
@@ -158,6 +165,23 @@ void sc_dbl_get(struct sc_kube_double *d, const struct dbl_route *rt, const stru
                 const char *kind, struct dbl_resp *r);
 void sc_dbl_delete(struct sc_kube_double *d, const struct dbl_route *rt, struct dbl_resp *r);
 
+/* Does obj match a labelSelector (k=v,...)? */
+bool sc_dbl_labels_match(const cJSON *obj, const char *selector);
+/* Does obj match a fieldSelector (metadata.name and metadata.namespace, with =, == or !=)?
+ * 1 yes, 0 no, -1 a field the double does not know (its name copied into bad). */
+int sc_dbl_fields_match(const cJSON *obj, const char *selector, char *bad, size_t len);
+/* A Terminating namespace's end: its content and then itself go, each with a DELETED event. */
+void sc_dbl_ns_gone(struct sc_kube_double *d, struct dbl_obj *nso);
+
+/* ---- the clock (double_clock.c) */
+uint64_t sc_dbl_now_ms(void);
+/* A termination time in [ns_terminate_ms_min, ns_terminate_ms_max] (under the lock). */
+unsigned sc_dbl_draw_ms(struct sc_kube_double *d);
+/* Start the thread that makes time-driven changes; stopped by sc_dbl_clock_stop once
+ * d->stopping is set. */
+SC_MUST_CHECK int sc_dbl_clock_start(struct sc_kube_double *d, struct sc_err *err);
+void sc_dbl_clock_stop(struct sc_kube_double *d);
+
 /* ---- watches (double_watch.c) */
 /* Remember a change for watches (under the lock). */
 void sc_dbl_record(struct sc_kube_double *d, const char *type, const char *path, const cJSON *j);
@@ -170,8 +194,10 @@ void sc_dbl_events_free(struct sc_kube_double *d);
 
 /* ---- pods (double_pods.c), under the lock */
 void sc_dbl_make_pods(struct sc_kube_double *d, const char *ns, cJSON *dep);
-/* Deployments (and their pods) become ready after ready_after polls of their list. */
-void sc_dbl_progress(struct sc_kube_double *d, struct dbl_obj *dep);
+/* Deployments (and their pods) become ready after ready_after polls of their list (poll:
+ * this call is one), or pod_start_ms after their pods were created; a status that changed
+ * gets a new resourceVersion and a MODIFIED event. Returns true when dep is all ready. */
+bool sc_dbl_progress(struct sc_kube_double *d, struct dbl_obj *dep, bool poll);
 /* SIGTERM to the processes of ns's pods (the kubelet stopping them). */
 void sc_dbl_pods_terminate(struct sc_kube_double *d, const char *ns);
 /* Kill what is left of x's process and reap it. */

@@ -88,7 +88,7 @@ const char *sc_dbl_qparam(const struct dbl_req *q, const char *name, char *buf, 
     return NULL;
 }
 
-static bool labels_match(const cJSON *obj, const char *selector)
+bool sc_dbl_labels_match(const cJSON *obj, const char *selector)
 {
     const cJSON *labels = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "labels");
@@ -107,6 +107,60 @@ static bool labels_match(const cJSON *obj, const char *selector)
     return true;
 }
 
+/*
+ * Field selectors: every resource type supports metadata.name and metadata.namespace, with
+ * =, == and != (https://kubernetes.io/docs/concepts/overview/working-with-objects/
+ * field-selectors/); the double knows no other field (kube-apiserver knows a few more per
+ * kind, e.g. a pod's status.phase) and refuses it as the server refuses an unknown one.
+ */
+int sc_dbl_fields_match(const cJSON *obj, const char *selector, char *bad, size_t len)
+{
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    char buf[512], *save = NULL;
+    int match = 1;
+    snprintf(buf, sizeof(buf), "%s", selector);
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *op = strpbrk(t, "!=");
+        bool neg = op != NULL && *op == '!';
+        const char *want, *have;
+        if (op == NULL) {
+            snprintf(bad, len, "%s", t);
+            return -1;
+        }
+        want = op + (neg ? 2 : (op[1] == '=' ? 2 : 1));
+        *op = '\0';
+        if (strcmp(t, "metadata.name") == 0)
+            have = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "name"));
+        else if (strcmp(t, "metadata.namespace") == 0)
+            have = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "namespace"));
+        else {
+            snprintf(bad, len, "%s", t);
+            return -1;
+        }
+        if ((strcmp(have ? have : "", want) == 0) == neg)
+            match = 0;
+    }
+    return match;
+}
+
+/* 400 for a fieldSelector on a field the double does not know; true when r was written. */
+static bool bad_field(const struct dbl_req *q, struct dbl_resp *r)
+{
+    char sel[300], bad[300], msg[800];
+    cJSON *none = cJSON_CreateObject();
+    bool refuse = sc_dbl_qparam(q, "fieldSelector", sel, sizeof(sel)) != NULL &&
+                  sc_dbl_fields_match(none, sel, bad, sizeof(bad)) < 0;
+    cJSON_Delete(none);
+    if (refuse) {
+        snprintf(msg, sizeof(msg),
+                 "\"%s\" is not a known field selector: only \"metadata.name\", "
+                 "\"metadata.namespace\"",
+                 bad);
+        sc_dbl_status(r, 400, "BadRequest", msg);
+    }
+    return refuse;
+}
+
 static void resource_text(const struct dbl_route *rt, char *buf, size_t len)
 {
     if (rt->group[0])
@@ -119,6 +173,8 @@ static void obj_path(const struct dbl_route *rt, const char *name, char *buf, si
 {
     if (strcmp(rt->res, "namespaces") == 0)
         snprintf(buf, len, "/api/v1/namespaces/%s", name);
+    else if (rt->cluster)
+        snprintf(buf, len, "%s/%s/%s", rt->prefix, rt->res, name);
     else
         snprintf(buf, len, "%s/namespaces/%s/%s/%s", rt->prefix, rt->ns, rt->res, name);
 }
@@ -138,17 +194,75 @@ static struct dbl_obj *ns_lookup(struct sc_kube_double *d, const char *ns, bool 
     o = sc_dbl_find(d, path);
     if (o == NULL)
         return NULL;
-    if (ns_terminating(o) && poll && ++o->polls > d->o.terminate_polls) {
-        /* Termination done: the namespace's content goes with it. */
-        for (struct dbl_obj *x = d->objs, *nx; x; x = nx) {
-            nx = x->next;
-            if (x->ns && strcmp(x->ns, ns) == 0)
-                sc_dbl_drop(d, x);
-        }
-        sc_dbl_drop(d, o);
+    if (ns_terminating(o) && poll && d->o.ns_terminate_ms_max == 0 &&
+        ++o->polls > d->o.terminate_polls) {
+        sc_dbl_ns_gone(d, o);
         return NULL;
     }
     return o;
+}
+
+void sc_dbl_ns_gone(struct sc_kube_double *d, struct dbl_obj *nso)
+{
+    const char *ns = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(nso->j, "metadata"), "name"));
+    char name[256];
+
+    snprintf(name, sizeof(name), "%s", ns ? ns : "");
+    /* Termination done: the namespace's content goes with it, then the namespace. */
+    for (struct dbl_obj *x = d->objs, *nx; x; x = nx) {
+        nx = x->next;
+        if (x->ns && strcmp(x->ns, name) == 0) {
+            d->rv++;
+            sc_dbl_record(d, "DELETED", x->path, x->j);
+            sc_dbl_drop(d, x);
+        }
+    }
+    sc_dbl_bump_rv(d, nso->j);
+    sc_dbl_record(d, "DELETED", nso->path, nso->j);
+    sc_dbl_drop(d, nso);
+}
+
+/*
+ * A create in a Terminating namespace, refused as kube-apiserver's NamespaceLifecycle
+ * admission plugin refuses it (staging/src/k8s.io/apiserver/pkg/admission/plugin/namespace/
+ * lifecycle/admission.go, Admit: admission.NewForbidden with "unable to create new content in
+ * namespace %s because it is being terminated", and a cause of type
+ * v1.NamespaceTerminatingCause, "NamespaceTerminating", field metadata.namespace);
+ * apimachinery's errors.NewForbidden writes `RES.GROUP "NAME" is forbidden: ...` with the
+ * details {name, group, kind: the resource}. Only creates: an update is allowed.
+ */
+static void ns_terminating_refusal(const struct dbl_route *rt, const char *name, struct dbl_resp *r)
+{
+    cJSON *j = cJSON_CreateObject(), *det, *cause;
+    char msg[900], rs[200], cm[300];
+
+    resource_text(rt, rs, sizeof(rs));
+    snprintf(msg, sizeof(msg),
+             "%s \"%s\" is forbidden: unable to create new content in namespace %s because it "
+             "is being terminated",
+             rs, name, rt->ns);
+    cJSON_AddStringToObject(j, "kind", "Status");
+    cJSON_AddStringToObject(j, "apiVersion", "v1");
+    cJSON_AddObjectToObject(j, "metadata");
+    cJSON_AddStringToObject(j, "status", "Failure");
+    cJSON_AddStringToObject(j, "message", msg);
+    cJSON_AddStringToObject(j, "reason", "Forbidden");
+    det = cJSON_AddObjectToObject(j, "details");
+    cJSON_AddStringToObject(det, "name", name);
+    if (rt->group[0])
+        cJSON_AddStringToObject(det, "group", rt->group);
+    cJSON_AddStringToObject(det, "kind", rt->res);
+    cause = cJSON_CreateObject();
+    /* metav1.StatusCause: its Type is written as "reason". */
+    cJSON_AddStringToObject(cause, "reason", "NamespaceTerminating");
+    snprintf(cm, sizeof(cm), "namespace %s is being terminated", rt->ns);
+    cJSON_AddStringToObject(cause, "message", cm);
+    cJSON_AddStringToObject(cause, "field", "metadata.namespace");
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(det, "causes"), cause);
+    cJSON_AddNumberToObject(j, "code", 403);
+    sc_dbl_json(r, 403, j);
+    cJSON_Delete(j);
 }
 
 /* An HTTPRouteGroup match whose headers are not of the type the served CRD declares
@@ -266,11 +380,7 @@ static bool refused(struct sc_kube_double *d, const struct dbl_req *q, const str
         }
         obj_path(rt, name, path, sizeof(path));
         if (ns_terminating(nso) && sc_dbl_find(d, path) == NULL) {
-            snprintf(msg, sizeof(msg),
-                     "%s \"%s\" is forbidden: unable to create new content in namespace %s "
-                     "because it is being terminated",
-                     rs, name, rt->ns);
-            sc_dbl_status(r, 403, "Forbidden", msg);
+            ns_terminating_refusal(rt, name, r);
             return true;
         }
     }
@@ -283,6 +393,24 @@ static bool refused(struct sc_kube_double *d, const struct dbl_req *q, const str
     return false;
 }
 
+/* ?dryRun= other than All: 422, as kube-apiserver's ValidatePatchOptions/ValidateCreateOptions
+ * refuse it (apimachinery pkg/apis/meta/v1/validation: allowedDryRunValues is {"All"}; the
+ * handlers answer errors.NewInvalid of PatchOptions or CreateOptions). A dry run itself is
+ * validated and authorised as the write it stands for, and persisted nowhere (kubernetes
+ * website, docs/reference/using-api/api-concepts.md, "Dry-run"). */
+static bool dry_run_refused(const struct dbl_req *q, bool apply, struct dbl_resp *r)
+{
+    char v[64], msg[300];
+    if (sc_dbl_qparam(q, "dryRun", v, sizeof(v)) == NULL || strcmp(v, "All") == 0)
+        return false;
+    snprintf(msg, sizeof(msg),
+             "%s.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: []string{\"%s\"}: "
+             "supported values: \"All\"",
+             apply ? "PatchOptions" : "CreateOptions", v);
+    sc_dbl_status(r, 422, "Invalid", msg);
+    return true;
+}
+
 /* Create (POST, apply on a new name) or update (apply on an existing name). */
 void sc_dbl_write(struct sc_kube_double *d, const struct dbl_req *q, const struct dbl_route *rt,
                   const char *kind, bool apply, struct dbl_resp *r)
@@ -293,7 +421,7 @@ void sc_dbl_write(struct sc_kube_double *d, const struct dbl_req *q, const struc
     char path[700], msg[900], rs[200];
     struct dbl_obj *o;
 
-    if (refused(d, q, rt, kind, apply, j, name, r))
+    if (dry_run_refused(q, apply, r) || refused(d, q, rt, kind, apply, j, name, r))
         goto out;
     obj_path(rt, name, path, sizeof(path));
     o = sc_dbl_find(d, path);
@@ -301,6 +429,18 @@ void sc_dbl_write(struct sc_kube_double *d, const struct dbl_req *q, const struc
         resource_text(rt, rs, sizeof(rs));
         snprintf(msg, sizeof(msg), "%s \"%s\" already exists", rs, name);
         sc_dbl_status(r, 409, "AlreadyExists", msg);
+        goto out;
+    }
+    if (sc_dbl_qparam(q, "dryRun", msg, sizeof(msg)) != NULL) {
+        /* Validated and answered as if written; nothing stored, watched or started. */
+        if (o != NULL) {
+            cJSON *would = cJSON_Duplicate(o->j, 1);
+            merge_into(would, j);
+            sc_dbl_json(r, 200, would);
+            cJSON_Delete(would);
+        } else {
+            sc_dbl_json(r, 201, j);
+        }
         goto out;
     }
     if (o == NULL) {
@@ -339,18 +479,19 @@ static void list(struct sc_kube_double *d, const struct dbl_route *rt, const str
                  const char *kind, struct dbl_resp *r)
 {
     cJSON *list = cJSON_CreateObject(), *items;
-    char lk[80], rv[32], prefix[400], av[200], sel[512];
+    char lk[80], rv[32], prefix[400], av[200], sel[512], fsel[300], bad[8];
     const char *selector = sc_dbl_qparam(q, "labelSelector", sel, sizeof(sel));
+    const char *fields = sc_dbl_qparam(q, "fieldSelector", fsel, sizeof(fsel));
 
     snprintf(lk, sizeof(lk), "%sList", kind);
     cJSON_AddStringToObject(list, "kind", lk);
     snprintf(av, sizeof(av), "%s/%s", rt->group, rt->version);
     cJSON_AddStringToObject(list, "apiVersion", rt->group[0] ? av : "v1");
-    snprintf(rv, sizeof(rv), "%lu", d->rv);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(list, "metadata"), "resourceVersion", rv);
     items = cJSON_AddArrayToObject(list, "items");
     if (strcmp(rt->res, "namespaces") == 0)
         snprintf(prefix, sizeof(prefix), "/api/v1/namespaces/");
+    else if (rt->cluster)
+        snprintf(prefix, sizeof(prefix), "%s/%s/", rt->prefix, rt->res);
     else
         snprintf(prefix, sizeof(prefix), "%s/namespaces/%s/%s/", rt->prefix, rt->ns, rt->res);
     for (struct dbl_obj *o = d->objs; o; o = o->next) {
@@ -358,11 +499,15 @@ static void list(struct sc_kube_double *d, const struct dbl_route *rt, const str
             strchr(o->path + strlen(prefix), '/') != NULL)
             continue;
         if (strcmp(rt->res, "deployments") == 0)
-            sc_dbl_progress(d, o);
-        if (selector && !labels_match(o->j, selector))
+            o->up = sc_dbl_progress(d, o, true);
+        if ((selector && !sc_dbl_labels_match(o->j, selector)) ||
+            (fields && sc_dbl_fields_match(o->j, fields, bad, sizeof(bad)) != 1))
             continue;
         cJSON_AddItemToArray(items, cJSON_Duplicate(o->j, 1));
     }
+    /* After the progress above: its writes are in the list's version. */
+    snprintf(rv, sizeof(rv), "%lu", d->rv);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(list, "metadata"), "resourceVersion", rv);
     sc_dbl_json(r, 200, list);
     cJSON_Delete(list);
 }
@@ -375,6 +520,8 @@ void sc_dbl_get(struct sc_kube_double *d, const struct dbl_route *rt, const stru
 
     if (rt->name[0] == '\0') {
         /* A watch's stream itself is written by the connection's thread. */
+        if (bad_field(q, r))
+            return;
         if (!sc_dbl_watch_request(d, rt, q, r))
             list(d, rt, q, kind, r);
         return;
@@ -416,6 +563,9 @@ static void terminate_namespace(struct sc_kube_double *d, const char *ns, struct
                             "resource instances");
     cJSON_AddItemToArray(conds, c);
     sc_dbl_bump_rv(d, o->j);
+    sc_dbl_record(d, "MODIFIED", o->path, o->j);
+    if (d->o.ns_terminate_ms_max > 0)
+        o->gone_ms = sc_dbl_now_ms() + sc_dbl_draw_ms(d);
     /* The kubelet stops the pods: the fixtures drain while the namespace terminates. */
     sc_dbl_pods_terminate(d, ns);
 }

@@ -42,12 +42,24 @@ bool sc_dbl_watch_request(struct sc_kube_double *d, const struct dbl_route *rt,
         return false;
     if (strcmp(rt->res, "namespaces") == 0)
         snprintf(r->watch, sizeof(r->watch), "/api/v1/namespaces/");
+    else if (rt->cluster)
+        snprintf(r->watch, sizeof(r->watch), "%s/%s/", rt->prefix, rt->res);
     else
         snprintf(r->watch, sizeof(r->watch), "%s/namespaces/%s/%s/", rt->prefix, rt->ns, rt->res);
     r->watch_rv = sc_dbl_qparam(q, "resourceVersion", w, sizeof(w)) ? strtoul(w, NULL, 10) : d->rv;
     r->watch_s = sc_dbl_qparam(q, "timeoutSeconds", w, sizeof(w)) ? (unsigned)atoi(w) : 30;
     if (r->watch_s == 0 || r->watch_s > 30)
         r->watch_s = 30;
+    if (sc_dbl_qparam(q, "fieldSelector", r->watch_fields, sizeof(r->watch_fields)) == NULL)
+        r->watch_fields[0] = '\0';
+    if (sc_dbl_qparam(q, "labelSelector", r->watch_labels, sizeof(r->watch_labels)) == NULL)
+        r->watch_labels[0] = '\0';
+    /* A watch on Deployments is a look at them, as a list is (ready_after counts it). */
+    if (strcmp(rt->res, "deployments") == 0)
+        for (struct dbl_obj *o = d->objs; o; o = o->next)
+            if (strncmp(o->path, r->watch, strlen(r->watch)) == 0 &&
+                strchr(o->path + strlen(r->watch), '/') == NULL)
+                o->up = sc_dbl_progress(d, o, true);
     r->status = 200;
     return true;
 }
@@ -61,19 +73,45 @@ static bool chunk(SSL *ssl, const char *data, size_t n)
            SSL_write(ssl, "\r\n", 2) > 0;
 }
 
+/* Is event e one the watch r asks for: of its collection, through its selectors? */
+static bool watched(const struct dbl_resp *r, const struct dbl_event *e)
+{
+    cJSON *j;
+    char bad[8];
+    bool ok;
+    if (strncmp(e->path, r->watch, strlen(r->watch)) != 0 ||
+        strchr(e->path + strlen(r->watch), '/') != NULL)
+        return false;
+    if (r->watch_fields[0] == '\0' && r->watch_labels[0] == '\0')
+        return true;
+    j = cJSON_Parse(e->json);
+    ok = (r->watch_fields[0] == '\0' ||
+          sc_dbl_fields_match(j, r->watch_fields, bad, sizeof(bad)) == 1) &&
+         (r->watch_labels[0] == '\0' || sc_dbl_labels_match(j, r->watch_labels));
+    cJSON_Delete(j);
+    return ok;
+}
+
 /* Write the events after *seen of the watched collection, oldest first (under the lock). */
 static bool send_events(struct sc_kube_double *d, SSL *ssl, const struct dbl_resp *r,
                         unsigned long *seen)
 {
-    struct dbl_event *batch[64];
-    size_t n = 0;
+    struct dbl_event **batch = NULL;
+    size_t n = 0, cap = 0;
     bool ok = true;
 
-    /* Oldest first: the list is newest first, so collect then walk back. */
-    for (struct dbl_event *e = d->events; e && e->rv > *seen && n < 64; e = e->next)
-        if (strncmp(e->path, r->watch, strlen(r->watch)) == 0 &&
-            strchr(e->path + strlen(r->watch), '/') == NULL)
-            batch[n++] = e;
+    /* Oldest first: the list is newest first, so collect (all of them) then walk back. */
+    for (struct dbl_event *e = d->events; e && e->rv > *seen; e = e->next) {
+        if (!watched(r, e))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            batch = realloc(batch, cap * sizeof(*batch));
+            if (batch == NULL)
+                abort();
+        }
+        batch[n++] = e;
+    }
     while (ok && n > 0) {
         struct dbl_event *e = batch[--n];
         char *line = NULL;
@@ -85,6 +123,7 @@ static bool send_events(struct sc_kube_double *d, SSL *ssl, const struct dbl_res
     }
     for (struct dbl_event *e = d->events; e && e->rv > *seen; e = e->next)
         *seen = *seen < e->rv ? e->rv : *seen; /* events of other collections */
+    free(batch);
     return ok;
 }
 

@@ -94,6 +94,34 @@ static void free_strings(struct sc_kube_double *d)
     cJSON_Delete(d->rbac_rules);
 }
 
+/*
+ * The one Node of node_cpus: Ready, schedulable, with capacity and allocatable
+ * (https://kubernetes.io/docs/reference/node/node-status/: allocatable is what the scheduler
+ * may place; the Ready condition says the kubelet is healthy and can take pods).
+ */
+static void add_node(struct sc_kube_double *d, unsigned cpus)
+{
+    cJSON *n = cJSON_CreateObject(), *md, *st, *c;
+    char q[16];
+    snprintf(q, sizeof(q), "%u", cpus);
+    cJSON_AddStringToObject(n, "apiVersion", "v1");
+    cJSON_AddStringToObject(n, "kind", "Node");
+    md = cJSON_AddObjectToObject(n, "metadata");
+    cJSON_AddStringToObject(md, "name", "kind-worker");
+    cJSON_AddStringToObject(md, "resourceVersion", "1");
+    cJSON_AddObjectToObject(n, "spec");
+    st = cJSON_AddObjectToObject(n, "status");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(st, "capacity"), "cpu", q);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(st, "allocatable"), "cpu", q);
+    c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "type", "Ready");
+    cJSON_AddStringToObject(c, "status", "True");
+    cJSON_AddStringToObject(c, "reason", "KubeletReady");
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(st, "conditions"), c);
+    d->rv = 1;
+    sc_dbl_put(d, "/api/v1/nodes/kind-worker", NULL, n);
+}
+
 struct sc_kube_double *sc_kube_double_start(const struct sc_kube_double_opts *o, struct sc_err *err)
 {
     struct sc_kube_double *d = calloc(1, sizeof(*d));
@@ -134,9 +162,15 @@ struct sc_kube_double *sc_kube_double_start(const struct sc_kube_double_opts *o,
         sc_err_set(err, SC_ESYS, "cannot create the double's condition: %s", strerror(rc));
         goto out_mutex;
     }
-    if (sc_dbl_serve(d, o, err) != 0)
+    if (o->node_cpus > 0)
+        add_node(d, o->node_cpus);
+    if (sc_dbl_clock_start(d, err) != 0)
         goto out_cond;
+    if (sc_dbl_serve(d, o, err) != 0)
+        goto out_clock;
     return d;
+out_clock:
+    sc_dbl_clock_stop(d);
 out_cond:
     SC_ASSERT_OK(pthread_cond_destroy(&d->cv));
 out_mutex:
@@ -155,6 +189,7 @@ int sc_kube_double_port(const struct sc_kube_double *d)
 void sc_kube_double_stop(struct sc_kube_double *d)
 {
     sc_dbl_unserve(d);
+    sc_dbl_clock_stop(d);
     while (d->objs)
         sc_dbl_drop(d, d->objs);
     while (d->faults) {

@@ -12,14 +12,18 @@
  * certificates checked against a CA), bearer-token and basic authentication (401 Status
  * otherwise), discovery (/apis, /apis/GROUP/VERSION), server-side apply (PATCH with
  * application/apply-patch+yaml and fieldManager, 415/400 otherwise), create (POST, 409
- * AlreadyExists), get/list with labelSelector, delete (namespaces go Terminating first and
+ * AlreadyExists), dry runs of either (?dryRun=All: validated and authorised, answered as if
+ * written, nothing stored or watched; any other value 422 as kube-apiserver answers),
+ * get/list with labelSelector, delete (namespaces go Terminating first and
  * take their content with them), resourceVersion on every write, watches (GET of a
  * collection with ?watch=1&resourceVersion=RV[&timeoutSeconds=S]: a chunked stream of
  * {"type":"ADDED|MODIFIED|DELETED","object":...} lines for the objects applied, updated or
- * deleted after RV, until S seconds (at most 30) pass), Status bodies for 400, 401,
+ * deleted after RV, until S seconds (at most 30) pass; labelSelector and
+ * fieldSelector=metadata.name=X filter lists and watches), Status bodies for 400, 401,
  * 403, 404, 409, 415, 422, 429 (with Retry-After), 500 and 503; Deployments get pods that
  * become ready after a few polls; the pod proxy forwards to a real HTTP server (a test's
- * smi-fixture); pod logs and events; the aggregated metrics.smi-spec.io API.
+ * smi-fixture); pod logs and events; the aggregated metrics.smi-spec.io API;
+ * CustomResourceDefinitions (cluster-scoped: create, apply, get, list, delete), stored only.
  * It is a test tool only: it never stands in for a platform.
  */
 struct sc_kube_double;
@@ -53,6 +57,20 @@ struct sc_kube_double_opts {
      * with reason ErrImagePull (first look), then ImagePullBackOff, as the kubelet reports an
      * image it cannot pull; no process is run for them. NULL: every image can be pulled. */
     const char *unpullable_image;
+    /* Cluster timing (double_clock.c; 0 = off, the poll-based behaviour above). pod_start_ms:
+     * a Deployment's pod is Ready (and the Deployment's readyReplicas and Available follow)
+     * only this long after it was created, and with fixture_bin only once its process also
+     * printed its ready line; the change is written by the double's clock thread (a new
+     * resourceVersion and a MODIFIED event for watches), without anyone polling. */
+    unsigned pod_start_ms;
+    /* A deleted namespace stays Terminating for a time drawn uniformly in [min, max] ms
+     * (max 0: terminate_polls GETs instead), then it and its content are gone (DELETED
+     * events). Creating in it meanwhile is refused as NamespaceLifecycle refuses it. */
+    unsigned ns_terminate_ms_min, ns_terminate_ms_max;
+    unsigned long seed; /* of the termination times (0: 1) */
+    /* GET /api/v1/nodes: one Ready, schedulable Node "kind-worker" (the pods' nodeName) with
+     * this many allocatable CPUs; 0: no Node API (404), as before. */
+    unsigned node_cpus;
 };
 
 /* Start on 127.0.0.1:0 (a thread accepts; one thread per connection). NULL on failure (the

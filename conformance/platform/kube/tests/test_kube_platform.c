@@ -71,6 +71,7 @@ static void setup(void)
     o.served[2] = "v1alpha4";
     o.served[3] = "v1alpha1";
     o.ready_after = 2;
+    o.node_cpus = 1; /* one Node, kind-worker (the_default_parallelism_follows_...) */
     o.proxy_port = fixture_agent;
     o.pod_log = "starting\nleaked " TOKEN " here\n";
     sc_err_init(&err);
@@ -604,19 +605,49 @@ START_TEST(diagnostics_hold_logs_and_events_without_secrets)
 }
 END_TEST
 
-START_TEST(delete_namespace_waits_until_it_is_gone_with_its_content)
+/* A deletion is begun and the case goes on; the end of the run confirms it. */
+START_TEST(delete_namespace_begins_it_and_await_deleted_confirms_it_gone_with_its_content)
 {
     struct sc_platform *p = platform();
     struct sc_err err;
+    char *ns;
     prepare(p, "t1");
     ck_assert_uint_gt(sc_kube_double_objects(dbl, "/api/v1/namespaces/t1/"), 0);
     sc_err_init(&err);
     ck_assert_msg(p->ops->delete_namespace(p, "t1", &err) == 0, "%s", err.msg);
+    /* not waited for: still there, Terminating */
+    ns = sc_kube_double_object(dbl, "/api/v1/namespaces/t1");
+    ck_assert_ptr_nonnull(ns);
+    ck_assert_ptr_nonnull(strstr(ns, "Terminating"));
+    free(ns);
+    ck_assert_msg(p->ops->await_deleted(p, &err) == 0, "%s", err.msg);
     ck_assert_ptr_null(sc_kube_double_object(dbl, "/api/v1/namespaces/t1"));
     ck_assert_uint_eq(sc_kube_double_objects(dbl, "/api/v1/namespaces/t1/"), 0);
     ck_assert_uint_eq(sc_kube_double_objects(dbl, "/apis/apps/v1/namespaces/t1/"), 0);
-    /* Deleting what is already gone is fine: cleanup may run twice. */
+    /* Deleting what is already gone is fine: cleanup may run twice; nothing is left to
+     * confirm. */
     ck_assert_int_eq(p->ops->delete_namespace(p, "t1", &err), 0);
+    ck_assert_int_eq(p->ops->await_deleted(p, &err), 0);
+    p->ops->destroy(p);
+}
+END_TEST
+
+/* A namespace that does not go within the platform's delete timeout is named. */
+START_TEST(await_deleted_names_a_namespace_that_is_not_gone_in_time)
+{
+    struct sc_platform *p = platform();
+    struct sc_err err;
+    prepare(p, "t1");
+    prepare(p, "t2");
+    sc_err_init(&err);
+    ck_assert_msg(p->ops->delete_namespace(p, "t1", &err) == 0, "%s", err.msg);
+    ck_assert_msg(p->ops->delete_namespace(p, "t2", &err) == 0, "%s", err.msg);
+    /* t2's GETs fail for longer than the 5 s timeout (each poll is one, 2 s apart at most) */
+    sc_kube_double_fail(dbl, "GET", "/api/v1/namespaces/t2", 500, 1000, 0);
+    ck_assert_int_eq(p->ops->await_deleted(p, &err), SC_ETIMEOUT);
+    ck_assert_msg(strstr(err.msg, "1 of 2 deleted namespaces not gone") != NULL, "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "namespace 't2' still exists") != NULL, "%s", err.msg);
+    ck_assert_ptr_null(sc_kube_double_object(dbl, "/api/v1/namespaces/t1"));
     p->ops->destroy(p);
 }
 END_TEST
@@ -680,6 +711,57 @@ START_TEST(unreachable_cluster_fails_with_server_and_origin)
 }
 END_TEST
 
+/* A Node (Ready unless `cond` says otherwise) with its allocatable CPU and pods, and `spec`. */
+static void put_node(const char *name, const char *cpu, const char *spec, const char *cond)
+{
+    char *path = tu_printf("/api/v1/nodes/%s", name);
+    char *json = tu_printf("{\"kind\":\"Node\",\"metadata\":{\"name\":\"%s\"},\"spec\":{%s},"
+                           "\"status\":{\"allocatable\":{\"cpu\":\"%s\",\"pods\":\"110\"},"
+                           "\"conditions\":[{\"type\":\"Ready\",\"status\":\"%s\"}]}}",
+                           name, spec, cpu, cond);
+    sc_kube_double_put(dbl, path, json);
+    free(path);
+    free(json);
+}
+
+/* Cases at once without --parallel: from the schedulable nodes' CPUs and pod slots, and the
+ * CPU the mesh's sidecars request; 4 when nodes cannot be read or none is schedulable. */
+START_TEST(the_default_parallelism_follows_the_schedulable_nodes)
+{
+    char *mesh;
+    struct sc_platform *p = platform();
+    ck_assert_uint_eq(p->parallel_hint, 2); /* kind-worker's one CPU: 2 */
+    p->ops->destroy(p);
+    put_node("a", "3500m", "", "True");
+    put_node("cordoned", "8", "\"unschedulable\":true", "True");
+    put_node("tainted", "8", "\"taints\":[{\"key\":\"k\",\"effect\":\"NoSchedule\"}]", "True");
+    put_node("down", "8", "", "False");
+    p = platform();
+    ck_assert_uint_eq(p->parallel_hint, 8); /* 2 x 4 whole CPUs; 110 pods hold 9 */
+    ck_assert_str_eq(p->parallel_why, "4.5 allocatable CPUs and 110 pod slots on 2 schedulable "
+                                      "of 5 nodes");
+    p->ops->destroy(p);
+    put_node("b", "16", "", "True");
+    p = platform();
+    ck_assert_uint_eq(p->parallel_hint, 16); /* 2 x 20 = 40, 220 pods hold 18: at most 16 */
+    p->ops->destroy(p);
+    mesh = tu_write(dir, "requests.yaml",
+                    "name: m\nsources: [t]\nsidecarCPU: 250m\ndenial: {http: 403, tcp: "
+                    "reset}\nclaims: {split: [v1alpha4]}\n",
+                    0);
+    p = platform_with(mesh);
+    ck_assert_uint_eq(p->parallel_hint, 6); /* 20500m / (12 pods x 250m) */
+    p->ops->destroy(p);
+    sc_kube_double_fail(dbl, "GET", "/api/v1/nodes", 403, 1, 0);
+    p = platform();
+    ck_assert_uint_eq(p->parallel_hint, 4);
+    ck_assert_msg(strstr(p->parallel_why, "nodes cannot be read: forbidden") != NULL, "%s",
+                  p->parallel_why);
+    p->ops->destroy(p);
+    free(mesh);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("kube_platform");
@@ -702,7 +784,10 @@ int main(void)
     tcase_add_test(tc, traffic_plan_failing_in_transit_every_time_says_how_many_attempts);
     tcase_add_test(tc, metrics_are_read_from_the_aggregated_api);
     tcase_add_test(tc, diagnostics_hold_logs_and_events_without_secrets);
-    tcase_add_test(tc, delete_namespace_waits_until_it_is_gone_with_its_content);
+    tcase_add_test(tc,
+                   delete_namespace_begins_it_and_await_deleted_confirms_it_gone_with_its_content);
+    tcase_add_test(tc, await_deleted_names_a_namespace_that_is_not_gone_in_time);
+    tcase_add_test(tc, the_default_parallelism_follows_the_schedulable_nodes);
     tcase_add_test(tc, deny_by_default_namespace_settings_only_when_access_is_claimed_and_served);
     tcase_add_test(tc, unreachable_cluster_fails_with_server_and_origin);
     suite_add_tcase(s, tc);
