@@ -185,7 +185,7 @@ static void forbidden_message(const struct sc_kube_double *d, const struct dbl_a
 static void refuse(struct sc_kube_double *d, const struct dbl_attrs *a, const char *why,
                    struct dbl_resp *r)
 {
-    cJSON *j = cJSON_CreateObject(), *det;
+    cJSON *j;
     char msg[1400], gr[140];
 
     snprintf(gr, sizeof(gr), "%s%s%s", a->res, a->group[0] ? "." : "", a->group);
@@ -195,20 +195,7 @@ static void refuse(struct sc_kube_double *d, const struct dbl_attrs *a, const ch
         snprintf(msg, sizeof(msg), "%s is forbidden: %s", gr, why);
     else
         snprintf(msg, sizeof(msg), "%s \"%s\" is forbidden: %s", gr, a->name, why);
-    cJSON_AddStringToObject(j, "kind", "Status");
-    cJSON_AddStringToObject(j, "apiVersion", "v1");
-    cJSON_AddObjectToObject(j, "metadata");
-    cJSON_AddStringToObject(j, "status", "Failure");
-    cJSON_AddStringToObject(j, "message", msg);
-    cJSON_AddStringToObject(j, "reason", "Forbidden");
-    det = cJSON_AddObjectToObject(j, "details");
-    if (a->name[0])
-        cJSON_AddStringToObject(det, "name", a->name);
-    if (a->group[0])
-        cJSON_AddStringToObject(det, "group", a->group);
-    if (a->res[0])
-        cJSON_AddStringToObject(det, "kind", a->res);
-    cJSON_AddNumberToObject(j, "code", 403);
+    j = sc_dbl_forbidden(msg, a->name, a->group, a->res);
     sc_dbl_json(r, 403, j);
     cJSON_Delete(j);
     snprintf(d->last_forbidden, sizeof(d->last_forbidden), "%s", msg);

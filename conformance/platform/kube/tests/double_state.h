@@ -150,6 +150,9 @@ struct dbl_forward {
 char *sc_dbl_strdup(const char *s); /* aborts when out of memory; NULL gives "" */
 /* A metav1.Status body (reason NULL: the usual one for code). */
 void sc_dbl_status(struct dbl_resp *r, int code, const char *reason, const char *msg);
+/* apimachinery errors.NewForbidden: a 403 Status with msg and details {name, group, kind},
+ * each left out when empty; the caller sends it (sc_dbl_json) and frees it. */
+cJSON *sc_dbl_forbidden(const char *msg, const char *name, const char *group, const char *kind);
 const char *sc_dbl_status_reason(int code);
 void sc_dbl_json(struct dbl_resp *r, int code, const cJSON *j);
 

@@ -234,7 +234,7 @@ void sc_dbl_ns_gone(struct sc_kube_double *d, struct dbl_obj *nso)
  */
 static void ns_terminating_refusal(const struct dbl_route *rt, const char *name, struct dbl_resp *r)
 {
-    cJSON *j = cJSON_CreateObject(), *det, *cause;
+    cJSON *j, *cause;
     char msg[900], rs[200], cm[300];
 
     resource_text(rt, rs, sizeof(rs));
@@ -242,25 +242,15 @@ static void ns_terminating_refusal(const struct dbl_route *rt, const char *name,
              "%s \"%s\" is forbidden: unable to create new content in namespace %s because it "
              "is being terminated",
              rs, name, rt->ns);
-    cJSON_AddStringToObject(j, "kind", "Status");
-    cJSON_AddStringToObject(j, "apiVersion", "v1");
-    cJSON_AddObjectToObject(j, "metadata");
-    cJSON_AddStringToObject(j, "status", "Failure");
-    cJSON_AddStringToObject(j, "message", msg);
-    cJSON_AddStringToObject(j, "reason", "Forbidden");
-    det = cJSON_AddObjectToObject(j, "details");
-    cJSON_AddStringToObject(det, "name", name);
-    if (rt->group[0])
-        cJSON_AddStringToObject(det, "group", rt->group);
-    cJSON_AddStringToObject(det, "kind", rt->res);
+    j = sc_dbl_forbidden(msg, name, rt->group, rt->res);
     cause = cJSON_CreateObject();
     /* metav1.StatusCause: its Type is written as "reason". */
     cJSON_AddStringToObject(cause, "reason", "NamespaceTerminating");
     snprintf(cm, sizeof(cm), "namespace %s is being terminated", rt->ns);
     cJSON_AddStringToObject(cause, "message", cm);
     cJSON_AddStringToObject(cause, "field", "metadata.namespace");
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(det, "causes"), cause);
-    cJSON_AddNumberToObject(j, "code", 403);
+    cJSON_AddItemToArray(
+        cJSON_AddArrayToObject(cJSON_GetObjectItemCaseSensitive(j, "details"), "causes"), cause);
     sc_dbl_json(r, 403, j);
     cJSON_Delete(j);
 }

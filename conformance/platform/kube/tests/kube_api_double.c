@@ -65,6 +65,26 @@ void sc_dbl_status(struct dbl_resp *r, int code, const char *reason, const char 
     cJSON_Delete(j);
 }
 
+cJSON *sc_dbl_forbidden(const char *msg, const char *name, const char *group, const char *kind)
+{
+    cJSON *j = cJSON_CreateObject(), *det;
+    cJSON_AddStringToObject(j, "kind", "Status");
+    cJSON_AddStringToObject(j, "apiVersion", "v1");
+    cJSON_AddObjectToObject(j, "metadata");
+    cJSON_AddStringToObject(j, "status", "Failure");
+    cJSON_AddStringToObject(j, "message", msg);
+    cJSON_AddStringToObject(j, "reason", "Forbidden");
+    det = cJSON_AddObjectToObject(j, "details");
+    if (name[0])
+        cJSON_AddStringToObject(det, "name", name);
+    if (group[0])
+        cJSON_AddStringToObject(det, "group", group);
+    if (kind[0])
+        cJSON_AddStringToObject(det, "kind", kind);
+    cJSON_AddNumberToObject(j, "code", 403);
+    return j;
+}
+
 void sc_dbl_json(struct dbl_resp *r, int code, const cJSON *j)
 {
     free(r->body);
