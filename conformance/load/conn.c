@@ -1,9 +1,12 @@
 /* conn.c - one load connection's state machine: connect, CONNECT tunnel and TLS when asked,
- * pipelined writes, responses counted per status and backend, close and reconnect. */
+ * pipelined writes, responses counted per status and backend, close and reconnect. The bytes
+ * move through the thread's I/O backend (io_epoll.c, io_uring.c). */
+#include <errno.h>
 #include <openssl/err.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/util.h"
 #include "load/engine_int.h"
 #include "load/tls.h"
@@ -11,11 +14,6 @@
 #define RETRY_DELAY_NS 10000000ull /* back-off before reconnecting after a connect error */
 
 /* ---- writing -------------------------------------------------------------------- */
-
-struct wreq {
-    uv_write_t w;
-    char *owned; /* freed when the write completes; NULL for the shared request buffer */
-};
 
 /* With a timeline: the requests in flight (at least one: a failed connect) failed with kind. */
 static void record_failed(struct conn *c, enum sc_load_errkind kind)
@@ -32,53 +30,25 @@ static void record_failed(struct conn *c, enum sc_load_errkind kind)
                              outcome, c->serial);
 }
 
-static void on_write(uv_write_t *w, int status)
+static const char *errstr(int status)
 {
-    struct wreq *wr = (struct wreq *)w;
-    struct conn *c = w->data;
-
-    free(wr->owned);
-    free(wr);
-    if (status < 0 && status != UV_ECANCELED && c->st != C_CLOSING && c->st != C_CLOSED) {
-        record_failed(c, SC_LERR_WRITE);
-        sc_load_thr_fail(c->t, SC_LERR_WRITE, c->inflight ? c->inflight : 1, uv_strerror(status));
-        c->t->inflight -= c->inflight;
-        c->inflight = 0;
-        sc_load_conn_close(c, true);
-    }
+    return strerror(status < 0 ? -status : status);
 }
 
-/* Write bytes to the socket: directly when the socket takes them (the common case: one
- * write syscall, no epoll change), queued otherwise. `owned` data is taken over. */
+void sc_load_conn_on_write_error(struct conn *c, int status)
+{
+    if (c->st == C_CLOSING || c->st == C_CLOSED || status == -ECANCELED)
+        return;
+    record_failed(c, SC_LERR_WRITE);
+    sc_load_thr_fail(c->t, SC_LERR_WRITE, c->inflight ? c->inflight : 1, errstr(status));
+    c->t->inflight -= c->inflight;
+    c->inflight = 0;
+    sc_load_conn_close(c, true);
+}
+
 static int raw_write(struct conn *c, const char *data, size_t len, bool owned)
 {
-    uv_buf_t b = uv_buf_init((char *)data, (unsigned)len);
-    int r = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
-    struct wreq *wr;
-
-    if (r == (int)len) {
-        if (owned)
-            free((char *)data);
-        return 0;
-    }
-    if (r < 0 && r != UV_EAGAIN) {
-        if (owned)
-            free((char *)data);
-        return r;
-    }
-    if (r < 0)
-        r = 0;
-    wr = sc_xcalloc(1, sizeof(*wr));
-    wr->w.data = c;
-    wr->owned = owned ? (char *)data : NULL;
-    b = uv_buf_init((char *)data + r, (unsigned)(len - (size_t)r));
-    r = uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, on_write);
-    if (r < 0) {
-        free(wr->owned);
-        free(wr);
-        return r;
-    }
-    return 0;
+    return c->t->io->write(c, data, len, owned);
 }
 
 /* Send what TLS produced. */
@@ -92,13 +62,13 @@ static int tls_flush(struct conn *c)
         return 0;
     buf = malloc(pending);
     if (buf == NULL)
-        return UV_ENOMEM;
+        return -ENOMEM;
     n = BIO_read(c->wbio, buf, (int)pending);
     if (n <= 0) {
         /* A memory BIO holding `pending` bytes gives them; if not, the record is lost. */
         free(buf);
         ERR_clear_error();
-        return UV_EPROTO;
+        return -EPROTO;
     }
     return raw_write(c, buf, (size_t)n, true);
 }
@@ -109,7 +79,7 @@ static int conn_write(struct conn *c, const char *data, size_t len)
         return raw_write(c, data, len, false);
     if (SSL_write(c->ssl, data, (int)len) <= 0) {
         ERR_clear_error();
-        return UV_EPROTO;
+        return -EPROTO;
     }
     return tls_flush(c);
 }
@@ -167,7 +137,7 @@ void sc_load_conn_fill(struct conn *c)
     if (room == 0)
         return;
     /* In the read path the clock was just read; elsewhere read it now. */
-    now = t->in_read ? t->now : uv_hrtime();
+    now = t->in_read ? t->now : sc_now_ns();
     if (now >= t->deadline_ns) {
         /* Checked here, not only on the tick: at 50k req/s a 5 ms tick is 250 requests. */
         t->stopping = true;
@@ -185,7 +155,7 @@ void sc_load_conn_fill(struct conn *c)
     r = conn_write(c, e->reqs, (size_t)n * e->req_len);
     if (r < 0) {
         record_failed(c, SC_LERR_WRITE);
-        sc_load_thr_fail(t, SC_LERR_WRITE, c->inflight, uv_strerror(r));
+        sc_load_thr_fail(t, SC_LERR_WRITE, c->inflight, errstr(r));
         t->inflight -= c->inflight;
         c->inflight = 0;
         sc_load_conn_close(c, true);
@@ -426,53 +396,41 @@ static void tunnel_read(struct conn *c, const char *data, size_t len)
 
 /* ---- reading ------------------------------------------------------------------------- */
 
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+void sc_load_conn_on_read_end(struct conn *c, int status)
 {
-    struct conn *c = h->data;
-    (void)suggested;
-    /* Parsing is synchronous in on_read, so one buffer per thread serves every connection. */
-    *buf = uv_buf_init(c->t->rbuf, sizeof(c->t->rbuf));
-}
-
-static void read_failed(struct conn *c, ssize_t nread)
-{
-    if (nread == UV_EOF) {
-        if (c->st == C_TUNNEL || c->st == C_HANDSHAKE) {
+    if (c->st == C_CLOSING || c->st == C_CLOSED)
+        return;
+    if (status == 0) {
+        if (c->st == C_TUNNEL || c->st == C_HANDSHAKE || c->st == C_CONNECTING) {
             c->failed_connect = true;
             sc_load_conn_fail(c, SC_LERR_CONNECT, "closed during connection set-up");
         } else {
             conn_eof(c);
         }
-    } else if (nread == UV_ECONNRESET) {
-        sc_load_conn_fail(c, SC_LERR_RESET, uv_strerror((int)nread));
+    } else if (status == -ECONNRESET) {
+        sc_load_conn_fail(c, SC_LERR_RESET, errstr(status));
     } else {
-        sc_load_conn_fail(c, SC_LERR_READ, uv_strerror((int)nread));
+        sc_load_conn_fail(c, SC_LERR_READ, errstr(status));
     }
 }
 
-static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+void sc_load_conn_on_read(struct conn *c, const char *data, size_t len)
 {
-    struct conn *c = s->data;
-
-    if (nread == 0 || c->st == C_CLOSING || c->st == C_CLOSED)
+    if (c->st == C_CLOSING || c->st == C_CLOSED)
         return;
-    c->t->now = uv_hrtime();
-    if (nread < 0) {
-        read_failed(c, nread);
-        return;
-    }
+    c->t->now = sc_now_ns();
     c->t->in_read = true;
     switch (c->st) {
     case C_TUNNEL:
-        tunnel_read(c, buf->base, (size_t)nread);
+        tunnel_read(c, data, len);
         break;
     case C_HANDSHAKE:
     case C_READY:
         if (c->ssl != NULL) {
-            tls_read(c, buf->base, (size_t)nread);
+            tls_read(c, data, len);
         } else {
-            c->t->res->bytes_read += (uint64_t)nread;
-            feed_plain(c, buf->base, (size_t)nread);
+            c->t->res->bytes_read += (uint64_t)len;
+            feed_plain(c, data, len);
         }
         break;
     default:
@@ -483,9 +441,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 
 /* ---- connections ------------------------------------------------------------------- */
 
-static void on_connect(uv_connect_t *req, int status)
+void sc_load_conn_on_connect(struct conn *c, int status)
 {
-    struct conn *c = req->data;
     struct engine *e = c->t->e;
     int r;
 
@@ -493,18 +450,7 @@ static void on_connect(uv_connect_t *req, int status)
         return; /* closed meanwhile */
     if (status < 0) {
         c->failed_connect = true;
-        sc_load_conn_fail(c, SC_LERR_CONNECT, uv_strerror(status));
-        return;
-    }
-    r = uv_tcp_nodelay(&c->tcp, 1);
-    if (r < 0) {
-        c->failed_connect = true;
-        sc_load_conn_fail(c, SC_LERR_CONNECT, uv_strerror(r));
-        return;
-    }
-    r = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
-    if (r < 0) {
-        sc_load_conn_fail(c, SC_LERR_READ, uv_strerror(r));
+        sc_load_conn_fail(c, SC_LERR_CONNECT, errstr(status));
         return;
     }
     if (e->tunnel != NULL) {
@@ -512,7 +458,7 @@ static void on_connect(uv_connect_t *req, int status)
         c->tunlen = 0;
         r = raw_write(c, e->tunnel, strlen(e->tunnel), false);
         if (r < 0)
-            sc_load_conn_fail(c, SC_LERR_CONNECT, uv_strerror(r));
+            sc_load_conn_fail(c, SC_LERR_CONNECT, errstr(r));
         return;
     }
     if (e->ssl_ctx != NULL) {
@@ -532,27 +478,20 @@ void sc_load_conn_start(struct conn *c)
     c->unsolicited = false;
     c->inflight = 0;
     c->head = 0;
-    c->since = uv_hrtime();
+    c->since = sc_now_ns();
     c->serial = atomic_fetch_add(&t->e->conns_started, 1) + 1;
-    /* No socket yet (that comes with the connect): only a bad argument could fail this. */
-    SC_ASSERT_OK(uv_tcp_init(&t->loop, &c->tcp));
-    c->tcp.data = c;
-    t->open_handles++;
     c->st = C_CONNECTING;
-    c->creq.data = c;
-    r = uv_tcp_connect(&c->creq, &c->tcp, (const struct sockaddr *)&t->e->addr, on_connect);
+    r = t->io->connect(c);
     if (r < 0) {
         c->failed_connect = true;
-        sc_load_conn_fail(c, SC_LERR_CONNECT, uv_strerror(r));
+        sc_load_conn_fail(c, SC_LERR_CONNECT, errstr(r));
     }
 }
 
-static void on_conn_closed(uv_handle_t *h)
+void sc_load_conn_on_closed(struct conn *c)
 {
-    struct conn *c = h->data;
     struct thr *t = c->t;
 
-    t->open_handles--;
     if (c->ssl != NULL) {
         SSL_free(c->ssl);
         c->ssl = NULL;
@@ -562,7 +501,7 @@ static void on_conn_closed(uv_handle_t *h)
     if (c->want_reconnect && !t->stopping) {
         t->res->reconnects++;
         if (c->failed_connect)
-            c->retry_at = uv_hrtime() + RETRY_DELAY_NS;
+            c->retry_at = sc_now_ns() + RETRY_DELAY_NS;
         else
             sc_load_conn_start(c);
     }
@@ -585,7 +524,5 @@ void sc_load_conn_close(struct conn *c, bool reconnect)
     c->inflight = 0;
     c->st = C_CLOSING;
     c->want_reconnect = reconnect;
-    /* Stopping a stream that does not read is allowed: this cannot fail. */
-    SC_ASSERT_OK(uv_read_stop((uv_stream_t *)&c->tcp));
-    uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
+    t->io->close(c);
 }

@@ -1,5 +1,6 @@
-/* engine.c - the load engine's run: validate, prepare the target, split the work over threads
- * with one libuv loop each (no shared state on the hot path), merge their results at the end. */
+/* engine.c - the load engine's run: validate, prepare the target, pick the I/O backend, split the
+ * work over threads with one loop each (no shared state on the hot path), merge their results at
+ * the end. */
 #include "load/engine.h"
 
 #include <pthread.h>
@@ -7,12 +8,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <uv.h>
 
+#include "base/clock.h"
 #include "base/util.h"
 #include "load/engine_int.h"
 
-/* libuv writes with write(2): a peer that resets must not kill the process. */
+const char *sc_load_io_name(enum sc_load_io io)
+{
+    switch (io) {
+    case SC_LOAD_IO_EPOLL:
+        return "epoll";
+    case SC_LOAD_IO_URING:
+        return "io_uring";
+    default:
+        return "auto";
+    }
+}
+
+int sc_load_io_parse(const char *s, enum sc_load_io *out, struct sc_err *err)
+{
+    static const enum sc_load_io all[] = {SC_LOAD_IO_AUTO, SC_LOAD_IO_EPOLL, SC_LOAD_IO_URING};
+
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        if (strcmp(s, sc_load_io_name(all[i])) == 0) {
+            *out = all[i];
+            return 0;
+        }
+    }
+    return sc_err_set(err, SC_EINVAL, "unknown I/O backend '%s' (auto, io_uring or epoll)", s);
+}
+
+/* The epoll backend writes with write(2): a peer that resets must not kill the process. */
 static void ignore_sigpipe(void)
 {
     struct sigaction sa;
@@ -65,7 +91,7 @@ static unsigned plan_threads(const struct sc_load_opts *o, struct sc_load_result
 /* Share connections, requests and rate out over the threads and prepare each; *ninit says
  * how many need sc_load_thr_release(), also on failure. */
 static int threads_init(struct engine *e, struct thr *thrs, unsigned n, unsigned *ninit,
-                        struct sc_err *err)
+                        const struct sc_load_io_ops *io, struct sc_err *err)
 {
     const struct sc_load_opts *o = e->o;
 
@@ -80,7 +106,7 @@ static int threads_init(struct engine *e, struct thr *thrs, unsigned n, unsigned
         if (o->rate > 0)
             rate = o->rate * (double)nc / (double)o->connections;
         *ninit = i + 1;
-        rc = sc_load_thr_init(&thrs[i], e, i, nc, limit, rate, err);
+        rc = sc_load_thr_init(&thrs[i], e, i, nc, limit, rate, io, err);
         if (rc != 0)
             return rc;
     }
@@ -95,7 +121,7 @@ static int threads_run(struct engine *e, struct thr *thrs, unsigned n, struct sc
     uint64_t end;
     int rc = 0;
 
-    e->start_ns = uv_hrtime();
+    e->start_ns = sc_now_ns();
     end = e->start_ns;
     for (unsigned i = 0; i < n; i++) {
         struct thr *t = &thrs[i];
@@ -161,6 +187,34 @@ static int fd_budget(const struct sc_load_opts *o, struct sc_err *err)
         (unsigned long long)(rl.rlim_max == RLIM_INFINITY ? rl.rlim_cur : rl.rlim_max));
 }
 
+static void threads_release(struct thr *thrs, unsigned ninit)
+{
+    for (unsigned i = 0; i < ninit; i++)
+        sc_load_thr_release(&thrs[i]);
+}
+
+/* Prepare the threads on the backend asked for; with AUTO, io_uring first and epoll where
+ * io_uring cannot be set up (noted in the result, which names the backend that runs). */
+static int threads_prepare(struct engine *e, struct thr *thrs, unsigned n, unsigned *ninit,
+                           struct sc_load_result *res, struct sc_err *err)
+{
+    const struct sc_load_io_ops *io =
+        e->o->io == SC_LOAD_IO_EPOLL ? &sc_load_io_epoll : &sc_load_io_uring;
+    int rc = threads_init(e, thrs, n, ninit, io, err);
+
+    if (rc != 0 && e->o->io == SC_LOAD_IO_AUTO) {
+        sc_load_result_note(res, "%s: using epoll", err->msg);
+        threads_release(thrs, *ninit);
+        memset(thrs, 0, n * sizeof(*thrs));
+        *ninit = 0;
+        sc_err_init(err);
+        io = &sc_load_io_epoll;
+        rc = threads_init(e, thrs, n, ninit, io, err);
+    }
+    res->io = sc_xstrdup(io->name);
+    return rc;
+}
+
 int sc_load_run(const struct sc_load_opts *o, struct sc_load_result **out, struct sc_err *err)
 {
     struct engine e;
@@ -182,13 +236,12 @@ int sc_load_run(const struct sc_load_opts *o, struct sc_load_result **out, struc
     res = result_for(o);
     nthreads = plan_threads(o, res);
     thrs = sc_xcalloc(nthreads, sizeof(*thrs));
-    rc = threads_init(&e, thrs, nthreads, &ninit, err);
+    rc = threads_prepare(&e, thrs, nthreads, &ninit, res, err);
     if (rc == 0)
         rc = threads_run(&e, thrs, nthreads, res, err);
     if (rc == 0)
         note_unsustained_rate(res);
-    for (unsigned i = 0; i < ninit; i++)
-        sc_load_thr_release(&thrs[i]);
+    threads_release(thrs, ninit);
     free(thrs);
     if (rc == 0)
         *out = res;

@@ -1,5 +1,5 @@
-/* engine_int.h - the load engine's private parts (a run, its threads, their connections), shared
- * by engine.c, request.c, thread.c and conn.c and by nothing outside load/. */
+/* engine_int.h - the load engine's private parts (a run, its threads, their connections, the I/O
+ * backends under them), shared by the files of load/ and by nothing outside it. */
 #ifndef SC_ENGINE_INT_H
 #define SC_ENGINE_INT_H
 
@@ -45,12 +45,63 @@ struct engine {
 enum cstate { C_CLOSED, C_CONNECTING, C_TUNNEL, C_HANDSHAKE, C_READY, C_CLOSING };
 
 struct thr;
+struct conn;
+struct wbuf;
+struct uring_thr;
+
+/*
+ * An I/O backend: how a thread's connections connect, write, read and close, and how its loop
+ * waits for them, its 5 ms tick and its pacing timer. conn.c and thread.c hold everything
+ * else (the protocol, counts, pacing, timeouts) and are the same on every backend; a backend
+ * reports back through the sc_load_conn_on_* and sc_load_thr_on_* calls below. Status codes
+ * are 0 or a negative errno.
+ */
+struct sc_load_io_ops {
+    const char *name;
+    /* On the calling thread, before the run: what can fail before any load is sent. */
+    SC_MUST_CHECK int (*thr_init)(struct thr *t, struct sc_err *err);
+    /* On the load thread, before its connections start: the tick and the pacer. */
+    void (*thr_begin)(struct thr *t);
+    /* On the load thread: run until the thread has finished and every connection is closed. */
+    void (*thr_run)(struct thr *t);
+    /* After the join (or when the thread never started). */
+    void (*thr_release)(struct thr *t);
+    /* Begin connecting; the outcome comes through sc_load_conn_on_connect(). */
+    SC_MUST_CHECK int (*connect)(struct conn *c);
+    /* Send bytes in order; `owned` data is taken over (freed once sent). A failure found
+     * later comes through sc_load_conn_on_write_error(). */
+    SC_MUST_CHECK int (*write)(struct conn *c, const char *data, size_t len, bool owned);
+    /* Close; sc_load_conn_on_closed() follows, always later, from the loop. */
+    void (*close)(struct conn *c);
+    /* Wake the loop at `at` (monotonic ns) for the pacer; false: could not (the tick covers
+     * it 5 ms later). */
+    bool (*pacer_arm)(struct thr *t, uint64_t at);
+    /* The thread is finishing: stop the tick and the pacer. */
+    void (*stop)(struct thr *t);
+};
+
+extern const struct sc_load_io_ops sc_load_io_epoll; /* io_epoll.c (libuv) */
+extern const struct sc_load_io_ops sc_load_io_uring; /* io_uring.c */
 
 /* One connection, owned by one thread; touched only on that thread's loop. */
 struct conn {
+    struct thr *t;
+    /* epoll backend */
     uv_tcp_t tcp;
     uv_connect_t creq;
-    struct thr *t;
+    /* io_uring backend: the socket, operations whose completion is still to come, the send in
+     * flight (one at a time keeps the bytes in order) and what waits behind it */
+    int fd;
+    unsigned ops;
+    bool recv_armed;
+    bool send_busy;
+    bool close_queued;
+    const char *send_data;
+    size_t send_len, send_off;
+    bool send_owned;
+    struct wbuf *wq_head, *wq_tail;
+    struct conn *next_closed;
+
     enum cstate st;
     struct sc_resp_parser rp;
     SSL *ssl;
@@ -82,12 +133,16 @@ struct backend_slot {
  * thread while the loop runs; the result is merged after pthread_join. */
 struct thr {
     struct engine *e;
+    const struct sc_load_io_ops *io;
     unsigned idx;
     pthread_t tid;
+    /* epoll backend */
     uv_loop_t loop;
     uv_timer_t tick;
     uv_poll_t pacer;
     int tfd;
+    /* io_uring backend */
+    struct uring_thr *u;
     uint64_t pacer_at; /* absolute time the timerfd is armed for, 0 = disarmed */
     struct conn *conns;
     unsigned nconns;
@@ -137,12 +192,13 @@ void sc_load_engine_release(struct engine *e);
 
 /*
  * Prepare thread `idx` of engine `e` with `nconns` connections, at most `limit` requests
- * (UINT64_MAX: no limit) and, in open loop, `rate` requests/s: allocations, the pacing timer,
- * the event loop. Runs on the calling thread. On failure err says why; the thread still needs
- * sc_load_thr_release().
+ * (UINT64_MAX: no limit) and, in open loop, `rate` requests/s, on I/O backend `io`:
+ * allocations, the backend's loop and timers. Runs on the calling thread. On failure err says
+ * why; the thread still needs sc_load_thr_release().
  */
 SC_MUST_CHECK int sc_load_thr_init(struct thr *t, struct engine *e, unsigned idx, unsigned nconns,
-                                   uint64_t limit, double rate, struct sc_err *err);
+                                   uint64_t limit, double rate, const struct sc_load_io_ops *io,
+                                   struct sc_err *err);
 /* The pthread start routine: start the connections and run the loop until the thread's bound
  * (deadline, request limit or cancel). */
 void *sc_load_thr_main(void *arg);
@@ -165,6 +221,10 @@ void sc_load_thr_pacer_arm(struct thr *t);
 void sc_load_thr_pace_start(struct thr *t);
 /* Stop the thread when its bound is reached and nothing is in flight: close every handle. */
 void sc_load_thr_maybe_finish(struct thr *t);
+/* From the backend: the 5 ms tick (timeouts, reconnects, cancel, progress, deadline). */
+void sc_load_thr_on_tick(struct thr *t);
+/* From the backend: the pacing timer fired. */
+void sc_load_thr_on_pacer(struct thr *t);
 
 /* ---- conn.c: the connection state machine ---- */
 
@@ -177,5 +237,16 @@ void sc_load_conn_fill(struct conn *c);
 /* Count the requests in flight (at least one) as failed with `kind`, then close and
  * reconnect. */
 void sc_load_conn_fail(struct conn *c, enum sc_load_errkind kind, const char *why);
+
+/* From the backend: the connect finished with `status` (TCP_NODELAY set on success). */
+void sc_load_conn_on_connect(struct conn *c, int status);
+/* From the backend: `len` > 0 bytes arrived. */
+void sc_load_conn_on_read(struct conn *c, const char *data, size_t len);
+/* From the backend: reading ended: 0 the peer closed, else a negative errno. */
+void sc_load_conn_on_read_end(struct conn *c, int status);
+/* From the backend: a queued write failed (negative errno). */
+void sc_load_conn_on_write_error(struct conn *c, int status);
+/* From the backend: the connection is closed; its socket is gone. */
+void sc_load_conn_on_closed(struct conn *c);
 
 #endif

@@ -1,17 +1,13 @@
-/* thread.c - one load thread: its event loop, tick, pacing timer, idle list and statistics
- * (wrk's shape: each thread owns its connections and counts, merged after the join). */
-#include <errno.h>
+/* thread.c - one load thread: its tick, pacing, idle list and statistics (wrk's shape: each
+ * thread owns its connections and counts, merged after the join), over its I/O backend. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
-#include <unistd.h>
 
-#include "base/log.h"
+#include "base/clock.h"
 #include "base/util.h"
 #include "load/engine_int.h"
 
-#define TICK_MS           5
 #define BACKEND_SLOTS_MIN 16
 
 /* ---- per-thread statistics ---------------------------------------------------- */
@@ -108,7 +104,6 @@ void sc_load_thr_idle_remove(struct conn *c)
 
 void sc_load_thr_pacer_arm(struct thr *t)
 {
-    struct itimerspec its;
     uint64_t next;
 
     if (!t->rate_mode || t->stopping || t->nidle == 0 || !t->pace_started)
@@ -116,31 +111,19 @@ void sc_load_thr_pacer_arm(struct thr *t)
     next = sc_pace_next(&t->pace);
     if (next == UINT64_MAX || next == t->pacer_at)
         return;
-    memset(&its, 0, sizeof(its));
-    its.it_value.tv_sec = (time_t)(next / 1000000000u);
-    its.it_value.tv_nsec = (long)(next % 1000000000u);
-    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
-        its.it_value.tv_nsec = 1;
     /* When arming fails the tick still hands out what is due, only 5 ms later. */
-    if (timerfd_settime(t->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+    if (t->io->pacer_arm(t, next))
         t->pacer_at = next;
 }
 
-static void on_pacer(uv_poll_t *h, int status, int events)
+void sc_load_thr_on_pacer(struct thr *t)
 {
-    struct thr *t = h->data;
-    uint64_t expirations;
-    (void)status;
-    (void)events;
-
-    if (read(t->tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-        sc_log_debug("load", "timerfd read: %s", strerror(errno));
     t->pacer_at = 0;
     /* Each idle connection takes what is due; conn_fill removes it from the list when it
      * sends. Walk a snapshot: the list shrinks while we go. */
     while (t->nidle > 0 && !t->stopping) {
         struct conn *c = t->idle[t->nidle - 1];
-        if (sc_pace_due(&t->pace, uv_hrtime()) == 0)
+        if (sc_pace_due(&t->pace, sc_now_ns()) == 0)
             break;
         sc_load_thr_idle_remove(c);
         sc_load_conn_fill(c);
@@ -154,17 +137,11 @@ void sc_load_thr_pace_start(struct thr *t)
 {
     if (!t->rate_mode || t->pace_started)
         return;
-    sc_pace_init(&t->pace, uv_hrtime(), t->rate, t->limit);
+    sc_pace_init(&t->pace, sc_now_ns(), t->rate, t->limit);
     t->pace_started = true;
 }
 
 /* ---- thread lifecycle --------------------------------------------------------------- */
-
-static void on_handle_closed(uv_handle_t *h)
-{
-    struct thr *t = h->data;
-    t->open_handles--;
-}
 
 void sc_load_thr_maybe_finish(struct thr *t)
 {
@@ -175,7 +152,7 @@ void sc_load_thr_maybe_finish(struct thr *t)
     if (!t->stopping || t->inflight > 0)
         return;
     t->finishing = true;
-    t->end_ns = uv_hrtime();
+    t->end_ns = sc_now_ns();
     if (t->rate_mode && t->pace_started) {
         uint64_t until = t->end_ns < t->deadline_ns ? t->end_ns : t->deadline_ns;
         t->res->unsent = sc_pace_due(&t->pace, until);
@@ -188,12 +165,7 @@ void sc_load_thr_maybe_finish(struct thr *t)
         c->retry_at = 0;
         sc_load_conn_close(c, false);
     }
-    SC_ASSERT_OK(uv_timer_stop(&t->tick));
-    uv_close((uv_handle_t *)&t->tick, on_handle_closed);
-    if (t->pacer_ready) {
-        SC_ASSERT_OK(uv_poll_stop(&t->pacer));
-        uv_close((uv_handle_t *)&t->pacer, on_handle_closed);
-    }
+    t->io->stop(t);
 }
 
 /* Cancel: stop now; what is in flight is abandoned, not counted. */
@@ -239,11 +211,10 @@ static bool check_conns(struct thr *t, uint64_t now)
     return any_ready;
 }
 
-static void on_tick(uv_timer_t *h)
+void sc_load_thr_on_tick(struct thr *t)
 {
-    struct thr *t = h->data;
     struct engine *e = t->e;
-    uint64_t now = uv_hrtime();
+    uint64_t now = sc_now_ns();
     bool any_ready;
 
     if (t->finishing)
@@ -266,7 +237,7 @@ static void on_tick(uv_timer_t *h)
         e->o->progress(e->o->progress_ud, t->res->responses, now - e->start_ns);
     }
     if (t->rate_mode && t->nidle > 0 && sc_pace_due(&t->pace, now) > 0)
-        on_pacer(&t->pacer, 0, 0);
+        sc_load_thr_on_pacer(t);
     sc_load_thr_maybe_finish(t);
 }
 
@@ -274,31 +245,24 @@ void *sc_load_thr_main(void *arg)
 {
     struct thr *t = arg;
 
-    t->tick.data = t;
-    SC_ASSERT_OK(uv_timer_init(&t->loop, &t->tick));
-    t->open_handles++;
-    SC_ASSERT_OK(uv_timer_start(&t->tick, on_tick, TICK_MS, TICK_MS));
-    if (t->pacer_ready)
-        SC_ASSERT_OK(uv_poll_start(&t->pacer, UV_READABLE, on_pacer));
-    t->last_ready_ns = uv_hrtime();
+    t->io->thr_begin(t);
+    t->last_ready_ns = sc_now_ns();
     t->initial_pending = t->nconns;
     for (unsigned i = 0; i < t->nconns && !t->stopping; i++)
         sc_load_conn_start(&t->conns[i]);
-    /* Returns once every handle is closed: nothing here calls uv_stop(). */
-    SC_ASSERT_OK(uv_run(&t->loop, UV_RUN_DEFAULT));
+    t->io->thr_run(t);
     if (t->end_ns == 0)
-        t->end_ns = uv_hrtime();
+        t->end_ns = sc_now_ns();
     return NULL;
 }
 
 /* ---- set-up and teardown, on the calling thread ------------------------------------------ */
 
 int sc_load_thr_init(struct thr *t, struct engine *e, unsigned idx, unsigned nconns, uint64_t limit,
-                     double rate, struct sc_err *err)
+                     double rate, const struct sc_load_io_ops *io, struct sc_err *err)
 {
-    int r;
-
     t->e = e;
+    t->io = io;
     t->idx = idx;
     t->tfd = -1;
     t->nconns = nconns;
@@ -306,6 +270,7 @@ int sc_load_thr_init(struct thr *t, struct engine *e, unsigned idx, unsigned nco
     t->idle = sc_xcalloc(nconns, sizeof(*t->idle));
     for (unsigned k = 0; k < nconns; k++) {
         t->conns[k].t = t;
+        t->conns[k].fd = -1;
         t->conns[k].intended = sc_xcalloc(e->pipeline, sizeof(uint64_t));
         t->conns[k].sent_at = sc_xcalloc(e->pipeline, sizeof(uint64_t));
     }
@@ -314,25 +279,8 @@ int sc_load_thr_init(struct thr *t, struct engine *e, unsigned idx, unsigned nco
     if (rate > 0) {
         t->rate_mode = true;
         t->rate = rate;
-        t->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-        if (t->tfd < 0)
-            return sc_err_set(err, SC_ESYS, "cannot create a timer: %s", strerror(errno));
     }
-    r = uv_loop_init(&t->loop);
-    if (r != 0)
-        return sc_err_set(err, SC_ESYS, "cannot create an event loop: %s", uv_strerror(r));
-    t->loop_ready = true;
-    if (t->tfd >= 0) {
-        /* Here rather than on the thread, so that a failure (a watch limit) fails the run
-         * before any load is sent. */
-        r = uv_poll_init(&t->loop, &t->pacer, t->tfd);
-        if (r != 0)
-            return sc_err_set(err, SC_ESYS, "cannot watch the pacing timer: %s", uv_strerror(r));
-        t->pacer.data = t;
-        t->open_handles++;
-        t->pacer_ready = true;
-    }
-    return 0;
+    return io->thr_init(t, err);
 }
 
 void sc_load_thr_collect(struct thr *t, struct sc_load_result *into)
@@ -349,15 +297,8 @@ void sc_load_thr_collect(struct thr *t, struct sc_load_result *into)
 
 void sc_load_thr_release(struct thr *t)
 {
-    if (t->loop_ready) {
-        if (t->pacer_ready && !t->started) {
-            /* Never run: its handle still needs its close turn before the loop can close. */
-            uv_close((uv_handle_t *)&t->pacer, NULL);
-            SC_ASSERT_OK(uv_run(&t->loop, UV_RUN_DEFAULT));
-        }
-        /* A finished thread closed every handle, so the loop has nothing left open. */
-        SC_ASSERT_OK(uv_loop_close(&t->loop));
-    }
+    if (t->io != NULL)
+        t->io->thr_release(t);
     if (t->conns != NULL) {
         for (unsigned i = 0; i < t->nconns; i++) {
             free(t->conns[i].intended);
@@ -367,7 +308,5 @@ void sc_load_thr_release(struct thr *t)
     free(t->conns);
     free(t->idle);
     free(t->slots);
-    if (t->tfd >= 0)
-        close(t->tfd);
     sc_load_result_free(t->res);
 }

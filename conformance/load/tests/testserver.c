@@ -120,6 +120,34 @@ static void relay(int a, int b)
 
 static void stall_once(struct sc_testserver *s);
 
+/* A 100 KB header block: more than any response parser accepts. */
+static void respond_big_headers(struct tconn *c)
+{
+    size_t n = 100 * 1024;
+    char *big = malloc(n + 128);
+    int h = snprintf(big, 128, "HTTP/1.1 200 OK\r\nx-big: ");
+
+    memset(big + h, 'a', n);
+    memcpy(big + h + n, "\r\nContent-Length: 0\r\n\r\n", 23);
+    c_write(c, big, (size_t)h + n + 23);
+    free(big);
+}
+
+/* A 200 KB body: many reads, more than one receive buffer of the engine. */
+static int respond_big_body(struct tconn *c, const char *identity)
+{
+    size_t n = 200 * 1024;
+    char *big = malloc(n + 128);
+    int h = snprintf(big, 128, "HTTP/1.1 200 OK\r\nx-smi-pod: %s\r\nContent-Length: %zu\r\n\r\n",
+                     identity, n);
+    int rc;
+
+    memset(big + h, 'b', n);
+    rc = c_write(c, big, (size_t)h + n);
+    free(big);
+    return rc;
+}
+
 /* Handle one request; returns false when the connection must end. */
 static bool handle(struct tconn *c, const char *req, size_t hlen)
 {
@@ -221,14 +249,11 @@ static bool handle(struct tconn *c, const char *req, size_t hlen)
     } else if (is_mode(s, "stall")) {
         return true; /* read on, answer nothing */
     } else if (is_mode(s, "big-headers")) {
-        size_t n = 100 * 1024;
-        char *big = malloc(n + 128);
-        int h = snprintf(big, 128, "HTTP/1.1 200 OK\r\nx-big: ");
-        memset(big + h, 'a', n);
-        memcpy(big + h + n, "\r\nContent-Length: 0\r\n\r\n", 23);
-        c_write(c, big, (size_t)h + n + 23);
-        free(big);
+        respond_big_headers(c);
         return false;
+    } else if (is_mode(s, "big-body")) {
+        if (respond_big_body(c, identity) != 0)
+            return false;
     } else if (is_mode(s, "bad-chunk")) {
         c_write_str(c,
                     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n");

@@ -21,6 +21,7 @@
  *   reset       reads the request, resets the connection (SO_LINGER 0)
  *   stall       reads requests, never answers (until the server stops)
  *   big-headers a 100 KB header block
+ *   big-body    like ok with a 200 KB body (many reads, more than one receive buffer)
  *   bad-chunk   chunked with an invalid chunk size
  *   two-cl      two different Content-Length headers
  *   proxy       like ok, but records the request target (absolute-form expected) and
