@@ -31,9 +31,19 @@ try() {
   want=$(realpath "$root/usr/share/smi-conformance/suites")
   files=$(jq -r '.tests[].file' "$tmp/r/results.json") || fail "results.json unreadable"
   [ -n "$files" ] || fail "no test in results.json"
+  # the agents' load engines said which I/O backend they ran on
+  case $(jq -r '.harness.loadIO // empty' "$tmp/r/results.json") in
+    io_uring | epoll | io_uring+epoll) ;;
+    *) fail "results.json names no load I/O backend: $(jq -c .harness "$tmp/r/results.json")" ;;
+  esac
   for f in $files; do
     case $(realpath "$f") in "$want"/*) ;; *) fail "the run used $f, not the installed suites" ;; esac
   done
+  # the results schema is installed for other readers, and is the one the program checks with
+  "$bin" validate --results-schema | cmp -s - "$root/usr/share/smi-conformance/results.schema.json" ||
+    fail "share/smi-conformance/results.schema.json is missing or not the built-in schema"
+  "$bin" validate --results -q "$tmp/r/results.json" >"$tmp/val" 2>&1 ||
+    fail "validate --results: $(tail -3 "$tmp/val")"
   cd - >/dev/null || exit 1
 }
 
