@@ -86,8 +86,9 @@ struct sc_served {
 struct sc_run {
     char *harness_version;
     char *harness_commit;
-    char *load_io; /* the agents' load-engine I/O: "io_uring", "epoll", "io_uring+epoll"; NULL
-                    * when no HTTP traffic said */
+    /* the agents' load-engine I/O: "io_uring", "epoll", "io_uring+epoll"; NULL when no HTTP
+     * traffic said */
+    char *load_io;
     char *platform;     /* "local" or "kube" */
     char *mesh;         /* profile name, e.g. "local", "linkerd" */
     char *kube_version; /* NULL for local */
