@@ -1,4 +1,5 @@
-/* resp_parser.h - HTTP/1.1 response framing over http-parser, allocation-free, for clients. */
+/* resp_parser.h - HTTP/1.1 response framing over http-parser, allocation-free, for clients, with
+ * a fast path for the common shape (a whole keep-alive response with one Content-Length). */
 #ifndef SC_RESP_PARSER_H
 #define SC_RESP_PARSER_H
 
@@ -46,6 +47,9 @@ struct sc_resp_parser {
     bool have_backend;
     char backend[SC_RESP_BACKEND_MAX];
     uint64_t body_bytes;
+    bool at_start; /* http-parser waits for a new response: the fast path may take it */
+    bool closing;  /* the last response closes the connection */
+    bool no_fast;  /* http-parser only (sc_resp_parser_set_fast) */
 };
 
 /* Prepare for a new connection. `identity_header` (borrowed, must outlive the parser) may
@@ -61,6 +65,10 @@ SC_MUST_CHECK int sc_resp_parser_feed(struct sc_resp_parser *p, const char *data
 /* The peer closed. Completes a close-delimited body (returns 0 and calls back); returns
  * -1 if a response was cut short. Returns 0 when no response was in progress. */
 SC_MUST_CHECK int sc_resp_parser_eof(struct sc_resp_parser *p);
+
+/* Tests and fuzzing: with `on` false every byte goes through http-parser, so the fast path can
+ * be compared with it. On by default. */
+void sc_resp_parser_set_fast(struct sc_resp_parser *p, bool on);
 
 /* A response has started but is not complete. */
 bool sc_resp_parser_busy(const struct sc_resp_parser *p);

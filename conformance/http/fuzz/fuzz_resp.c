@@ -1,6 +1,8 @@
 /* fuzz_resp.c - libFuzzer harness: the load engine's HTTP/1.1 response framing. The stream is
- * fed whole, then in pieces cut where the input says: the callbacks and the outcome must be
- * the same (resp_parser.h: "Any split of the stream gives the same callbacks"). */
+ * fed whole, then in pieces cut where the input says, then whole to http-parser alone (no fast
+ * path): the callbacks and the outcome must be the same all three times (resp_parser.h: "Any
+ * split of the stream gives the same callbacks"; the fast path reports what http-parser
+ * would). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,11 +36,12 @@ static void on_resp(void *ud, const struct sc_resp *resp)
 
 /* Feed `body` in pieces no longer than `step` (0: whole); the outcome is 0 or -1 from the
  * first failing feed, or the end of stream's. */
-static int run(const char *body, size_t len, bool head, size_t step, struct seen *s)
+static int run(const char *body, size_t len, bool head, size_t step, bool fast, struct seen *s)
 {
     struct sc_resp_parser p;
     memset(s, 0, sizeof(*s));
     sc_resp_parser_init(&p, "x-backend", head, on_resp, s);
+    sc_resp_parser_set_fast(&p, fast);
     for (size_t off = 0; off < len;) {
         size_t n = step == 0 || len - off < step ? len - off : step;
         if (sc_resp_parser_feed(&p, body + off, n) != 0) {
@@ -75,11 +78,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *body = (const char *)data + 1;
     size_t len = size - 1;
 
-    int rc_whole = run(body, len, head, 0, &whole);
-    int rc_cut = run(body, len, head, step, &cut);
+    int rc_whole = run(body, len, head, 0, true, &whole);
+    int rc_cut = run(body, len, head, step, true, &cut);
     if (rc_whole != rc_cut || !same(&whole, &cut)) {
         fprintf(stderr, "fuzz_resp: split by %zu: outcome %d/%d, %zu/%zu responses\n", step,
                 rc_whole, rc_cut, whole.n, cut.n);
+        abort();
+    }
+    int rc_slow = run(body, len, head, 0, false, &cut);
+    if (rc_whole != rc_slow || !same(&whole, &cut)) {
+        fprintf(stderr, "fuzz_resp: fast path vs http-parser: outcome %d/%d, %zu/%zu responses\n",
+                rc_whole, rc_slow, whole.n, cut.n);
         abort();
     }
     return 0;

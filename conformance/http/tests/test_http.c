@@ -35,6 +35,8 @@ static void on_resp(void *ud, const struct sc_resp *r)
     s->n++;
 }
 
+static bool slow_only; /* run() without the fast path: http-parser alone */
+
 /* Feed `text` in pieces of `step` bytes (0 = all at once); then EOF if `eof`.
  * Returns 0, or -1 on the first framing error. */
 static int run(const char *text, size_t step, bool eof, bool head, struct seen *s)
@@ -43,6 +45,7 @@ static int run(const char *text, size_t step, bool eof, bool head, struct seen *
     size_t len = strlen(text), off = 0;
     memset(s, 0, sizeof(*s));
     sc_resp_parser_init(&p, "x-smi-pod", head, on_resp, s);
+    sc_resp_parser_set_fast(&p, !slow_only);
     if (step == 0)
         step = len;
     while (off < len) {
@@ -204,6 +207,61 @@ START_TEST(identity_header_is_matched_whole_not_by_prefix)
 }
 END_TEST
 
+/* The fast path takes whole simple responses; every shape at its edge must come out as
+ * http-parser alone reports it (or go to http-parser). */
+START_TEST(fast_path_reports_what_http_parser_reports)
+{
+    static const char *const cases[] = {
+        "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok"
+        "HTTP/1.1 503 Service Unavailable\r\nx-smi-pod: web-1\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 \r\nCONTENT-LENGTH: 0003\r\nX-SMI-POD:\tweb-2\r\n\r\nabc",
+        "HTTP/1.1 200 OK\r\nx-smi-pod: web-3 \r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nx-smi-pod:\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx",
+        "HTTP/1.1 200 OK\r\nConnection: keep-alive, Upgrade\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nokk",
+        "HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nContent-Length: 2 \r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nx-a: 1\r\n folded\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nx-a: caf\xc3\xa9\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK\nContent-Length: 0\n\n",
+        "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
+        "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n",
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 404 Nope\r\nContent-Length: 0\r\n"
+        "Connection: close\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: "
+        "5\r\n\r\nab",
+        "HTTP/1.1 999 OK\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\n: empty\r\nContent-Length: 0\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct seen fast, slow;
+        int rc_fast, rc_slow;
+        slow_only = false;
+        rc_fast = run(cases[i], 0, true, false, &fast);
+        slow_only = true;
+        rc_slow = run(cases[i], 0, true, false, &slow);
+        slow_only = false;
+        ck_assert_msg(rc_fast == rc_slow, "case %zu: rc %d fast, %d http-parser", i, rc_fast,
+                      rc_slow);
+        ck_assert_msg(fast.n == slow.n, "case %zu: %d responses fast, %d http-parser", i, fast.n,
+                      slow.n);
+        for (int k = 0; k < fast.n; k++) {
+            ck_assert_int_eq(fast.status[k], slow.status[k]);
+            ck_assert_int_eq(fast.keep_alive[k], slow.keep_alive[k]);
+            ck_assert_str_eq(fast.backend[k], slow.backend[k]);
+            ck_assert_uint_eq(fast.body[k], slow.body[k]);
+        }
+    }
+}
+END_TEST
+
 START_TEST(eof_between_responses_is_clean)
 {
     struct seen s;
@@ -295,6 +353,7 @@ int main(void)
     tcase_add_test(tc, interim_100_continue_is_not_reported);
     tcase_add_test(tc, identity_header_is_matched_whole_not_by_prefix);
     tcase_add_test(tc, eof_between_responses_is_clean);
+    tcase_add_test(tc, fast_path_reports_what_http_parser_reports);
     tcase_add_test(tu, url_with_port_path_and_query_is_split);
     tcase_add_test(tu, url_defaults_port_and_path_by_scheme);
     tcase_add_test(tu, url_ipv6_literal_keeps_brackets_in_authority);
