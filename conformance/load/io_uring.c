@@ -460,6 +460,32 @@ static int buffers_init(struct uring_thr *u, unsigned nconns, struct sc_err *err
     return 0;
 }
 
+/* Every operation used here, as the ring reports it (an emulation such as gVisor's may
+ * accept the set-up and lack some of them: then epoll, not errors counted against a mesh). */
+static bool ops_supported(struct io_uring *ring, struct sc_err *err)
+{
+    static const struct {
+        int op;
+        const char *name;
+    } need[] = {{IORING_OP_CONNECT, "connect"},
+                {IORING_OP_SEND, "send"},
+                {IORING_OP_RECV, "recv"},
+                {IORING_OP_ASYNC_CANCEL, "cancel"}};
+    struct io_uring_probe *probe = io_uring_get_probe_ring(ring);
+    bool ok = probe != NULL;
+
+    if (!ok)
+        sc_err_set(err, SC_ESYS, "io_uring: the kernel does not say which operations it has");
+    for (size_t i = 0; ok && i < sizeof(need) / sizeof(need[0]); i++) {
+        if (!io_uring_opcode_supported(probe, need[i].op)) {
+            sc_err_set(err, SC_ESYS, "io_uring: the kernel lacks the %s operation", need[i].name);
+            ok = false;
+        }
+    }
+    io_uring_free_probe(probe);
+    return ok;
+}
+
 static int ur_thr_init(struct thr *t, struct sc_err *err)
 {
     struct io_uring_params p;
@@ -479,6 +505,8 @@ static int ur_thr_init(struct thr *t, struct sc_err *err)
     u->ring_ready = true;
     if (!(p.features & IORING_FEAT_EXT_ARG))
         return sc_err_set(err, SC_ESYS, "io_uring: the kernel cannot wait with a timeout");
+    if (!ops_supported(&u->ring, err))
+        return SC_ESYS;
     return buffers_init(u, t->nconns, err);
 }
 
