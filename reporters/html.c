@@ -1,69 +1,27 @@
-/* html.c - the HTML report: plain HTML, CSS and SVG written by hand, nothing to fetch. */
+/* html.c - the HTML report: plain HTML, CSS and SVG written by hand, nothing to fetch. In
+ * reading order: the matrix, the failures, the errors, the skips, then each test once. */
 #include "reporters/html.h"
 
-#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "reporters/buf.h"
+#include "reporters/grid.h"
+#include "reporters/html_case.h"
 #include "reporters/html_charts.h"
 #include "reporters/model.h"
 
-static const char css[] =
-    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;"
-    "color:#1f2328;background:#fff}\n"
-    "header,main,footer{max-width:1100px;margin:0 auto;padding:0 20px}\n"
-    "h1{font-size:24px;margin:20px 0 8px}h2{font-size:19px;margin:28px 0 10px;"
-    "border-bottom:1px solid #d0d7de}h3{font-size:16px;margin:0 0 6px}\n"
-    "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}\n"
-    "dl.facts dt{color:#59636e}dl.facts dd{margin:0}\n"
-    "code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}\n"
-    "pre{background:#f6f8fa;padding:8px;overflow:auto;white-space:pre-wrap;"
-    "word-break:break-word;max-height:480px}\n"
-    "table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #d0d7de;"
-    "padding:4px 8px;text-align:left;vertical-align:top}\n"
-    "table.matrix td{text-align:center;min-width:90px}table.matrix a{color:inherit}\n"
-    "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
-    ".success,.passed{background:#dafbe1}.failure,.failed{background:#ffebe9}"
-    ".error{background:#fbefff}"
-    ".partial{background:#fff8c5}.skipped{background:#eaeef2;color:#59636e}"
-    ".none{background:#fff}\n"
-    ".badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;"
-    "font-weight:600;border:1px solid #d0d7de}\n"
-    "article.case{border:1px solid #d0d7de;border-radius:6px;padding:10px 14px;"
-    "margin:10px 0;background:#fff}\n"
-    "article.case.failed{border-left:5px solid #cf222e}article.case.passed{border-left:5px "
-    "solid #1a7f37}article.case.skipped{border-left:5px solid #8c959f}"
-    "article.case.error{border-left:5px solid #8250df}\n"
-    ".badge.error{color:#8250df;border-color:#8250df}\n"
-    ".meta{color:#59636e;margin:2px 0 6px}.message{font-weight:600}\n"
-    ".chart{margin:8px 0}.chart text{font:11px system-ui,sans-serif;fill:#1f2328}\n"
-    ".chart .grid{stroke:#d0d7de}.chart .obs{fill:#0969da}.chart .obs.bad{fill:#cf222e}\n"
-    ".chart .tol{fill:#1a7f37;opacity:.18}.chart .exp{stroke:#1a7f37;stroke-width:2}\n"
-    ".chart .ci{stroke:#1f2328;stroke-width:1.5}.chart .client{fill:#0969da}"
-    ".chart .mesh{fill:#bf8700}.chart .expbar{fill:#8c959f}\n"
-    ".chart .hbar{fill:#afb8c1}.chart .cmark{stroke:#0969da;stroke-width:2}"
-    ".chart .mmark{stroke:#bf8700;stroke-width:2;stroke-dasharray:5 3}"
-    ".chart text.cmark{fill:#0969da;stroke:none}.chart text.mmark{fill:#bf8700;stroke:none}\n"
-    ".legend{color:#59636e;font-size:12px}\n"
-    "ul.assertions{list-style:none;padding:0}ul.assertions li{margin:6px 0}\n"
-    ".ok{color:#1a7f37;font-weight:700}.bad{color:#cf222e;font-weight:700}"
-    ".err{color:#8250df;font-weight:700}\n"
-    "blockquote.spec{margin:4px 0;padding:2px 10px;border-left:3px solid #d0d7de;"
-    "color:#59636e}p.rerun{color:#8250df}\n";
-
-/* The filters: with none ticked every case shows; else only the cases whose result is ticked. */
+/* The filters: with none ticked every test shows; else only the tests whose result is
+ * ticked. */
 static const char script[] =
     "(function(){var f=document.querySelectorAll('input.filter');"
     "function apply(){var on=[];for(var i=0;i<f.length;i++)if(f[i].checked)"
-    "on.push(f[i].getAttribute('data-result'));var a=document.querySelectorAll('article.case');"
+    "on.push(f[i].getAttribute('data-result'));var a=document.querySelectorAll('section.test');"
     "for(var k=0;k<a.length;k++)a[k].hidden=on.length>0&&"
     "on.indexOf(a[k].getAttribute('data-result'))<0;}"
     "for(var i=0;i<f.length;i++)f[i].addEventListener('change',apply);"
     "document.documentElement.setAttribute('data-ready','1');})();\n";
-
-/* ---- the page ---- */
 
 static void fact(struct sc_buf *b, const char *name, const char *value)
 {
@@ -74,75 +32,126 @@ static void fact(struct sc_buf *b, const char *name, const char *value)
     sc_buf_puts(b, "</dd>\n");
 }
 
-static void figures_table(struct sc_buf *b, const struct sc_assertion *a)
+static void facts(struct sc_buf *b, const struct sc_run *r)
 {
-    char v[5][64];
-    if (a->nfigures == 0)
-        return;
-    sc_buf_puts(b, "<table class=\"figures\"><thead><tr><th>figure</th><th>expected</th>"
-                   "<th>tolerance</th><th>observed</th><th>95% interval</th><th>count</th>"
-                   "</tr></thead><tbody>\n");
-    for (size_t i = 0; i < a->nfigures; i++) {
-        const struct sc_figure *f = &a->figures[i];
-        sc_buf_puts(b, "<tr><td>");
-        sc_html_text(b, f->name);
-        sc_buf_printf(b,
-                      "</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
-                      "<td class=\"num\">%s</td>",
-                      sc_report_fmt_value(f->expected, f->unit, v[0], sizeof(v[0])),
-                      sc_report_fmt_value(f->tolerance, f->unit, v[1], sizeof(v[1])),
-                      sc_report_fmt_value(f->observed, f->unit, v[2], sizeof(v[2])));
-        if (isfinite(f->lo) && isfinite(f->hi))
-            sc_buf_printf(b, "<td class=\"num\">%s .. %s</td>",
-                          sc_report_fmt_value(f->lo, f->unit, v[3], sizeof(v[3])),
-                          sc_report_fmt_value(f->hi, f->unit, v[4], sizeof(v[4])));
-        else
-            sc_buf_puts(b, "<td class=\"num\">-</td>");
-        if (f->total)
-            sc_buf_printf(b, "<td class=\"num\">%llu / %llu</td></tr>\n",
-                          (unsigned long long)f->count, (unsigned long long)f->total);
-        else if (f->count)
-            sc_buf_printf(b, "<td class=\"num\">%llu</td></tr>\n", (unsigned long long)f->count);
-        else
-            sc_buf_puts(b, "<td class=\"num\">-</td></tr>\n");
+    struct sc_buf tmp = SC_BUF_INIT;
+    char t[40];
+    sc_buf_puts(b, "<dl class=\"facts\">\n");
+    fact(b, "mesh", r->mesh);
+    fact(b, "platform", r->platform);
+    fact(b, "Kubernetes", r->kube_version);
+    sc_buf_printf(&tmp, "%s (commit %s)", r->harness_version ? r->harness_version : "?",
+                  r->harness_commit ? r->harness_commit : "?");
+    fact(b, "harness", tmp.p);
+    sc_buf_release(&tmp);
+    if (r->start_ms)
+        fact(b, "started", sc_report_time(r->start_ms, t, sizeof(t)));
+    sc_buf_printf(&tmp, "%.1f s", (double)r->duration_ns / 1e9);
+    fact(b, "duration", tmp.p);
+    sc_buf_release(&tmp);
+    for (size_t i = 0; i < r->nserved; i++) {
+        sc_buf_printf(&tmp, "%s%s ", i ? ", " : "", r->served[i].group);
+        for (size_t k = 0; k < r->served[i].nversions; k++)
+            sc_buf_printf(&tmp, "%s%s", k ? "/" : "", r->served[i].versions[k]);
     }
-    sc_buf_puts(b, "</tbody></table>\n");
+    if (r->nserved)
+        fact(b, "served", tmp.p);
+    sc_buf_release(&tmp);
+    for (size_t i = 0; i < r->nviolations; i++)
+        sc_buf_printf(&tmp, "%s%s", i ? ", " : "", r->violations[i]);
+    if (r->nviolations)
+        fact(b, "violations", tmp.p);
+    sc_buf_release(&tmp);
+    char *cmd = sc_report_command_line(r);
+    fact(b, "command", cmd);
+    free(cmd);
+    sc_buf_puts(b, "</dl>\n");
 }
 
-/* An assertion's verdict mark, kind, sentence and message; when it failed or could not be
- * measured, the SMI spec statement it enforces. */
-static void assertion_head(struct sc_buf *b, const struct sc_assertion *a)
+static size_t case_index(const struct sc_run *r, const struct sc_case *c)
 {
-    const char *cls = a->passed ? "ok" : a->error ? "err" : "bad";
-    const char *mark = a->passed  ? "\xe2\x9c\x93"  /* check mark */
-                       : a->error ? "\xe2\x9a\xa0"  /* warning sign */
-                                  : "\xe2\x9c\x97"; /* ballot x */
-    sc_buf_printf(
-        b, "<li class=\"assertion\" data-passed=\"%s\"%s><span class=\"%s\">%s</span> <code>",
-        a->passed ? "true" : "false", a->error ? " data-error=\"true\"" : "", cls, mark);
-    sc_html_text(b, a->kind);
-    sc_buf_puts(b, "</code> ");
-    sc_html_text(b, a->what);
-    if (a->message) {
-        sc_buf_printf(b, "<br><span class=\"%s\">", a->error ? "err" : "bad");
-        if (a->error)
-            sc_buf_puts(b, "could not be measured: ");
-        sc_html_text(b, a->message);
-        sc_buf_puts(b, "</span>");
-    }
-    sc_buf_puts(b, "\n");
-    if (a->spec && !a->passed) {
-        sc_buf_puts(b, "<blockquote class=\"spec\">SMI spec: <q>");
-        sc_html_text(b, a->spec);
-        sc_buf_puts(b, "</q></blockquote>\n");
-    }
+    return (size_t)(c - r->cases);
 }
 
-static void case_article(struct sc_buf *b, const struct sc_case *c, size_t idx)
+/* The area's row of the matrix: per version its cell result and counts. */
+static void matrix_area_row(struct sc_buf *b, const struct sc_run *r, const struct sc_grid *g,
+                            const char *area)
+{
+    sc_buf_puts(b, "<tr class=\"area\"");
+    sc_html_attr(b, "data-area", area);
+    sc_buf_puts(b, "><th>");
+    sc_html_text(b, area);
+    sc_buf_puts(b, "</th>");
+    for (size_t k = 0; k < g->nversions; k++) {
+        struct sc_summary s = sc_run_summary_of(r, area, g->versions[k]);
+        const char *res = sc_report_result(s);
+        if (s.total == 0) {
+            sc_buf_puts(b, "<td class=\"none\"></td>");
+            continue;
+        }
+        sc_buf_printf(b, "<td class=\"cell %s\" data-result=\"%s\"", res, res);
+        sc_html_attr(b, "data-version", g->versions[k]);
+        sc_buf_printf(b, ">%s<br>%zu passed", res, s.passed);
+        if (s.failed)
+            sc_buf_printf(b, ", %zu failed", s.failed);
+        if (s.errors)
+            sc_buf_printf(b, ", %zu errored", s.errors);
+        if (s.skipped)
+            sc_buf_printf(b, ", %zu skipped", s.skipped);
+        sc_buf_puts(b, "</td>");
+    }
+    sc_buf_puts(b, "</tr>\n");
+}
+
+/* Tests x versions, each cell one outcome linking to its account (the failure or error
+ * article, else the test); an area's row above its tests carries the area's counts. */
+static void matrix(struct sc_buf *b, const struct sc_run *r, const struct sc_grid *g)
+{
+    char line[200];
+    sc_buf_puts(b, "<table class=\"matrix\" id=\"matrix\"><thead><tr><th>test</th>");
+    for (size_t k = 0; k < g->nversions; k++) {
+        sc_buf_puts(b, "<th>");
+        sc_html_text(b, g->versions[k]);
+        sc_buf_puts(b, "</th>");
+    }
+    sc_buf_puts(b, "</tr></thead><tbody>\n");
+    for (size_t i = 0; i < g->nrows; i++) {
+        const struct sc_grid_row *row = &g->rows[i];
+        if (i == 0 || strcmp(row->area, g->rows[i - 1].area) != 0)
+            matrix_area_row(b, r, g, row->area);
+        sc_buf_printf(b, "<tr class=\"t\"><th class=\"test\"><a href=\"#t-%zu\">", i);
+        sc_html_text(b, row->test);
+        sc_buf_puts(b, "</a></th>");
+        for (size_t k = 0; k < g->nversions; k++) {
+            const struct sc_case *c = row->cases[k];
+            if (c == NULL) {
+                sc_buf_puts(b, "<td></td>");
+                continue;
+            }
+            const char *res = sc_verdict_name(c->verdict);
+            bool article = c->verdict == SC_FAILED || c->verdict == SC_ERROR;
+            sc_buf_printf(b, "<td class=\"%s\" data-result=\"%s\"><a href=\"#%s-%zu\">", res, res,
+                          article ? "case" : "t", article ? case_index(r, c) : i);
+            sc_html_mark(b, c->verdict,
+                         c->message ? sc_report_first_line(c->message, line, sizeof(line)) : NULL);
+            sc_buf_puts(b, "</a></td>");
+        }
+        sc_buf_puts(b, "</tr>\n");
+    }
+    sc_buf_puts(b, "</tbody></table>\n<p class=\"legend\">\xe2\x9c\x93 passed, \xe2\x9c\x97 "
+                   "failed (the mesh misbehaved), \xe2\x9a\xa0 error (not judged: the platform "
+                   "misbehaved), \xe2\x80\x93 skipped (hover for the reason); a blank cell: the "
+                   "area's group has no such version.</p>\n");
+}
+
+/* A failed or errored case in full: expected vs observed, spec statement, probes and
+ * diagnostics unfolded. */
+static void case_article(struct sc_buf *b, const struct sc_run *r, const struct sc_case *c,
+                         size_t test_row)
 {
     const char *res = sc_verdict_name(c->verdict);
-    sc_buf_printf(b, "<article class=\"case %s\" id=\"case-%zu\" data-result=\"%s\"", res, idx,
-                  res);
+    sc_buf_printf(b, "<article class=\"case %s\" id=\"case-%zu\" data-result=\"%s\"", res,
+                  case_index(r, c), res);
     sc_html_attr(b, "data-area", c->area);
     sc_html_attr(b, "data-version", c->version);
     sc_buf_printf(b, ">\n<h3><span class=\"badge %s\">%s</span> ", res, res);
@@ -161,109 +170,71 @@ static void case_article(struct sc_buf *b, const struct sc_case *c, size_t idx)
         sc_html_text(b, c->file);
         sc_buf_puts(b, "</code>");
     }
-    sc_buf_puts(b, "</p>\n");
-    if (c->verdict == SC_ERROR)
-        sc_buf_puts(b, "<p class=\"meta\">Not judged: the platform, the API server or an agent "
-                       "failed. This says nothing about the mesh.</p>\n");
-    if (c->message) {
-        sc_buf_puts(b, "<p class=\"message\">");
-        sc_html_text(b, c->message);
-        sc_buf_puts(b, "</p>\n");
-    }
-    if (sc_report_runs(c) > 1) {
-        sc_buf_printf(b,
-                      "<p class=\"rerun\">Re-run: run %u times; the first run could not be "
-                      "judged: ",
-                      sc_report_runs(c));
-        sc_html_text(b, c->rerun_reason ? c->rerun_reason : "(not recorded)");
-        sc_buf_puts(b, "</p>\n");
-    }
-    if (c->nassertions) {
-        sc_buf_puts(b, "<ul class=\"assertions\">\n");
-        for (size_t i = 0; i < c->nassertions; i++) {
-            const struct sc_assertion *a = &c->assertions[i];
-            assertion_head(b, a);
-            figures_table(b, a);
-            sc_html_charts(b, a);
-            sc_buf_puts(b, "</li>\n");
-        }
-        sc_buf_puts(b, "</ul>\n");
-    }
-    if (c->log) {
-        sc_buf_printf(b, "<details%s><summary>Steps</summary><pre class=\"log\">",
-                      c->verdict == SC_FAILED || c->verdict == SC_ERROR ? " open" : "");
-        sc_html_text(b, c->log);
-        sc_buf_puts(b, "</pre></details>\n");
-    }
-    if (c->diagnostics) {
-        sc_buf_puts(b, "<details><summary>Diagnostics</summary><pre class=\"diagnostics\">");
-        sc_html_text(b, c->diagnostics);
-        sc_buf_puts(b, "</pre></details>\n");
-    }
+    sc_buf_printf(b, " \xc2\xb7 <a href=\"#t-%zu\">the test at every version</a></p>\n", test_row);
+    sc_html_case_body(b, c, true, true, true);
     sc_buf_puts(b, "</article>\n");
 }
 
-static void matrix(struct sc_buf *b, const struct sc_run *r)
+static void cases_of(struct sc_buf *b, const struct sc_run *r, const struct sc_grid *g,
+                     enum sc_verdict v)
 {
-    const char **areas, **versions;
-    size_t nareas = sc_report_areas(r, &areas), nv = sc_report_versions(r, NULL, &versions);
+    for (size_t i = 0; i < g->nrows; i++)
+        for (size_t k = 0; k < g->nversions; k++)
+            if (g->rows[i].cases[k] && g->rows[i].cases[k]->verdict == v)
+                case_article(b, r, g->rows[i].cases[k], i);
+}
 
-    sc_buf_puts(b, "<table class=\"matrix\" id=\"matrix\"><thead><tr><th>area</th>");
-    for (size_t k = 0; k < nv; k++) {
-        sc_buf_puts(b, "<th>");
-        sc_html_text(b, versions[k]);
-        sc_buf_puts(b, "</th>");
-    }
-    sc_buf_puts(b, "</tr></thead><tbody>\n");
-    for (size_t i = 0; i < nareas; i++) {
-        sc_buf_puts(b, "<tr");
-        sc_html_attr(b, "data-area", areas[i]);
-        sc_buf_puts(b, "><th>");
-        sc_html_text(b, areas[i]);
-        sc_buf_puts(b, "</th>");
-        for (size_t k = 0; k < nv; k++) {
-            struct sc_summary s = sc_run_summary_of(r, areas[i], versions[k]);
-            const char *res = sc_report_result(s);
-            size_t first = 0;
-            if (s.total == 0) {
-                sc_buf_puts(b, "<td class=\"none\"></td>");
+/* Skips grouped by reason: the reason once, then the tests and versions it applies to. */
+static void skips(struct sc_buf *b, const struct sc_run *r, size_t n)
+{
+    sc_buf_printf(b,
+                  "<h2 id=\"skipped\">Skipped (%zu)</h2>\n<table class=\"skips\"><thead><tr>"
+                  "<th>reason</th><th>test [version]</th></tr></thead><tbody>\n",
+                  n);
+    for (size_t i = 0; i < r->ncases; i++) {
+        const struct sc_case *c = &r->cases[i], *p;
+        const char *why = c->message ? c->message : "(no reason recorded)";
+        bool seen = false;
+        if (c->verdict != SC_SKIPPED)
+            continue;
+        for (p = r->cases; p < c && !seen; p++)
+            seen = p->verdict == SC_SKIPPED &&
+                   strcmp(p->message ? p->message : "(no reason recorded)", why) == 0;
+        if (seen)
+            continue;
+        sc_buf_puts(b, "<tr><td>");
+        sc_html_text(b, why);
+        sc_buf_puts(b, "</td><td>");
+        for (size_t k = i, m = 0; k < r->ncases; k++) {
+            const struct sc_case *o = &r->cases[k];
+            if (o->verdict != SC_SKIPPED ||
+                strcmp(o->message ? o->message : "(no reason recorded)", why) != 0)
                 continue;
-            }
-            while (strcmp(r->cases[first].area, areas[i]) != 0 ||
-                   strcmp(r->cases[first].version, versions[k]) != 0)
-                first++;
-            sc_buf_printf(b, "<td class=\"cell %s\" data-result=\"%s\"", res, res);
-            sc_html_attr(b, "data-version", versions[k]);
-            sc_buf_printf(b, "><a href=\"#case-%zu\">%s</a><br><small>%zu passed", first, res,
-                          s.passed);
-            if (s.failed)
-                sc_buf_printf(b, ", %zu failed", s.failed);
-            if (s.errors)
-                sc_buf_printf(b, ", %zu errored", s.errors);
-            if (s.skipped)
-                sc_buf_printf(b, ", %zu skipped", s.skipped);
-            sc_buf_puts(b, "</small></td>");
+            sc_buf_puts(b, m++ ? ", " : "");
+            sc_html_text(b, o->test);
+            sc_buf_puts(b, " [");
+            sc_html_text(b, o->version);
+            sc_buf_puts(b, "]");
         }
-        sc_buf_puts(b, "</tr>\n");
+        sc_buf_puts(b, "</td></tr>\n");
     }
     sc_buf_puts(b, "</tbody></table>\n");
-    free(areas);
-    free(versions);
 }
 
 char *sc_report_html(const struct sc_run *r)
 {
-    struct sc_buf b = SC_BUF_INIT, tmp = SC_BUF_INIT;
+    struct sc_buf b = SC_BUF_INIT;
     struct sc_summary all = sc_run_summary(r);
     const char *verdict = sc_report_verdict_word(all);
-    char t[40];
+    struct sc_grid g;
 
+    sc_grid_init(&g, r);
     sc_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                     "<title>SMI conformance: ");
     sc_html_text(&b, r->mesh ? r->mesh : "?");
     sc_buf_printf(&b, " %s</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n", verdict,
-                  css);
+                  sc_html_css);
     sc_buf_printf(&b,
                   "<h1>SMI conformance <span class=\"badge %s\" id=\"verdict\">%s</span></h1>\n",
                   all.failed   ? "failure"
@@ -275,48 +246,38 @@ char *sc_report_html(const struct sc_run *r)
                   all.failed);
     if (all.errors)
         sc_buf_printf(&b, "<b>%zu</b> errored, ", all.errors);
-    sc_buf_printf(&b, "<b>%zu</b> skipped of %zu test cases</p>\n<dl class=\"facts\">\n",
-                  all.skipped, all.total);
-    fact(&b, "mesh", r->mesh);
-    fact(&b, "platform", r->platform);
-    fact(&b, "Kubernetes", r->kube_version);
-    sc_buf_printf(&tmp, "%s (commit %s)", r->harness_version ? r->harness_version : "?",
-                  r->harness_commit ? r->harness_commit : "?");
-    fact(&b, "harness", tmp.p);
-    sc_buf_release(&tmp);
-    if (r->start_ms)
-        fact(&b, "started", sc_report_time(r->start_ms, t, sizeof(t)));
-    sc_buf_printf(&tmp, "%.1f s", (double)r->duration_ns / 1e9);
-    fact(&b, "duration", tmp.p);
-    sc_buf_release(&tmp);
-    for (size_t i = 0; i < r->nserved; i++) {
-        sc_buf_printf(&tmp, "%s%s ", i ? ", " : "", r->served[i].group);
-        for (size_t k = 0; k < r->served[i].nversions; k++)
-            sc_buf_printf(&tmp, "%s%s", k ? "/" : "", r->served[i].versions[k]);
+    sc_buf_printf(&b, "<b>%zu</b> skipped of %zu test cases (%zu tests)</p>\n", all.skipped,
+                  all.total, g.nrows);
+    facts(&b, r);
+    sc_buf_puts(&b, "</header>\n<main>\n<h2>Results by test and SMI version</h2>\n");
+    matrix(&b, r, &g);
+    sc_buf_printf(&b, "<h2 id=\"failures\">Failures (%zu)</h2>\n", all.failed);
+    if (all.failed == 0)
+        sc_buf_puts(&b, "<p>No test failed.</p>\n");
+    cases_of(&b, r, &g, SC_FAILED);
+    if (all.errors) {
+        sc_buf_printf(&b,
+                      "<h2 id=\"errors\">Errors (%zu): not judged</h2>\n<p>The platform, the "
+                      "API server or an agent failed during these cases: they are neither "
+                      "passes nor failures of the mesh.</p>\n",
+                      all.errors);
+        cases_of(&b, r, &g, SC_ERROR);
     }
-    if (r->nserved)
-        fact(&b, "served", tmp.p);
-    sc_buf_release(&tmp);
-    for (size_t i = 0; i < r->nviolations; i++)
-        sc_buf_printf(&tmp, "%s%s", i ? ", " : "", r->violations[i]);
-    if (r->nviolations)
-        fact(&b, "violations", tmp.p);
-    sc_buf_release(&tmp);
-    char *cmd = sc_report_command_line(r);
-    fact(&b, "command", cmd);
-    free(cmd);
-    sc_buf_puts(&b, "</dl>\n</header>\n<main>\n<h2>Results by area and version</h2>\n");
-    matrix(&b, r);
-    sc_buf_puts(&b, "<h2>Test cases</h2>\n<p>Show only: <label><input type=\"checkbox\" "
-                    "class=\"filter\" id=\"only-failed\" data-result=\"failed\"> failed</label> "
-                    "<label><input type=\"checkbox\" class=\"filter\" id=\"only-errors\" "
-                    "data-result=\"error\"> errored</label></p>\n");
-    for (size_t i = 0; i < r->ncases; i++)
-        case_article(&b, &r->cases[i], i);
+    if (all.skipped)
+        skips(&b, r, all.skipped);
+    sc_buf_printf(&b,
+                  "<h2 id=\"tests\">Tests (%zu)</h2>\n<p>Show only: <label><input "
+                  "type=\"checkbox\" class=\"filter\" id=\"only-failed\" data-result=\"failed\"> "
+                  "failed</label> <label><input type=\"checkbox\" class=\"filter\" "
+                  "id=\"only-errors\" data-result=\"error\"> errored</label></p>\n",
+                  g.nrows);
+    for (size_t i = 0; i < g.nrows; i++)
+        sc_html_test_section(&b, r, &g, i);
     sc_buf_printf(&b,
                   "</main>\n<footer><p class=\"legend\">smi-conformance report, results "
                   "schema smi-conformance/results/v1</p></footer>\n<script>\n%s</script>\n"
                   "</body>\n</html>\n",
                   script);
+    sc_grid_release(&g);
     return sc_buf_detach(&b);
 }

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "reporters/model.h"
@@ -56,22 +57,27 @@ static void svg_open(struct sc_buf *b, double h, const char *label)
 
 static void svg_label(struct sc_buf *b, double y, const char *s)
 {
-    sc_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", LABEL_W - 6, y);
+    sc_buf_printf(b, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">", LABEL_W - 6, y);
     sc_html_text(b, s);
     sc_buf_puts(b, "</text>\n");
 }
 
+/* Grid lines at the quarters (one path) and their values; whole pixels keep the page small. */
 static void axis(struct sc_buf *b, double top, double bottom, double max, const char *unit)
 {
+    sc_buf_puts(b, "<path class=\"grid\" d=\"");
+    for (int i = 0; i <= 4; i++)
+        sc_buf_printf(b, "M%.0f %.0fV%.0f", LABEL_W + PLOT_W * i / 4.0, top - 4, bottom);
+    sc_buf_puts(b, "\"/>\n<g text-anchor=\"middle\">");
     for (int i = 0; i <= 4; i++) {
-        double x = LABEL_W + PLOT_W * i / 4.0;
         char v[64];
-        sc_buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
-                      x, top - 4, x, bottom);
         sc_report_fmt_value(max * i / 4.0, unit, v, sizeof(v));
-        sc_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", x,
+        if (unit != NULL && strcmp(unit, "share") == 0)
+            snprintf(v, sizeof(v), "%.0f%%", 100.0 * i / 4.0);
+        sc_buf_printf(b, "<text x=\"%.0f\" y=\"%.0f\">%s</text>", LABEL_W + PLOT_W * i / 4.0,
                       top - 7, v);
     }
+    sc_buf_puts(b, "</g>\n");
 }
 
 static bool is_share(const struct sc_figure *f)
@@ -109,41 +115,38 @@ static void split_chart(struct sc_buf *b, const struct sc_assertion *a)
                           sc_report_fmt_value(f->hi, f->unit, hi, sizeof(hi)));
         sc_buf_puts(b, "</title>");
         svg_label(b, y + 17, f->name);
-        if (isfinite(f->expected) && isfinite(f->tolerance)) {
+        if (isfinite(f->expected) && isfinite(f->tolerance) && f->tolerance > 0) {
             double l = clamp01(f->expected - f->tolerance), r = clamp01(f->expected + f->tolerance);
             sc_buf_printf(b,
-                          "<rect class=\"tol\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                          "height=\"%.1f\"/>",
+                          "<rect class=\"tol\" x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" "
+                          "height=\"%.0f\"/>",
                           LABEL_W + l * PLOT_W, y + 2, (r - l) * PLOT_W, rh - 4);
         }
-        if (isfinite(f->observed))
+        if (isfinite(f->observed) && f->observed > 0)
             sc_buf_printf(b,
-                          "<rect class=\"obs%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                          "height=\"%.1f\"/>",
+                          "<rect class=\"obs%s\" x=\"%.0f\" y=\"%.0f\" width=\"%.1f\" "
+                          "height=\"%.0f\"/>",
                           a->passed ? "" : " bad", LABEL_W, y + 7, clamp01(f->observed) * PLOT_W,
                           rh - 14);
         if (isfinite(f->expected)) {
             double x = LABEL_W + clamp01(f->expected) * PLOT_W;
-            sc_buf_printf(b,
-                          "<line class=\"exp\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
-                          x, y + 1, x, y + rh - 1);
+            sc_buf_printf(b, "<path class=\"exp\" d=\"M%.1f %.0fV%.0f\"/>", x, y + 1, y + rh - 1);
         }
         if (isfinite(f->lo) && isfinite(f->hi)) {
             double x1 = LABEL_W + clamp01(f->lo) * PLOT_W, x2 = LABEL_W + clamp01(f->hi) * PLOT_W;
             double ym = y + rh / 2;
-            sc_buf_printf(
-                b, "<path class=\"ci\" d=\"M%.1f %.1fH%.1fM%.1f %.1fV%.1fM%.1f %.1fV%.1f\"/>", x1,
-                ym, x2, x1, ym - 5, ym + 5, x2, ym - 5, ym + 5);
+            sc_buf_printf(b, "<path class=\"ci\" d=\"M%.1f %.0fH%.1fM%.1f %.0fv10M%.1f %.0fv10\"/>",
+                          x1, ym, x2, x1, ym - 5, x2, ym - 5);
         }
-        sc_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\">%s", LABEL_W + PLOT_W + 8, y + 17,
+        sc_buf_printf(b, "<text x=\"%.0f\" y=\"%.0f\">%s", LABEL_W + PLOT_W + 8, y + 17,
                       sc_report_fmt_value(f->observed, f->unit, o, sizeof(o)));
         if (f->total)
             sc_buf_printf(b, " (%llu/%llu)", (unsigned long long)f->count,
                           (unsigned long long)f->total);
         sc_buf_puts(b, "</text></g>\n");
     }
-    sc_buf_puts(b, "</svg>\n<div class=\"legend\">bar: observed share; green line: expected; "
-                   "green band: tolerance; whisker: 95% interval</div>\n");
+    sc_buf_puts(b, "</svg>\n<div class=\"legend\">bar: observed share; green line: expected, "
+                   "band: tolerance; whisker: 95% interval</div>\n");
 }
 
 static bool any_finite(const double *v, size_t n)
@@ -423,10 +426,27 @@ static void figures_chart(struct sc_buf *b, const struct sc_assertion *a)
                   metrics ? " (what the mesh reported)" : "");
 }
 
-void sc_html_charts(struct sc_buf *b, const struct sc_assertion *a)
+bool sc_html_figures_carry_information(const struct sc_assertion *a)
+{
+    for (size_t i = 0; i < a->nfigures; i++) {
+        const struct sc_figure *f = &a->figures[i];
+        if (is_share(f) || !isfinite(f->expected) || !isfinite(f->observed))
+            continue;
+        if ((isfinite(f->tolerance) && f->tolerance > 0) || f->expected != f->observed)
+            return true;
+    }
+    return false;
+}
+
+void sc_html_charts(struct sc_buf *b, const struct sc_assertion *a, bool latency)
 {
     split_chart(b, a);
-    figures_chart(b, a);
-    latency_histogram(b, a);
-    latency_chart(b, a);
+    if (sc_html_figures_carry_information(a))
+        figures_chart(b, a);
+    if (!latency)
+        return;
+    if (a->nclient_hist > 0)
+        latency_histogram(b, a);
+    else
+        latency_chart(b, a);
 }

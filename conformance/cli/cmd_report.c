@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "base/util.h"
 #include "reporters/buf.h"
+#include "reporters/compare.h"
 #include "reporters/confreport.h"
 #include "reporters/console.h"
 #include "reporters/html.h"
@@ -20,10 +21,18 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: smi-conformance report [options] RESULTS.json\n"
+            "       smi-conformance report A.json --compare B.json [--html FILE] [-q]\n"
             "\n"
             "Re-render reports from the JSON result of a run ('-' reads standard input) and\n"
             "print the summary table (passed, failed, errors, skipped by area and version).\n"
             "\n"
+            "With --compare, compare run A (e.g. before a mesh upgrade) with run B (after):\n"
+            "per test and SMI version what changed (pass->fail, changed: to or from skipped\n"
+            "or error, fail->pass, new, removed, unchanged), printed changes first; --html\n"
+            "writes the comparison page (changes, then split shares and latency of both runs\n"
+            "side by side). The other outputs are refused with --compare.\n"
+            "\n"
+            "      --compare B.json    the later run to compare RESULTS.json (A) with\n"
             "outputs ('-' for standard output):\n"
             "      --junit FILE        JUnit XML\n"
             "      --yaml FILE         the conformance report (YAML) for a listing\n"
@@ -41,8 +50,10 @@ static void usage(FILE *f)
             "  -q, --quiet             no summary table\n"
             "  -h, --help              this text\n"
             "\n"
-            "exit status: 0 the reports were written (whatever the run's verdict); 2 the result\n"
-            "could not be read or an output could not be written.\n");
+            "exit status: 0 the reports were written (whatever the run's verdict); with\n"
+            "--compare, 0 no case that passed in A fails in B, 1 one does (pass->fail: a\n"
+            "regression, for a CI gate); 2 a result could not be read or an output could not\n"
+            "be written.\n");
 }
 
 static void set(char **slot, const char *v)
@@ -64,7 +75,8 @@ enum {
     O_PROJ,
     O_URL,
     O_VER,
-    O_CONTACT
+    O_CONTACT,
+    O_COMPARE
 };
 
 static const struct option longopts[] = {
@@ -81,6 +93,7 @@ static const struct option longopts[] = {
     {"url", required_argument, NULL, O_URL},
     {"version", required_argument, NULL, O_VER},
     {"contact", required_argument, NULL, O_CONTACT},
+    {"compare", required_argument, NULL, O_COMPARE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -88,7 +101,7 @@ static const struct option longopts[] = {
 
 /* What `report` was asked; im holds the implementation options given on the command line. */
 struct report_args {
-    const char *junit, *yaml, *html, *md, *json, *sub, *log, *impl_file, *results;
+    const char *junit, *yaml, *html, *md, *json, *sub, *log, *impl_file, *results, *compare;
     struct sc_implementation im;
     bool quiet;
 };
@@ -139,6 +152,9 @@ static int take_option(struct report_args *a, int opt, char **argv)
             abort();
         a->im.contact[a->im.ncontact++] = sc_xstrdup(optarg);
         break;
+    case O_COMPARE:
+        a->compare = optarg;
+        break;
     case 'q':
         a->quiet = true;
         break;
@@ -170,6 +186,13 @@ static int parse_args(int argc, char **argv, struct report_args *a)
         return SC_EINVAL;
     }
     a->results = argv[optind];
+    if (a->compare &&
+        (a->junit || a->yaml || a->md || a->json || a->sub || a->log || a->impl_file ||
+         a->im.organization || a->im.project || a->im.url || a->im.version || a->im.ncontact)) {
+        sc_cli_error("--compare writes the comparison (--html FILE and the text summary) only; "
+                     "render each run's reports without --compare");
+        return SC_EINVAL;
+    }
     return 0;
 }
 
@@ -217,6 +240,42 @@ static bool is_stdout(const char *path)
     return path != NULL && strcmp(path, "-") == 0;
 }
 
+/* `report A.json --compare B.json`: the text summary on standard output (unless --quiet or
+ * the page goes there), the page to --html. */
+static int compare(const struct report_args *a, int *broken, struct sc_err *err)
+{
+    struct sc_run *ra = NULL, *rb = NULL;
+    struct sc_comparison cmp;
+    int rc = SC_EINVAL;
+
+    memset(&cmp, 0, sizeof(cmp));
+    if (sc_report_json_load(a->results, &ra, err) != 0) {
+        sc_err_prefix(err, "cannot read results A");
+        goto out;
+    }
+    if (sc_report_json_load(a->compare, &rb, err) != 0) {
+        sc_err_prefix(err, "cannot read results B");
+        goto out;
+    }
+    if ((rc = sc_compare(&cmp, ra, a->results, rb, a->compare, err)) != 0) {
+        sc_err_prefix(err, "cannot compare");
+        goto out;
+    }
+    *broken = cmp.count[SC_CHANGE_BROKEN] > 0;
+    if (a->html && (rc = sc_cli_write(a->html, sc_compare_html(&cmp), err)) != 0)
+        goto out;
+    if (!a->quiet) {
+        char *text = sc_compare_text(&cmp);
+        fputs(text, is_stdout(a->html) ? stderr : stdout);
+        free(text);
+    }
+out:
+    sc_comparison_release(&cmp);
+    sc_run_free(ra);
+    sc_run_free(rb);
+    return rc;
+}
+
 int sc_cmd_report(int argc, char **argv)
 {
     struct report_args a = {0};
@@ -232,6 +291,13 @@ int sc_cmd_report(int argc, char **argv)
         goto out;
     }
     rc = SC_EXIT_USAGE;
+    if (a.compare) {
+        int broken = 0;
+        if (compare(&a, &broken, &err) != 0)
+            goto out_error;
+        rc = broken ? SC_EXIT_FAIL : SC_EXIT_OK;
+        goto out;
+    }
     if (implementation(&a, &im, &err) != 0)
         goto out_error;
     if (sc_report_json_load(a.results, &run, &err) != 0) {

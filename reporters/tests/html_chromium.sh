@@ -1,7 +1,8 @@
 #!/bin/sh
-# html_chromium.sh BIN TESTS_DIR - the HTML report in a real headless Chromium: it renders with
-# no console output (no script errors, nothing fetched), the DOM holds the expected rows and
-# charts, the script ran, and a screenshot is taken. Exit 77 (skipped) without chromium.
+# html_chromium.sh BIN TESTS_DIR - the HTML report and the comparison page in a real headless
+# Chromium: they render with no console output (no script errors, nothing fetched), the DOM
+# holds the expected rows and charts in reading order (matrix, failures, tests), the script ran,
+# and screenshots are taken. Exit 77 (skipped) without chromium.
 set -u
 bin=$1
 dir=$2
@@ -55,27 +56,51 @@ expect() {
     n=$(count "$1")
     [ "$n" = "$2" ] || fail "DOM has $n x '$1', expected $2"
 }
-expect '<article class="case ' 9
+# line of the first match of a pattern in the DOM (0 when absent)
+line_of() {
+    grep -n "$1" "$dom" | head -1 | cut -d: -f1 | grep . || echo 0
+}
+# the failures in full (no article for a pass or a skip), each test once, details folded
+expect '<article class="case ' 3
 expect '<article class="case failed"' 3
-expect '<article class="case skipped"' 2
-expect '<tr data-area=' 4
+expect '<section class="test ' 9
+expect '<details class="versions">' 7
+expect '<details class="versions" open' 0
+expect '<tr class="area" data-area=' 4
+expect '<tr class="t">' 9
 expect '<td class="cell ' 6
 expect '<td class="cell failure"' 3
+# reading order: the matrix, the failures, the skips, the tests
+m=$(line_of 'id="matrix"')
+f=$(line_of 'id="failures"')
+a=$(line_of '<article class="case failed"')
+k=$(line_of 'id="skipped"')
+t=$(line_of 'id="tests"')
+if ! { [ "$m" -gt 0 ] && [ "$m" -lt "$f" ] && [ "$f" -lt "$a" ] && [ "$a" -lt "$k" ] &&
+    [ "$k" -lt "$t" ]; }; then
+    fail "reading order: matrix $m, failures $f, first failure $a, skips $k, tests $t"
+fi
+# charts only where they carry information: shares, a disagreement, a histogram; none for
+# "denied 20/20" (5 charts for the 9 cases)
+expect '<svg' 5
 expect 'aria-label="observed share per backend' 2
-expect 'aria-label="latency percentiles' 1
+expect 'aria-label="latency percentiles' 0
 expect 'aria-label="metrics agreement' 1
 # the client latency histogram: bars, and p50/p90/p99 markers of both sides (plus a legend
 # swatch each), inside the histogram's own <svg>
 expect 'aria-label="latency histogram' 1
 hist=$(sed -n '/aria-label="latency histogram/,/<\/svg>/p' "$tmp/dom.html")
 bars=$(printf '%s\n' "$hist" | grep -o '<rect class="hbar"[^>]*data-count=' | wc -l | tr -d ' ')
-[ "$bars" -ge 5 ] && [ "$bars" -le 40 ] || fail "histogram has $bars bars, expected 5..40"
+if [ "$bars" -lt 5 ] || [ "$bars" -gt 40 ]; then
+    fail "histogram has $bars bars, expected 5..40"
+fi
 for m in cmark mmark; do
     n=$(printf '%s\n' "$hist" | grep -o "<line class=\"$m\"" | wc -l | tr -d ' ')
     [ "$n" = 4 ] || fail "histogram has $n x '$m' lines, expected 4 (p50, p90, p99, legend)"
 done
 expect 'data-ready="1"' 1
 expect '<li class="assertion" data-passed="false"' 2
+expect 'denied 20/20</td>' 1
 grep -q '<h1>SMI conformance <span class="badge failure" id="verdict">failed</span>' "$tmp/dom.html" ||
     fail "verdict heading missing"
 # self-contained: nothing to fetch
@@ -93,13 +118,35 @@ msgs=$(console_lines "$tmp/errors-dom.err")
 dom=$tmp/errors-dom.html
 expect '<article class="case error"' 2
 expect '<article class="case failed"' 1
-expect '<span class="badge error">error</span>' 2
+expect '<section class="test error"' 2
+expect '<span class="badge error">error</span>' 4
+f=$(line_of 'id="failures"')
+e=$(line_of 'id="errors"')
+t=$(line_of 'id="tests"')
+if ! { [ "$f" -gt 0 ] && [ "$f" -lt "$e" ] && [ "$e" -lt "$t" ]; }; then
+    fail "reading order: failures $f, errors $e, tests $t"
+fi
 expect '<td class="cell error"' 1
 expect '<td class="cell failure"' 1
 expect '<li class="assertion" data-passed="false" data-error="true"' 2
 expect '<blockquote class="spec">' 2
 expect '<p class="rerun">' 2
 expect 'id="only-errors"' 1
+expect 'data-ready="1"' 1
+
+# the comparison page: mixed.json against itself with one split share moved
+sed 's/"observed":\t0.4962,/"observed":\t0.4500,/' "$dir/data/mixed.json" >"$tmp/moved.json"
+"$bin" report -q "$dir/data/mixed.json" --compare "$tmp/moved.json" --html "$tmp/compare.html" ||
+    fail "report --compare failed"
+run_chrome "$tmp/compare.html" --dump-dom >"$tmp/compare-dom.html" 2>"$tmp/compare-dom.err" ||
+    fail "chromium --dump-dom failed: $(tail -3 "$tmp/compare-dom.err")"
+msgs=$(console_lines "$tmp/compare-dom.err")
+[ -z "$msgs" ] || fail "console output from the comparison page: $msgs"
+dom=$tmp/compare-dom.html
+expect '<h2 id="changes">Changes (0)</h2>' 1
+expect 'data-change="unchanged"><td' 9
+expect 'aria-label="split shares: run A against run B"' 2
+expect '<td class="num">-4.6 pp</td>' 1
 expect 'data-ready="1"' 1
 dom=$tmp/dom.html
 
@@ -109,7 +156,10 @@ run_chrome "$tmp/report.html" --window-size=1280,2400 --screenshot="$tmp/shot.pn
     fail "the screenshot is not a PNG"
 size=$(wc -c <"$tmp/shot.png")
 [ "$size" -gt 20000 ] || fail "the screenshot is suspiciously small ($size bytes)"
+run_chrome "$tmp/compare.html" --window-size=1280,1600 --screenshot="$tmp/compare.png" \
+    >/dev/null 2>"$tmp/compare-shot.err" || fail "chromium --screenshot of the comparison failed"
 if [ -n "${SC_SCREENSHOT_DIR:-}" ]; then
     cp "$tmp/shot.png" "$SC_SCREENSHOT_DIR/report.png"
+    cp "$tmp/compare.png" "$SC_SCREENSHOT_DIR/compare.png"
 fi
 echo "ok: rendered without console output, DOM as expected, screenshot $size bytes"

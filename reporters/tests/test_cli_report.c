@@ -213,6 +213,93 @@ START_TEST(report_of_a_missing_or_bad_result_exits_2_with_the_reason)
 }
 END_TEST
 
+/* A results file of two split cases at v1alpha4, with the verdicts given. */
+static void results_file(const char *name, const char *t1, const char *t2)
+{
+    FILE *f = fopen(path_in(tmpdir, name), "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f,
+            "{\"schemaVersion\":\"smi-conformance/results/v1\",\"mesh\":\"acme\",\"tests\":["
+            "{\"name\":\"t1\",\"area\":\"split\",\"version\":\"v1alpha4\",\"result\":\"%s\","
+            "\"message\":\"web-v1 got 0.9\",\"assertions\":[]},"
+            "{\"name\":\"t2\",\"area\":\"split\",\"version\":\"v1alpha4\",\"result\":\"%s\","
+            "\"message\":\"web-v2 got 0.1\",\"assertions\":[]}]}\n",
+            t1, t2);
+    fclose(f);
+}
+
+START_TEST(report_compare_prints_the_changes_first_and_writes_the_page)
+{
+    results_file("a.json", "passed", "failed");
+    results_file("b.json", "failed", "passed");
+    ck_assert_int_eq(run("report", path_in(tmpdir, "a.json"), "--compare",
+                         path_in(tmpdir, "b.json"), "--html", path_in(tmpdir, "c.html"), NULL),
+                     1); /* a case that passed in A fails in B: a CI gate stops here */
+    ck_assert_str_eq(err_text, "");
+    ck_assert_ptr_nonnull(strstr(out_text, "  1 pass->fail, 0 changed, 1 fail->pass, 0 new, 0 "
+                                           "removed, 0 unchanged\n"));
+    const char *broken = strstr(out_text, "pass->fail (1):\n  split/t1 [v1alpha4]: passed -> "
+                                          "failed: web-v1 got 0.9\n");
+    const char *fixed = strstr(out_text, "fail->pass (1):\n  split/t2 [v1alpha4]: failed -> "
+                                         "passed\n");
+    ck_assert(broken != NULL && fixed != NULL && broken < fixed);
+    char *page = file_text(path_in(tmpdir, "c.html"));
+    ck_assert_ptr_nonnull(strstr(page, "<h2 id=\"changes\">Changes (2)</h2>"));
+    ck_assert_ptr_nonnull(strstr(page, "<title>SMI conformance: comparison, 1 pass-&gt;fail"));
+    free(page);
+
+    /* fixed only (B passes what A failed): no regression, exit 0 */
+    results_file("d.json", "passed", "passed");
+    ck_assert_int_eq(run("report", path_in(tmpdir, "a.json"), "--compare",
+                         path_in(tmpdir, "d.json"), "-q", NULL),
+                     0);
+    /* the same run twice: nothing changed; the page to standard output moves the text */
+    ck_assert_int_eq(run("report", path_in(tmpdir, "a.json"), "--compare",
+                         path_in(tmpdir, "a.json"), "--html", "-", NULL),
+                     0);
+    ck_assert(strncmp(out_text, "<!DOCTYPE html>", 15) == 0);
+    ck_assert_ptr_nonnull(strstr(err_text, "0 pass->fail, 0 changed, 0 fail->pass, 0 new, 0 "
+                                           "removed, 2 unchanged\n\nNo outcome changed.\n"));
+}
+END_TEST
+
+START_TEST(report_compare_names_the_file_it_cannot_use_and_exits_2)
+{
+    results_file("a.json", "passed", "failed");
+    ck_assert_int_eq(run("report", path_in(tmpdir, "a.json"), "--compare",
+                         path_in(tmpdir, "missing.json"), NULL),
+                     2);
+    ck_assert_ptr_nonnull(strstr(err_text, "smi-conformance: error: cannot read results B: "
+                                           "cannot read '"));
+    ck_assert_ptr_nonnull(strstr(err_text, "missing.json': No such file or directory\n"));
+    ck_assert_int_eq(run("report", path_in(tmpdir, "missing.json"), "--compare",
+                         path_in(tmpdir, "a.json"), NULL),
+                     2);
+    ck_assert_ptr_nonnull(strstr(err_text, "cannot read results A: cannot read '"));
+    /* another suite's result: nothing in common */
+    ck_assert_int_eq(run("report", path_in(tmpdir, "a.json"), "--compare",
+                         path_in(dir(), "tests/data/mixed.json"), "--html",
+                         path_in(tmpdir, "c.html"), NULL),
+                     2);
+    ck_assert_ptr_nonnull(strstr(err_text, "a.json' and '"));
+    ck_assert_ptr_nonnull(strstr(err_text, "mixed.json' have no test case in common"));
+    ck_assert_int_eq(access(path_in(tmpdir, "c.html"), F_OK), -1);
+    /* a broken file */
+    FILE *f = fopen(path_in(tmpdir, "bad.json"), "w");
+    fputs("{\"schemaVersion\": \"smi-conformance/results/v1\", \"tests\": 3}", f);
+    fclose(f);
+    ck_assert_int_eq(
+        run("report", path_in(tmpdir, "a.json"), "--compare", path_in(tmpdir, "bad.json"), NULL),
+        2);
+    ck_assert_ptr_nonnull(strstr(err_text, "bad.json: tests: "));
+    /* the other outputs are one run's: refused with --compare */
+    ck_assert_int_eq(run("report", path_in(tmpdir, "a.json"), "--compare",
+                         path_in(tmpdir, "a.json"), "--junit", path_in(tmpdir, "j.xml"), NULL),
+                     2);
+    ck_assert_ptr_nonnull(strstr(err_text, "--compare writes the comparison"));
+}
+END_TEST
+
 START_TEST(submission_folder_holds_everything_a_listing_asks_for)
 {
     static const char *const files[] = {"README.md",   "conformance-report.yaml",
@@ -371,6 +458,8 @@ int main(void)
     tcase_add_test(tc, report_to_standard_output_moves_the_table_to_stderr);
     tcase_add_test(tc, report_reads_standard_input);
     tcase_add_test(tc, report_of_a_missing_or_bad_result_exits_2_with_the_reason);
+    tcase_add_test(tc, report_compare_prints_the_changes_first_and_writes_the_page);
+    tcase_add_test(tc, report_compare_names_the_file_it_cannot_use_and_exits_2);
     tcase_add_test(tc, submission_folder_holds_everything_a_listing_asks_for);
     tcase_add_test(tc, validate_accepts_valid_manifests_of_every_version);
     tcase_add_test(tc, validate_reports_each_broken_document_with_position_and_path);

@@ -40,7 +40,8 @@ try() {
     case $(realpath "$f") in "$want"/*) ;; *) fail "the run used $f, not the installed suites" ;; esac
   done
   # the results schema is installed for other readers, and is the one the program checks with
-  "$bin" validate --results-schema | cmp -s - "$root/usr/share/smi-conformance/results.schema.json" ||
+  schema=$root/usr/share/smi-conformance/results.schema.json
+  "$bin" validate --results-schema | cmp -s - "$schema" ||
     fail "share/smi-conformance/results.schema.json is missing or not the built-in schema"
   "$bin" validate --results -q "$tmp/r/results.json" >"$tmp/val" 2>&1 ||
     fail "validate --results: $(tail -3 "$tmp/val")"

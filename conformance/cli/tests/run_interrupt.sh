@@ -2,9 +2,9 @@
 # run_interrupt.sh BIN SUITES [TRIALS] - the interrupt campaign (issue 15): SIGINT or SIGTERM,
 # once or twice, at pseudo-random moments of local runs. Every trial must end within a bound,
 # leave no process behind (the run's processes carry a token in their environment, so a
-# leftover is found wherever it was reparented), and either write a valid results.json that
-# says what was interrupted (one signal: exit 2) or, after a second signal, stop at once with
-# 130 and no report (by design: the handler writes nothing).
+# leftover is found wherever it was reparented), and either write a valid results.json (one
+# `validate --results` accepts) that says what was interrupted (one signal: exit 2) or, after a
+# second signal, stop at once with 130 and no report (by design: the handler writes nothing).
 bin=$1 suites=$2 trials=${3:-8}
 tmp=$(mktemp -d) || exit 1
 pid=
@@ -73,12 +73,14 @@ while [ "$t" -le "$trials" ]; do
   elif [ "$rc" -eq 2 ] || { [ "$twice" = yes ] && [ "$rc" -ne 130 ]; }; then
     # one signal (or the second came after the run had ended its cases): a valid report that
     # names the interruption
+    # valid: against reporters/results.schema.json too (validate --results)
     if jq -e '[.tests[].message // "" | select(test("interrupted"))] | length > 0' \
-      "$dir/r/results.json" >/dev/null 2>&1; then
+      "$dir/r/results.json" >/dev/null 2>&1 &&
+      "$bin" validate --results -q "$dir/r/results.json" 2>"$dir/valid"; then
       echo "ok   $what: results.json valid, the interruption reported"
     else
       echo "FAIL $what: results.json missing, invalid or silent about the interruption"
-      tail -3 "$dir/err"
+      tail -3 "$dir/err" "$dir/valid"
       fail=1
     fi
   elif [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; then
