@@ -1,105 +1,77 @@
-#!/bin/sh
-# refmesh-vs-nginx.sh - wrk through smi-refmesh vs wrk through nginx (reverse proxy, upstream
-# keep-alive) to the same backend, in the same run, pinned: proxy on one CPU, wrk and the
-# backend on the other. Prints requests/s of each, the ratio, and the p99 each proxy adds
-# over a direct run.
+#!/usr/bin/env bash
+# refmesh-vs-nginx.sh - wrk through smi-refmesh (the subject) vs wrk through nginx (reverse
+# proxy, upstream keep-alive; the baseline) to the same backend, on the protocol of lib.sh:
+# the proxy pinned to PROXY_CPU, wrk and the backend to LOAD_CPU, alternating pairs, the
+# proxy's CPU per request from /proc/PID/stat. Each rep also runs wrk straight at the backend
+# first, so that the p99 each proxy adds is that rep's proxy p99 minus its direct p99.
 #
-# Usage: scripts/bench/refmesh-vs-nginx.sh [BUILD_DIR] (default build/default)
-# Env:   DURATION (10s), CONNS (32), THREADS (1), PROXY_CPU (1), LOAD_CPU (0),
-#        BACKEND=fixture to use smi-fixture (default: the refmesh tests' echo backend)
-set -eu
+# Usage: scripts/bench/refmesh-vs-nginx.sh [BUILD_DIR]   (default $BUILD_DIR, else build/default)
+# Knobs (environment): DUR=10 (DURATION=10s is read too) CONNS=32 THREADS=1 REPS=7 GAP=1
+#   PROXY_CPU=1 LOAD_CPU=0 PIN=auto|yes|no  BACKEND=fixture to use smi-fixture (default: the
+#   refmesh tests' echo backend)
+# Output (lib.sh describes RUN, MEDIAN, PAIRED, NOTE, WARNING, RATIO; RUN lines with
+# side=direct are the reference runs):
+#   ADDED_P99 name=refmesh side=refmesh|nginx us=min/median/max   (per rep: proxy p99 - direct)
+#   RATIO name=refmesh rps=<refmesh/nginx> client_cpu=.. server_cpu=.. conclusive=yes|no
+set -euo pipefail
+# shellcheck source=scripts/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${1:-$ROOT/build/default}
+BUILD=${1:-${BUILD_DIR:-$ROOT/build/default}}
 DURATION=${DURATION:-10s}
+DUR=${DUR:-${DURATION%s}}
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-1}
-PROXY_CPU=${PROXY_CPU:-1}
-LOAD_CPU=${LOAD_CPU:-0}
+SERVER_CPU=${PROXY_CPU:-1}
+CLIENT_CPU=${LOAD_CPU:-0}
 REFMESH=$BUILD/fixtures/refmesh/smi-refmesh
 ECHO=$BUILD/fixtures/refmesh/refmesh-test-echo
-NET=127.0.$(( $$ % 200 + 20 ))
+NET=127.0.$(($$ % 200 + 20))
 CLIENT=$NET.11
 SERVER=$NET.12
 BPORT=18080
 
-for tool in wrk nginx taskset curl; do
-    command -v $tool >/dev/null || { echo "refmesh-vs-nginx: error: '$tool' not found" >&2; exit 2; }
-done
+bench_init refmesh
+bench_need wrk nginx taskset curl timeout awk sort pgrep
 [ -x "$REFMESH" ] || { echo "refmesh-vs-nginx: error: '$REFMESH' not built" >&2; exit 2; }
 
-TMP=$(mktemp -d)
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-# wait_line FILE PATTERN: up to 10 s for a ready line
-wait_line() {
-    i=0
-    while [ $i -lt 100 ]; do
+wait_line() { # FILE PATTERN: up to 10 s for a ready line
+    for _ in $(seq 100); do
         grep -q "$2" "$1" 2>/dev/null && return 0
         sleep 0.1
-        i=$((i + 1))
     done
     echo "refmesh-vs-nginx: error: no '$2' in $1" >&2
     cat "$1" >&2
     exit 2
 }
 
-# --- backend ---
+# --- backend, beside the client ---
 if [ "${BACKEND:-echo}" = fixture ]; then
-    taskset -c "$LOAD_CPU" "$BUILD/fixtures/server/smi-fixture" --listen "$SERVER" \
-        --http-port "$BPORT" --pod srv-1 >"$TMP/backend" 2>&1 &
-    PIDS="$PIDS $!"
-    wait_line "$TMP/backend" "ready"
+    "${CLIPIN[@]}" "$BUILD/fixtures/server/smi-fixture" --listen "$SERVER" \
+        --http-port "$BPORT" --pod srv-1 >"$WORK/backend" 2>&1 &
 else
-    taskset -c "$LOAD_CPU" "$ECHO" "$SERVER" srv-1 server v1 "$BPORT" 0 0 >"$TMP/backend" 2>&1 &
-    PIDS="$PIDS $!"
-    wait_line "$TMP/backend" "ready"
+    "${CLIPIN[@]}" "$ECHO" "$SERVER" srv-1 server v1 "$BPORT" 0 0 >"$WORK/backend" 2>&1 &
 fi
+BACKEND_PID=$!
+bench_track "$BACKEND_PID"
+wait_line "$WORK/backend" "ready"
 
-# --- nginx: one worker, keep-alive upstream, no logging ---
-NPORT=$(( 20000 + $$ % 10000 ))
-mkdir -p "$TMP/nginx"
-cat >"$TMP/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    upstream backend { server $SERVER:$BPORT; keepalive 128; }
-    server {
-        listen 127.0.0.1:$NPORT;
-        location / {
-            proxy_pass http://backend;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$host;
-        }
-    }
-    client_body_temp_path $TMP/nginx; proxy_temp_path $TMP/nginx;
-    fastcgi_temp_path $TMP/nginx; uwsgi_temp_path $TMP/nginx; scgi_temp_path $TMP/nginx;
-}
-EOF
-taskset -c "$PROXY_CPU" nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" 2>"$TMP/nginx.err" &
-PIDS="$PIDS $!"
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$NPORT/" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+# --- nginx: one worker, keep-alive upstream, no logging (SRVPIN: the proxy's CPU) ---
+NGX_HTTP_EXTRA="upstream backend { server $SERVER:$BPORT; keepalive 128; }"
+# shellcheck disable=SC2016 # $host is nginx's
+bench_nginx_start 'proxy_pass http://backend; proxy_http_version 1.1;
+    proxy_set_header Connection ""; proxy_set_header Host $host;'
 
 # --- refmesh: client pod -> service server.ns -> srv-1, allowed by a TrafficTarget ---
-taskset -c "$PROXY_CPU" "$REFMESH" >"$TMP/refmesh" 2>"$TMP/refmesh.err" &
-PIDS="$PIDS $!"
-wait_line "$TMP/refmesh" "ready admin="
-ADMIN=$(sed -n 's/.*admin=\([0-9]*\).*/\1/p' "$TMP/refmesh")
+"${SRVPIN[@]}" "$REFMESH" >"$WORK/refmesh" 2>"$WORK/refmesh.err" &
+RM_PID=$!
+bench_track "$RM_PID"
+wait_line "$WORK/refmesh" "ready admin="
+ADMIN=$(sed -n 's/.*admin=\([0-9]*\).*/\1/p' "$WORK/refmesh")
 A=http://127.0.0.1:$ADMIN
 curl -sf -XPOST "$A/namespaces" -d '{"name":"ns"}' >/dev/null
-curl -sf -XPOST "$A/pods" -d "{\"name\":\"client\",\"namespace\":\"ns\",\"serviceAccount\":\"client\",\"address\":\"$CLIENT\"}" >"$TMP/client.json"
+curl -sf -XPOST "$A/pods" -d "{\"name\":\"client\",\"namespace\":\"ns\",\"serviceAccount\":\"client\",\"address\":\"$CLIENT\"}" >"$WORK/client.json"
 curl -sf -XPOST "$A/pods" -d "{\"name\":\"srv-1\",\"namespace\":\"ns\",\"serviceAccount\":\"server\",\"address\":\"$SERVER\",\"labels\":{\"app\":\"server\"}}" >/dev/null
 curl -sf -XPOST "$A/services" -d "{\"name\":\"server\",\"namespace\":\"ns\",\"selector\":{\"app\":\"server\"},\"ports\":[{\"port\":80,\"targetPort\":$BPORT}]}" >/dev/null
 curl -sf -XPOST "$A/objects?namespace=ns" --data-binary @- >/dev/null <<'EOF'
@@ -118,31 +90,24 @@ spec:
   sources: [{kind: ServiceAccount, name: client}]
   rules: [{kind: HTTPRouteGroup, name: all}]
 EOF
-EGRESS=$(sed -n 's/.*"egress":"\([^"]*\)".*/\1/p' "$TMP/client.json")
+EGRESS=$(sed -n 's/.*"egress":"\([^"]*\)".*/\1/p' "$WORK/client.json")
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: server.ns' "http://$EGRESS/")
 [ "$code" = 200 ] || { echo "refmesh-vs-nginx: error: refmesh answered $code" >&2; exit 2; }
 
-# run NAME URL [HOST]: prints "NAME RPS P99_US"
-run() {
-    taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency \
-        ${3:+-H "Host: $3"} "$2" >"$TMP/wrk.$1"
-    rps=$(awk '/^Requests\/sec:/ {print $2}' "$TMP/wrk.$1")
-    p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); print v} else if (v ~ /ms$/) {sub(/ms/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s/,"",v); print v*1000000}}' "$TMP/wrk.$1")
-    errs=$(awk '/Non-2xx|Socket errors/ {print}' "$TMP/wrk.$1")
-    [ -z "$errs" ] || echo "  ($1: $errs)" >&2
-    echo "$1 $rps $p99"
-}
-
-echo "refmesh-vs-nginx: wrk -t$THREADS -c$CONNS -d$DURATION; proxy on CPU $PROXY_CPU, wrk and backend on CPU $LOAD_CPU"
-run direct "http://$SERVER:$BPORT/" >"$TMP/r.direct"
-run nginx "http://127.0.0.1:$NPORT/" server.ns >"$TMP/r.nginx"
-run refmesh "http://$EGRESS/" server.ns >"$TMP/r.refmesh"
-cat "$TMP/r.direct" "$TMP/r.nginx" "$TMP/r.refmesh" | awk '
-    { rps[$1] = $2; p99[$1] = $3 }
-    END {
-        printf "%-8s %12s %12s %14s\n", "target", "req/s", "p99(us)", "added p99(us)"
-        printf "%-8s %12.0f %12.0f %14s\n", "direct", rps["direct"], p99["direct"], "-"
-        printf "%-8s %12.0f %12.0f %14.0f\n", "nginx", rps["nginx"], p99["nginx"], p99["nginx"] - p99["direct"]
-        printf "%-8s %12.0f %12.0f %14.0f\n", "refmesh", rps["refmesh"], p99["refmesh"], p99["refmesh"] - p99["direct"]
-        printf "refmesh/nginx req/s ratio: %.2f\n", rps["refmesh"] / rps["nginx"]
-    }'
+echo "refmesh-vs-nginx: proxy on CPU $SERVER_CPU, wrk and backend on CPU $CLIENT_CPU"
+WRK="wrk -t$THREADS -c{C} -d{D}s --latency"
+bench_side refmesh "$WRK -H 'Host: server.ns' http://$EGRESS/" "$RM_PID"
+bench_side nginx "$WRK -H 'Host: server.ns' http://127.0.0.1:$NGX_PORT/" "$NGX_WORKER" \
+    bench_nginx_requests 1
+bench_side direct "$WRK http://$SERVER:$BPORT/" "$BACKEND_PID"
+direct_run() { bench_run refmesh direct "$1"; }
+BENCH_REP_HOOK=direct_run
+bench_compare refmesh refmesh nginx | tee "$WORK/summary" | grep --line-buffered -v '^RATIO' 
+RATIO_LINE=$(grep '^RATIO' "$WORK/summary")
+for side in refmesh nginx; do
+    us=$(awk -F, -v sd="$side" '$1 == "refmesh" && $11 != "-" { p[$2, $3] = $11 }
+        END { for (k in p) { split(k, f, SUBSEP); if (f[1] == sd && (("direct", f[2]) in p))
+              print p[k] - p["direct", f[2]] } }' "$RUNS" | bench_mmm 0)
+    echo "ADDED_P99 name=refmesh side=$side us=$us"
+done
+echo "$RATIO_LINE"
