@@ -69,7 +69,9 @@ if [ -z "$refmesh" ]; then
         [ -x "$c" ] && refmesh="$c" && break
     done
 fi
-[ -n "$refmesh" ] && [ -x "$refmesh" ] || die "cannot find smi-refmesh (set SC_REFMESH)"
+if [ -z "$refmesh" ] || [ ! -x "$refmesh" ]; then
+    die "cannot find smi-refmesh (set SC_REFMESH)"
+fi
 export SC_REFMESH="$refmesh"
 
 if [ -n "${VIOLATIONS:-}" ]; then
