@@ -375,8 +375,6 @@ char *sc_report_conformance_yaml(const struct sc_run *r, const struct sc_impleme
     map_start(&y);
     kv(&y, "version", r->harness_version);
     kv(&y, "commit", r->harness_commit);
-    if (r->load_io)
-        kv(&y, "loadIO", r->load_io);
     map_end(&y);
     str(&y, "smiVersions");
     seq_start(&y, r->nserved == 0);

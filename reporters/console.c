@@ -71,11 +71,10 @@ char *sc_console_summary(const struct sc_run *r)
     size_t nareas = sc_report_areas(r, &areas);
     char line[256];
 
-    sc_buf_printf(&b, "SMI conformance: platform %s, mesh %s, harness %s (%s)%s%s\n",
+    sc_buf_printf(&b, "SMI conformance: platform %s, mesh %s, harness %s (%s)\n",
                   r->platform ? r->platform : "?", r->mesh ? r->mesh : "?",
                   r->harness_version ? r->harness_version : "?",
-                  r->harness_commit ? r->harness_commit : "?", r->load_io ? ", load I/O " : "",
-                  r->load_io ? r->load_io : "");
+                  r->harness_commit ? r->harness_commit : "?");
     if (r->nviolations) {
         sc_buf_puts(&b, "violations in force (expect failures):");
         for (size_t i = 0; i < r->nviolations; i++)

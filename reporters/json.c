@@ -158,8 +158,6 @@ char *sc_report_json(const struct sc_run *r)
     h = checked(cJSON_AddObjectToObject(root, "harness"));
     add_str(h, "version", r->harness_version);
     add_str(h, "commit", r->harness_commit);
-    if (r->load_io != NULL)
-        add_str(h, "loadIO", r->load_io);
     add_str(root, "platform", r->platform);
     add_str(root, "mesh", r->mesh);
     add_str(root, "kubeVersion", r->kube_version);
@@ -654,9 +652,8 @@ static int read_run(struct rctx *c, const cJSON *root, struct sc_run *r)
     if (h != NULL) {
         size_t mark = path_push(c, "harness");
         if ((rc = expect_object(c, h)) == 0 &&
-            (rc = get_str(c, h, "version", false, &r->harness_version)) == 0 &&
-            (rc = get_str(c, h, "commit", false, &r->harness_commit)) == 0)
-            rc = get_str(c, h, "loadIO", false, &r->load_io);
+            (rc = get_str(c, h, "version", false, &r->harness_version)) == 0)
+            rc = get_str(c, h, "commit", false, &r->harness_commit);
         path_pop(c, mark);
         if (rc)
             return rc;

@@ -106,8 +106,6 @@ char *sc_report_markdown(const struct sc_run *r, bool reproduce)
     }
     sc_buf_printf(&b, " \xc2\xb7 harness %s (`%s`)", r->harness_version ? r->harness_version : "?",
                   r->harness_commit ? r->harness_commit : "?");
-    if (r->load_io)
-        sc_buf_printf(&b, " \xc2\xb7 load I/O `%s`", r->load_io);
     if (r->start_ms)
         sc_buf_printf(&b, " \xc2\xb7 %s", sc_report_time(r->start_ms, t, sizeof(t)));
     sc_buf_printf(&b, " \xc2\xb7 %.1f s\n", (double)r->duration_ns / 1e9);

@@ -189,17 +189,6 @@ static int read_timeline(const cJSON *root, struct sc_agent_result *r, struct sc
     return 0;
 }
 
-/* run.io, when the agent says it: informative only, so an absent or odd value is left out. */
-static void read_io(const cJSON *root, struct sc_agent_result *r)
-{
-    const cJSON *run = cJSON_GetObjectItemCaseSensitive(root, "run");
-    const cJSON *io = cJSON_GetObjectItemCaseSensitive(run, "io");
-
-    if (cJSON_IsString(io) && strlen(io->valuestring) < sizeof(r->io) &&
-        strspn(io->valuestring, "abcdefghijklmnopqrstuvwxyz_") == strlen(io->valuestring))
-        snprintf(r->io, sizeof(r->io), "%s", io->valuestring);
-}
-
 /* The load engine's shape (sc_load_result_to_json). */
 static int read_http(const cJSON *root, struct sc_agent_result *r, struct sc_err *err)
 {
@@ -220,7 +209,6 @@ static int read_http(const cJSON *root, struct sc_agent_result *r, struct sc_err
         return rc;
     if ((rc = read_timeline(root, r, err)) != 0)
         return rc;
-    read_io(root, r);
     return read_latency(root, r, err);
 }
 

@@ -42,7 +42,6 @@ struct sc_agent_result {
     size_t nbuckets;
     bool cancelled; /* the plan was cancelled (DELETE, the agent's deadline): a partial result */
     uint64_t connections_opened; /* http: connections that became ready */
-    char io[16]; /* http: the load engine's I/O backend ("io_uring", "epoll"); "" if unsaid */
     /* http plans with "timeline": each request by send time (load/result.h; the outcome is a
      * status or -(1 + enum sc_load_errkind)), at most SC_LOAD_TIMELINE_MAX; dropped: left out */
     struct sc_load_event *timeline;

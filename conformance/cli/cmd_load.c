@@ -43,9 +43,6 @@ static void usage(FILE *f)
             "                        latency is then reported from the intended send time\n"
             "                        (corrected) and from the actual send (uncorrected)\n"
             "  -P, --pipeline N      requests in flight per connection (default 1)\n"
-            "      --io IO           I/O backend: auto (default: io_uring where the kernel\n"
-            "                        allows it, else epoll), io_uring (fail without it) or\n"
-            "                        epoll; the summary and the JSON name the one that ran\n"
             "request:\n"
             "  -m, --method M        HTTP method (default GET)\n"
             "  -H, --header 'N: V'   add a request header (repeatable)\n"
@@ -126,8 +123,6 @@ static int set_load_option(struct load_args *a, int opt, const char *arg, struct
             return SC_EINVAL;
         o->pipeline = (unsigned)v;
         return 0;
-    case 'i':
-        return sc_load_io_parse(arg, &o->io, err);
     default:
         return 1;
     }
@@ -202,7 +197,6 @@ static int parse_args(int argc, char **argv, struct load_args *a, struct sc_err 
         {"threads", required_argument, NULL, 't'},
         {"rate", required_argument, NULL, 'R'},
         {"pipeline", required_argument, NULL, 'P'},
-        {"io", required_argument, NULL, 'i'},
         {"method", required_argument, NULL, 'm'},
         {"header", required_argument, NULL, 'H'},
         {"body", required_argument, NULL, 'b'},

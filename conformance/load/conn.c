@@ -1,6 +1,6 @@
 /* conn.c - one load connection's state machine: connect, CONNECT tunnel and TLS when asked,
  * pipelined writes, responses counted per status and backend, close and reconnect. The bytes
- * move through the thread's I/O backend (io_epoll.c, io_uring.c). */
+ * move through the thread's I/O backend (io_epoll.c). */
 #include <errno.h>
 #include <openssl/err.h>
 #include <stdlib.h>

@@ -1,6 +1,5 @@
-/* engine.c - the load engine's run: validate, prepare the target, pick the I/O backend, split the
- * work over threads with one loop each (no shared state on the hot path), merge their results at
- * the end. */
+/* engine.c - the load engine's run: validate, prepare the target, split the work over threads
+ * with one libuv loop each (no shared state on the hot path), merge their results at the end. */
 #include "load/engine.h"
 
 #include <pthread.h>
@@ -12,31 +11,6 @@
 #include "base/clock.h"
 #include "base/util.h"
 #include "load/engine_int.h"
-
-const char *sc_load_io_name(enum sc_load_io io)
-{
-    switch (io) {
-    case SC_LOAD_IO_EPOLL:
-        return "epoll";
-    case SC_LOAD_IO_URING:
-        return "io_uring";
-    default:
-        return "auto";
-    }
-}
-
-int sc_load_io_parse(const char *s, enum sc_load_io *out, struct sc_err *err)
-{
-    static const enum sc_load_io all[] = {SC_LOAD_IO_AUTO, SC_LOAD_IO_EPOLL, SC_LOAD_IO_URING};
-
-    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        if (strcmp(s, sc_load_io_name(all[i])) == 0) {
-            *out = all[i];
-            return 0;
-        }
-    }
-    return sc_err_set(err, SC_EINVAL, "unknown I/O backend '%s' (auto, io_uring or epoll)", s);
-}
 
 /* The epoll backend writes with write(2): a peer that resets must not kill the process. */
 static void ignore_sigpipe(void)
@@ -193,28 +167,6 @@ static void threads_release(struct thr *thrs, unsigned ninit)
         sc_load_thr_release(&thrs[i]);
 }
 
-/* Prepare the threads on the backend asked for; with AUTO, io_uring first and epoll where
- * io_uring cannot be set up (noted in the result, which names the backend that runs). */
-static int threads_prepare(struct engine *e, struct thr *thrs, unsigned n, unsigned *ninit,
-                           struct sc_load_result *res, struct sc_err *err)
-{
-    const struct sc_load_io_ops *io =
-        e->o->io == SC_LOAD_IO_EPOLL ? &sc_load_io_epoll : &sc_load_io_uring;
-    int rc = threads_init(e, thrs, n, ninit, io, err);
-
-    if (rc != 0 && e->o->io == SC_LOAD_IO_AUTO) {
-        sc_load_result_note(res, "%s: using epoll", err->msg);
-        threads_release(thrs, *ninit);
-        memset(thrs, 0, n * sizeof(*thrs));
-        *ninit = 0;
-        sc_err_init(err);
-        io = &sc_load_io_epoll;
-        rc = threads_init(e, thrs, n, ninit, io, err);
-    }
-    res->io = sc_xstrdup(io->name);
-    return rc;
-}
-
 int sc_load_run(const struct sc_load_opts *o, struct sc_load_result **out, struct sc_err *err)
 {
     struct engine e;
@@ -236,7 +188,7 @@ int sc_load_run(const struct sc_load_opts *o, struct sc_load_result **out, struc
     res = result_for(o);
     nthreads = plan_threads(o, res);
     thrs = sc_xcalloc(nthreads, sizeof(*thrs));
-    rc = threads_prepare(&e, thrs, nthreads, &ninit, res, err);
+    rc = threads_init(&e, thrs, nthreads, &ninit, &sc_load_io_epoll, err);
     if (rc == 0)
         rc = threads_run(&e, thrs, nthreads, res, err);
     if (rc == 0)

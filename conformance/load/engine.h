@@ -1,5 +1,4 @@
-/* engine.h - the load engine: HTTP/1.1 load, closed loop or constant rate, on threads that each
- * run their connections on io_uring or, where the kernel refuses it, on libuv (epoll). */
+/* engine.h - the load engine: HTTP/1.1 load, closed loop or constant rate, on libuv threads. */
 #ifndef SC_ENGINE_H
 #define SC_ENGINE_H
 
@@ -15,18 +14,6 @@
 #define SC_LOAD_MAX_CONNECTIONS 100000
 #define SC_LOAD_MAX_THREADS     256
 #define SC_LOAD_MAX_METHOD      64 /* bytes; the longest registered HTTP method has 17 */
-
-/* How a load thread does its I/O. */
-enum sc_load_io {
-    SC_LOAD_IO_AUTO = 0, /* io_uring where the kernel offers and allows it, else epoll */
-    SC_LOAD_IO_EPOLL,    /* libuv's loop: one write and one read system call per request */
-    SC_LOAD_IO_URING,    /* io_uring: submissions and completions batched across connections */
-};
-
-/* "auto", "epoll", "io_uring". */
-const char *sc_load_io_name(enum sc_load_io io);
-/* The reverse; SC_EINVAL naming the accepted values. */
-SC_MUST_CHECK int sc_load_io_parse(const char *s, enum sc_load_io *out, struct sc_err *err);
 
 /* What to run. All pointers are borrowed for the duration of sc_load_run(). */
 struct sc_load_opts {
@@ -55,9 +42,6 @@ struct sc_load_opts {
      * of responses so far; must not block */
     void (*progress)(void *ud, uint64_t responses, uint64_t elapsed_ns);
     void *progress_ud;
-    /* the I/O backend; AUTO falls back to epoll (with a note in the result) where io_uring
-     * cannot be set up, an explicit SC_LOAD_IO_URING fails the run there instead */
-    enum sc_load_io io;
 };
 
 /* Fill `o` with defaults (GET, 10 connections, 1 thread, pipeline 1, timeout 10 s). */

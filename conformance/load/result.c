@@ -34,7 +34,6 @@ void sc_load_result_free(struct sc_load_result *r)
     free(r->url);
     free(r->method);
     free(r->identity_header);
-    free(r->io);
     for (size_t i = 0; i < r->nbackends; i++)
         free(r->backends[i].name);
     free(r->backends);
@@ -125,11 +124,6 @@ void sc_load_result_merge(struct sc_load_result *into, const struct sc_load_resu
     merge_string(&into->url, from->url);
     merge_string(&into->method, from->method);
     merge_string(&into->identity_header, from->identity_header);
-    if (into->io != NULL && from->io != NULL && strcmp(into->io, from->io) != 0) {
-        free(into->io);
-        into->io = sc_xstrdup("mixed");
-    }
-    merge_string(&into->io, from->io);
     merge_string(&into->first_error, from->first_error);
     if (from->notes != NULL) {
         size_t a = into->notes ? strlen(into->notes) : 0, b = strlen(from->notes);
@@ -215,8 +209,6 @@ cJSON *sc_load_result_to_json(const struct sc_load_result *r)
     cJSON_AddNumberToObject(o, "duration_ns", (double)r->duration_ns);
     cJSON_AddNumberToObject(o, "request_limit", (double)r->request_limit);
     cJSON_AddStringToObject(o, "identity_header", r->identity_header ? r->identity_header : "");
-    if (r->io != NULL)
-        cJSON_AddStringToObject(o, "io", r->io);
 
     cJSON_AddNumberToObject(j, "elapsed_ns", (double)r->elapsed_ns);
     cJSON_AddNumberToObject(j, "sent", (double)r->sent);
@@ -346,8 +338,6 @@ int sc_load_result_from_json(const cJSON *j, struct sc_load_result **out, struct
             r->method = sc_xstrdup(s->valuestring);
         if (cJSON_IsString(s = cJSON_GetObjectItemCaseSensitive(o, "identity_header")))
             r->identity_header = sc_xstrdup(s->valuestring);
-        if (cJSON_IsString(s = cJSON_GetObjectItemCaseSensitive(o, "io")))
-            r->io = sc_xstrdup(s->valuestring);
         if (get_u64(o, "run.", "threads", &tmp, err))
             goto out_free;
         r->threads = (unsigned)tmp;
@@ -475,8 +465,8 @@ void sc_load_result_print(const struct sc_load_result *r, FILE *f)
     fprintf(f, "Running %s test @ %s\n",
             r->duration_ns ? sc_fmt_duration_us((double)r->duration_ns / 1e3, b1, 32) : "count",
             r->url ? r->url : "");
-    fprintf(f, "  %u threads and %u connections%s%s%s\n", r->threads, r->connections,
-            rate ? ", constant rate" : "", r->io ? ", I/O: " : "", r->io ? r->io : "");
+    fprintf(f, "  %u threads and %u connections%s\n", r->threads, r->connections,
+            rate ? ", constant rate" : "");
     fprintf(f, "  Thread Stats   Avg      Stdev     Max   +/- Stdev\n");
     print_hist_line(f, "Latency", r->latency);
     if (rate) {

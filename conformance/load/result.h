@@ -51,7 +51,6 @@ struct sc_load_result {
     uint64_t duration_ns; /* as requested, 0 when bounded by count only */
     uint64_t request_limit;
     char *identity_header;
-    char *io; /* the I/O backend that ran: "io_uring" or "epoll" ("mixed" after merging both) */
     /* what happened */
     uint64_t elapsed_ns; /* from the start of the load to the last completion */
     uint64_t sent;       /* requests written */

@@ -270,7 +270,6 @@ int sc_load_thr_init(struct thr *t, struct engine *e, unsigned idx, unsigned nco
     t->idle = sc_xcalloc(nconns, sizeof(*t->idle));
     for (unsigned k = 0; k < nconns; k++) {
         t->conns[k].t = t;
-        t->conns[k].fd = -1;
         t->conns[k].intended = sc_xcalloc(e->pipeline, sizeof(uint64_t));
         t->conns[k].sent_at = sc_xcalloc(e->pipeline, sizeof(uint64_t));
     }

@@ -45,14 +45,7 @@ struct sc_runner {
     struct sc_planned *plan; /* parallel to run->cases (owned) */
     pthread_mutex_t mu;
     size_t next, done, torun; /* under mu */
-    unsigned io_seen;         /* under mu: the agents' I/O backends (SC_RUNNER_IO_*) */
 };
-
-#define SC_RUNNER_IO_URING 1u
-#define SC_RUNNER_IO_EPOLL 2u
-
-/* Note the I/O backend an agent's load engine said it ran on (agent/result.h io). */
-void sc_runner_saw_io(struct sc_runner *r, const char *io);
 
 /* What the agent saw in `send` steps (and probes), for the metrics assertions. */
 struct sc_observed {

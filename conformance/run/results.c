@@ -67,7 +67,6 @@ void sc_run_free(struct sc_run *r)
         return;
     free(r->harness_version);
     free(r->harness_commit);
-    free(r->load_io);
     free(r->platform);
     free(r->mesh);
     free(r->kube_version);

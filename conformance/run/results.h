@@ -86,9 +86,6 @@ struct sc_served {
 struct sc_run {
     char *harness_version;
     char *harness_commit;
-    /* the agents' load-engine I/O: "io_uring", "epoll", "io_uring+epoll"; NULL when no HTTP
-     * traffic said */
-    char *load_io;
     char *platform;     /* "local" or "kube" */
     char *mesh;         /* profile name, e.g. "local", "linkerd" */
     char *kube_version; /* NULL for local */

@@ -327,28 +327,6 @@ static void await_deleted(struct sc_platform *p, const struct sc_runner_opts *o)
         sc_log_info("runner", "test namespaces gone (%.1f s)", (double)(sc_now_ns() - t0) / 1e9);
 }
 
-void sc_runner_saw_io(struct sc_runner *r, const char *io)
-{
-    unsigned bit = strcmp(io, "io_uring") == 0 ? SC_RUNNER_IO_URING
-                   : strcmp(io, "epoll") == 0  ? SC_RUNNER_IO_EPOLL
-                                               : 0;
-    if (bit == 0)
-        return;
-    SC_ASSERT_OK(pthread_mutex_lock(&r->mu));
-    r->io_seen |= bit;
-    SC_ASSERT_OK(pthread_mutex_unlock(&r->mu));
-}
-
-/* What the results say about the agents' load engines. */
-static char *io_summary(unsigned seen)
-{
-    if (seen == (SC_RUNNER_IO_URING | SC_RUNNER_IO_EPOLL))
-        return sc_xstrdup("io_uring+epoll");
-    if (seen == SC_RUNNER_IO_URING)
-        return sc_xstrdup("io_uring");
-    return seen == SC_RUNNER_IO_EPOLL ? sc_xstrdup("epoll") : NULL;
-}
-
 int sc_runner_execute(struct sc_platform *p, struct sc_test *const *tests, size_t ntests,
                       const struct sc_runner_opts *o, struct sc_run *run, struct sc_err *err)
 {
@@ -390,8 +368,6 @@ int sc_runner_execute(struct sc_platform *p, struct sc_test *const *tests, size_
                                             : "not run: the run was interrupted");
         }
     }
-    free(run->load_io);
-    run->load_io = io_summary(r.io_seen);
     SC_ASSERT_OK(pthread_mutex_destroy(&r.mu));
     free(r.plan);
     return rc;

@@ -302,7 +302,6 @@ int sc_runner_send(struct sc_casectx *x, const struct sc_traffic *tr, unsigned r
     if (rc != 0)
         return rc;
     out->total = requests;
-    sc_runner_saw_io(x->r, out->res.io);
     sc_runner_attribute(x->t, tr, s, out);
     sc_runner_classify(&p->deny, tr->proto, out);
     observe_outcome(x, tr, out);

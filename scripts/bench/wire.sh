@@ -19,7 +19,7 @@
 #   https://sourceware.org/systemtap/man/probe::tcpmib.OutSegs.3stap.html,
 #   https://manpages.ubuntu.com/manpages/xenial/man1/strace.1.html (-c: calls per syscall)
 # strace stops the traced process at every system call, so the clients run slower under it; a
-# backend that batches work per system call (io_uring) batches more when slowed, so its count
+# client that batches work per system call (epoll_wait) batches more when slowed, so its count
 # under strace is a lower bound of what it makes at full speed.
 # Output, per tool (tool=load, tool=wrk):
 #   WIRE tool=T request_bytes=N request='GET / HTTP/1.1\r\n...'

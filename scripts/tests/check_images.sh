@@ -15,8 +15,8 @@ ci="$src/scripts/check-images"
 fixture="$src/fixtures/kube/Dockerfile"
 
 "$ci" --build-dir "$build" >"$tmp/ok.out" 2>&1 || fail "the Dockerfiles fail: $(cat "$tmp/ok.out")"
-grep -q "liburing2" "$tmp/ok.out" ||
-    fail "no program was found to need liburing2: $(cat "$tmp/ok.out")"
+grep -q "libhttp-parser2.9" "$tmp/ok.out" ||
+    fail "no program was found to need libhttp-parser2.9: $(cat "$tmp/ok.out")"
 
 # broken NAME RULE MODE SED...: a copy of the fixture's Dockerfile edited by sed, which
 # check-images (MODE: --lint-only or --build-dir) must refuse, naming RULE
@@ -39,9 +39,9 @@ broken recommends DL3015 --lint-only 's/ --no-install-recommends//'
 broken apt-lists DL3009 --lint-only 's|rm -rf /var/lib/apt/lists/\*|true|'
 broken pipe DL4006 --lint-only \
     's|^ && rm -rf /var/lib/apt/lists/\*$| \&\& dpkg -l \| wc -l \&\& rm -rf /var/lib/apt/lists/*|'
-broken compiler SCI005 --lint-only 's/libuv1 liburing2 /libuv1 gcc liburing2 /'
+broken compiler SCI005 --lint-only 's/libuv1 libhttp-parser2.9 /libuv1 gcc libhttp-parser2.9 /'
 broken untagged DL3006 --lint-only 's/^FROM debian:12-slim$/FROM debian/'
-broken no-uring SCI016 --build-dir 's/libuv1 liburing2 /libuv1 /'
+broken no-http-parser SCI016 --build-dir 's/libuv1 libhttp-parser2.9 /libuv1 /'
 
 [ "$fails" -eq 0 ] && echo "check_images: ok"
 exit "$((fails > 0))"

@@ -154,13 +154,6 @@ START_TEST(unreachable_host_is_a_usage_error)
 }
 END_TEST
 
-START_TEST(an_unknown_io_backend_is_a_usage_error)
-{
-    expect_usage_error((const char *[]){"-n", "5", "--io", "kqueue", "http://127.0.0.1:1/", NULL},
-                       "unknown I/O backend 'kqueue' (auto, io_uring or epoll)");
-}
-END_TEST
-
 START_TEST(help_prints_usage_and_exits_zero)
 {
     struct out o;
@@ -193,8 +186,7 @@ START_TEST(summary_has_the_wrk_lines_and_json_has_the_counts)
     s = sc_testserver_start("alternate", NULL, NULL, NULL, &err);
     ck_assert_msg(s != NULL, "%s", err.msg);
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/status/503", sc_testserver_port(s));
-    run_cli(&o, (const char *[]){"-n", "300", "-c", "3", "--io", "epoll", "--json", json_path, url,
-                                 NULL});
+    run_cli(&o, (const char *[]){"-n", "300", "-c", "3", "--json", json_path, url, NULL});
     ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.stderr_text);
     /* The lines wrk users and ../shared/bench parse, exactly so. */
     {
@@ -206,7 +198,6 @@ START_TEST(summary_has_the_wrk_lines_and_json_has_the_counts)
     }
     ck_assert_int_eq(number_after(o.stdout_text, "Non-2xx or 3xx responses: "), 300);
     ck_assert_ptr_nonnull(strstr(o.stdout_text, "\nRequests/sec: "));
-    ck_assert_ptr_nonnull(strstr(o.stdout_text, " connections, I/O: epoll\n"));
     ck_assert_ptr_null(strstr(o.stdout_text, "Socket errors:"));
     ck_assert_int_eq(number_after(o.stdout_text, "  503: "), 300);
     ck_assert_int_eq(
@@ -217,8 +208,6 @@ START_TEST(summary_has_the_wrk_lines_and_json_has_the_counts)
     free(text);
     ck_assert_ptr_nonnull(j);
     ck_assert_int_eq(cJSON_GetObjectItem(j, "responses")->valueint, 300);
-    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "run"), "io")->valuestring,
-                     "epoll");
     ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "status"), "503")->valueint, 300);
     ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "latency"), "count")->valueint,
                      300);
@@ -321,7 +310,6 @@ int main(void)
     tcase_add_test(tc, unknown_option_is_a_usage_error);
     tcase_add_test(tc, unreachable_host_is_a_usage_error);
     tcase_add_test(tc, help_prints_usage_and_exits_zero);
-    tcase_add_test(tc, an_unknown_io_backend_is_a_usage_error);
     tcase_add_test(tc, summary_has_the_wrk_lines_and_json_has_the_counts);
     tcase_add_test(tc, stalled_server_shows_timeouts_in_the_socket_errors_line);
     tcase_add_test(tc, a_method_of_five_thousand_bytes_is_refused);

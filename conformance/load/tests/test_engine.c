@@ -1,17 +1,8 @@
-/* test_engine.c - the load engine against real local servers: counts, framings, misbehaviour.
- * ctest runs it once per I/O backend (SC_TEST_LOAD_IO=io_uring or epoll): every run of every
- * test must have used the backend asked for. */
+/* test_engine.c - the load engine against real local servers: counts, framings, misbehaviour. */
 #include <check.h>
-#include <errno.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "load/engine.h"
@@ -27,19 +18,6 @@ struct fixture {
     struct sc_err err;
 };
 
-/* The backend under test: SC_TEST_LOAD_IO, else the default (auto). */
-static enum sc_load_io test_io(void)
-{
-    const char *v = getenv("SC_TEST_LOAD_IO");
-    enum sc_load_io io = SC_LOAD_IO_AUTO;
-    struct sc_err err;
-
-    sc_err_init(&err);
-    if (v != NULL && *v != '\0')
-        ck_assert_msg(sc_load_io_parse(v, &io, &err) == 0, "%s", err.msg);
-    return io;
-}
-
 static void start(struct fixture *f, const char *mode, const char *path)
 {
     memset(f, 0, sizeof(*f));
@@ -51,16 +29,11 @@ static void start(struct fixture *f, const char *mode, const char *path)
     f->o.url = f->url;
     f->o.connections = 2;
     f->o.timeout_ns = 2000000000ull;
-    f->o.io = test_io();
 }
 
 static int run(struct fixture *f)
 {
-    int rc = sc_load_run(&f->o, &f->res, &f->err);
-
-    if (rc == 0 && f->o.io != SC_LOAD_IO_AUTO)
-        ck_assert_str_eq(f->res->io, sc_load_io_name(f->o.io));
-    return rc;
+    return sc_load_run(&f->o, &f->res, &f->err);
 }
 
 static void finish(struct fixture *f)
@@ -216,8 +189,7 @@ START_TEST(bodies_larger_than_a_receive_buffer_are_reassembled)
     struct fixture f;
     start(&f, "big-body", "/");
     f.o.requests = 200;
-    /* 8 x 200 KB in flight: more than the io_uring backend's 64 receive buffers of 16 KB,
-     * so receives also run out of buffers and are armed again */
+    /* 8 x 200 KB in flight, each body many reads of the thread's 64 KB buffer */
     f.o.connections = 8;
     ck_assert_int_eq(run(&f), 0);
     ck_assert_uint_eq(f.res->responses, 200);
@@ -226,50 +198,6 @@ START_TEST(bodies_larger_than_a_receive_buffer_are_reassembled)
     /* every body byte arrived: 200 KB each, plus the headers */
     ck_assert_uint_ge(f.res->bytes_read, 200u * 200u * 1024u);
     ck_assert_uint_lt(f.res->bytes_read, 200u * (200u * 1024u + 128u));
-    finish(&f);
-}
-END_TEST
-
-/* Refuse io_uring_setup with EPERM from here on, as a container runtime's default seccomp
- * profile does (Docker's and containerd's since 2023: moby/moby#46762). */
-static void refuse_io_uring(void)
-{
-    struct sock_filter filter[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    struct sock_fprog prog = {.len = sizeof(filter) / sizeof(filter[0]), .filter = filter};
-
-    ck_assert_int_eq(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
-    ck_assert_int_eq(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog), 0);
-}
-
-START_TEST(refused_io_uring_falls_back_to_epoll_unless_asked_for)
-{
-    struct fixture f;
-    start(&f, "ok", "/");
-    f.o.requests = 100;
-    f.o.io = SC_LOAD_IO_URING;
-    ck_assert_int_eq(run(&f), 0); /* before the filter: this machine offers io_uring */
-    ck_assert_str_eq(f.res->io, "io_uring");
-    sc_load_result_free(f.res);
-    f.res = NULL;
-    refuse_io_uring(); /* the test runs in its own process (CK_FORK) */
-    f.o.io = SC_LOAD_IO_AUTO;
-    ck_assert_int_eq(run(&f), 0);
-    ck_assert_str_eq(f.res->io, "epoll");
-    ck_assert_uint_eq(f.res->responses, 100);
-    ck_assert_ptr_nonnull(f.res->notes);
-    ck_assert_msg(strstr(f.res->notes, "io_uring") && strstr(f.res->notes, "using epoll"), "%s",
-                  f.res->notes);
-    sc_load_result_free(f.res);
-    f.res = NULL;
-    f.o.io = SC_LOAD_IO_URING;
-    ck_assert_int_eq(run(&f), SC_ESYS);
-    ck_assert_ptr_null(f.res);
-    ck_assert_msg(strstr(f.err.msg, "io_uring") != NULL, "%s", f.err.msg);
     finish(&f);
 }
 END_TEST
@@ -613,7 +541,6 @@ int main(void)
     tcase_add_test(tt, https_through_a_proxy_uses_connect);
     tcase_add_test(tt, unreachable_target_fails_before_the_run);
     tcase_add_test(tt, invalid_options_are_rejected_by_validation);
-    tcase_add_test(tt, refused_io_uring_falls_back_to_epoll_unless_asked_for);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, tm);
     suite_add_tcase(s, tt);
