@@ -72,7 +72,7 @@ if step d; then
             " achieved=\(.pacing.achieved_rate * 10 | round / 10)" +
             " completed_rps=\(.requests_per_sec | round) max_send_lag_ms=" +
             "\(.pacing.max_lag_ns / 1e4 | round / 100) unsent=\(.pacing.unsent)" +
-            " errors=\([.errors[]] | add) io=\(.run.io)"' "$j"
+            " errors=\([.errors[]] | add)"' "$j"
     done | tee "$WORK/rate.lines"
     field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" "$WORK/rate.lines"; }
     echo "RATE target=$RATE achieved=$(field achieved | bench_mmm 1)" \
