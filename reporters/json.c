@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/file.h"
+#include "base/jsonschema.h"
 #include "base/util.h"
 #include "reporters/buf.h"
 #include "reporters/model.h"
@@ -703,38 +704,13 @@ int sc_report_json_parse(const char *text, size_t len, const char *file, struct 
                          struct sc_err *err)
 {
     struct rctx c = {.file = file ? file : "<input>", .err = err};
-    const char *end = NULL;
     struct sc_run *r;
     cJSON *root;
     int rc;
 
     *out = NULL;
-    root = cJSON_ParseWithLengthOpts(text, len, &end, false);
-    if (root != NULL && end != NULL) {
-        /* one value and nothing after it but white space */
-        for (const char *p = end; p < text + len; p++)
-            if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
-                cJSON_Delete(root);
-                root = NULL;
-                end = p;
-                break;
-            }
-    }
-    if (root == NULL) {
-        /* cJSON tells only where it stopped; turn that into a line and column */
-        int line = 1, col = 1;
-        const char *stop = end ? end : cJSON_GetErrorPtr();
-        if (stop != NULL && stop >= text && stop <= text + len)
-            for (const char *p = text; p < stop; p++) {
-                if (*p == '\n') {
-                    line++;
-                    col = 1;
-                } else {
-                    col++;
-                }
-            }
-        return sc_err_set(err, SC_EINVAL, "%s:%d:%d: not valid JSON", c.file, line, col);
-    }
+    if ((rc = sc_json_parse_located(text, len, c.file, &root, err)) != 0)
+        return rc;
     r = sc_run_new();
     rc = read_run(&c, root, r);
     cJSON_Delete(root);
