@@ -34,6 +34,16 @@ console_lines() {
     grep ':CONSOLE' "$1" || true
 }
 
+# render NAME: the DOM chromium makes of $tmp/NAME.html, into $tmp/NAME-dom.html (then `dom`,
+# which count and expect read); the page must log nothing to the console.
+render() {
+    run_chrome "$tmp/$1.html" --dump-dom >"$tmp/$1-dom.html" 2>"$tmp/$1-dom.err" ||
+        fail "chromium --dump-dom failed: $(tail -3 "$tmp/$1-dom.err")"
+    msgs=$(console_lines "$tmp/$1-dom.err")
+    [ -z "$msgs" ] || fail "console output from $1.html: $msgs"
+    dom=$tmp/$1-dom.html
+}
+
 # The detector must be able to fail: a page that throws is caught.
 printf '<!DOCTYPE html><html><body><script>throw new Error("sc-probe")</script></body></html>' \
     >"$tmp/bad.html"
@@ -43,12 +53,7 @@ console_lines "$tmp/bad.err" | grep -q 'sc-probe' ||
 
 "$bin" report -q --html "$tmp/report.html" "$dir/data/mixed.json" || fail "report --html failed"
 
-run_chrome "$tmp/report.html" --dump-dom >"$tmp/dom.html" 2>"$tmp/dom.err" ||
-    fail "chromium --dump-dom failed: $(tail -3 "$tmp/dom.err")"
-msgs=$(console_lines "$tmp/dom.err")
-[ -z "$msgs" ] || fail "console output from the page: $msgs"
-
-dom=$tmp/dom.html
+render report
 count() {
     grep -o "$1" "$dom" | wc -l | tr -d ' '
 }
@@ -89,7 +94,7 @@ expect 'aria-label="metrics agreement' 1
 # the client latency histogram: bars, and p50/p90/p99 markers of both sides (plus a legend
 # swatch each), inside the histogram's own <svg>
 expect 'aria-label="latency histogram' 1
-hist=$(sed -n '/aria-label="latency histogram/,/<\/svg>/p' "$tmp/dom.html")
+hist=$(sed -n '/aria-label="latency histogram/,/<\/svg>/p' "$tmp/report-dom.html")
 bars=$(printf '%s\n' "$hist" | grep -o '<rect class="hbar"[^>]*data-count=' | wc -l | tr -d ' ')
 if [ "$bars" -lt 5 ] || [ "$bars" -gt 40 ]; then
     fail "histogram has $bars bars, expected 5..40"
@@ -101,8 +106,8 @@ done
 expect 'data-ready="1"' 1
 expect '<li class="assertion" data-passed="false"' 2
 expect 'denied 20/20</td>' 1
-grep -q '<h1>SMI conformance <span class="badge failure" id="verdict">failed</span>' "$tmp/dom.html" ||
-    fail "verdict heading missing"
+grep -q '<h1>SMI conformance <span class="badge failure" id="verdict">failed</span>' \
+    "$tmp/report-dom.html" || fail "verdict heading missing"
 # self-contained: nothing to fetch
 if grep -Eq '(src|href)="(https?:)?//' "$tmp/report.html"; then
     fail "the page references an external resource"
@@ -111,11 +116,7 @@ fi
 # errors: their own articles, badge, matrix cell and filter; spec statements; re-runs
 "$bin" report -q --html "$tmp/errors.html" "$dir/data/with-errors.json" ||
     fail "report --html of with-errors.json failed"
-run_chrome "$tmp/errors.html" --dump-dom >"$tmp/errors-dom.html" 2>"$tmp/errors-dom.err" ||
-    fail "chromium --dump-dom failed: $(tail -3 "$tmp/errors-dom.err")"
-msgs=$(console_lines "$tmp/errors-dom.err")
-[ -z "$msgs" ] || fail "console output from the errors page: $msgs"
-dom=$tmp/errors-dom.html
+render errors
 expect '<article class="case error"' 2
 expect '<article class="case failed"' 1
 expect '<section class="test error"' 2
@@ -138,17 +139,13 @@ expect 'data-ready="1"' 1
 sed 's/"observed":\t0.4962,/"observed":\t0.4500,/' "$dir/data/mixed.json" >"$tmp/moved.json"
 "$bin" report -q "$dir/data/mixed.json" --compare "$tmp/moved.json" --html "$tmp/compare.html" ||
     fail "report --compare failed"
-run_chrome "$tmp/compare.html" --dump-dom >"$tmp/compare-dom.html" 2>"$tmp/compare-dom.err" ||
-    fail "chromium --dump-dom failed: $(tail -3 "$tmp/compare-dom.err")"
-msgs=$(console_lines "$tmp/compare-dom.err")
-[ -z "$msgs" ] || fail "console output from the comparison page: $msgs"
-dom=$tmp/compare-dom.html
+render compare
 expect '<h2 id="changes">Changes (0)</h2>' 1
 expect 'data-change="unchanged"><td' 9
 expect 'aria-label="split shares: run A against run B"' 2
 expect '<td class="num">-4.6 pp</td>' 1
 expect 'data-ready="1"' 1
-dom=$tmp/dom.html
+dom=$tmp/report-dom.html
 
 run_chrome "$tmp/report.html" --window-size=1280,2400 --screenshot="$tmp/shot.png" \
     >/dev/null 2>"$tmp/shot.err" || fail "chromium --screenshot failed"
