@@ -345,6 +345,24 @@ static void results(struct emit *y, const struct sc_run *r)
     free(areas);
 }
 
+/* Which protocols the run certified: each with the verdicts of the cases whose traffic used it,
+ * so a listing says "HTTP/1.1 and TCP certified, HTTP/2 not tested" rather than implying all. */
+static void protocols(struct emit *y, const struct sc_run *r)
+{
+    struct sc_report_protocol ps[SC_REPORT_PROTOCOLS];
+    sc_report_protocols(r, ps);
+    str(y, "protocols");
+    seq_start(y, false);
+    for (size_t i = 0; i < SC_REPORT_PROTOCOLS; i++) {
+        map_start(y);
+        kv(y, "protocol", ps[i].label);
+        kv(y, "result", sc_report_protocol_result(&ps[i]));
+        counts(y, ps[i].s);
+        map_end(y);
+    }
+    seq_end(y);
+}
+
 char *sc_report_conformance_yaml(const struct sc_run *r, const struct sc_implementation *im)
 {
     struct sc_buf out = SC_BUF_INIT;
@@ -393,6 +411,7 @@ char *sc_report_conformance_yaml(const struct sc_run *r, const struct sc_impleme
     kv(&y, "result", sc_report_result(all));
     counts(&y, all);
     map_end(&y);
+    protocols(&y, r);
     results(&y, r);
     str(&y, "reproduce");
     map_start(&y);

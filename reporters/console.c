@@ -61,6 +61,17 @@ struct reason {
     size_t n;
 };
 
+/* "protocols: HTTP/1.1 certified, HTTP/2 not tested, ...": what the verdict covers. */
+static void protocols_line(struct sc_buf *b, const struct sc_run *r)
+{
+    struct sc_report_protocol ps[SC_REPORT_PROTOCOLS];
+    sc_report_protocols(r, ps);
+    sc_buf_puts(b, "\n  protocols:");
+    for (size_t i = 0; i < SC_REPORT_PROTOCOLS; i++)
+        sc_buf_printf(b, "%s %s %s", i ? "," : "", ps[i].label, sc_report_protocol_result(&ps[i]));
+    sc_buf_puts(b, "\n");
+}
+
 char *sc_console_summary(const struct sc_run *r)
 {
     struct sc_buf b = SC_BUF_INIT;
@@ -94,6 +105,7 @@ char *sc_console_summary(const struct sc_run *r)
         free(versions);
     }
     row(&b, "all", "", all, sc_report_result(all));
+    protocols_line(&b, r);
 
     if (all.failed) {
         sc_buf_printf(&b, "\nfailed (%zu):\n", all.failed);

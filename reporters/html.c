@@ -62,6 +62,13 @@ static void facts(struct sc_buf *b, const struct sc_run *r)
     if (r->nviolations)
         fact(b, "violations", tmp.p);
     sc_buf_release(&tmp);
+    struct sc_report_protocol ps[SC_REPORT_PROTOCOLS];
+    sc_report_protocols(r, ps);
+    for (size_t i = 0; i < SC_REPORT_PROTOCOLS; i++)
+        sc_buf_printf(&tmp, "%s%s %s", i ? ", " : "", ps[i].label,
+                      sc_report_protocol_result(&ps[i]));
+    fact(b, "protocols", tmp.p);
+    sc_buf_release(&tmp);
     char *cmd = sc_report_command_line(r);
     fact(b, "command", cmd);
     free(cmd);

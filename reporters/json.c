@@ -136,6 +136,8 @@ static cJSON *case_json(const struct sc_case *c)
     add_str(j, "version", c->version);
     add_str(j, "file", c->file);
     add_strs(j, "features", c->features, c->nfeatures);
+    if (c->nprotocols > 0)
+        add_strs(j, "protocols", c->protocols, c->nprotocols);
     add_str(j, "result", sc_verdict_name(c->verdict));
     add_time(j, "startTime", c->start_ms);
     add_num(j, "durationSeconds", (double)c->duration_ns / 1e9);
@@ -566,6 +568,7 @@ static int read_case(struct rctx *c, const cJSON *j, struct sc_run *r)
         (rc = get_str(c, j, "version", true, &k->version)) ||
         (rc = get_str(c, j, "file", false, &k->file)) ||
         (rc = get_strs(c, j, "features", &k->features, &k->nfeatures)) ||
+        (rc = get_strs(c, j, "protocols", &k->protocols, &k->nprotocols)) ||
         (rc = member(c, j, "result", true, &res)))
         return rc;
     v = cJSON_IsString(res) ? sc_verdict_parse(res->valuestring) : -1;

@@ -260,6 +260,39 @@ void sc_report_features(const struct sc_run *r, const char *area, const char *ve
     *nunsupported = nuns;
 }
 
+void sc_report_protocols(const struct sc_run *r, struct sc_report_protocol out[SC_REPORT_PROTOCOLS])
+{
+    static const char *const names[] = {"http", "http2", "grpc", "tcp", "udp"};
+    static const char *const labels[] = {"HTTP/1.1", "HTTP/2", "gRPC", "TCP", "UDP"};
+    memset(out, 0, SC_REPORT_PROTOCOLS * sizeof(*out));
+    for (size_t p = 0; p < SC_REPORT_PROTOCOLS; p++) {
+        out[p].name = names[p];
+        out[p].label = labels[p];
+        for (size_t i = 0; i < r->ncases; i++) {
+            const struct sc_case *c = &r->cases[i];
+            bool uses = false;
+            for (size_t k = 0; k < c->nprotocols && !uses; k++)
+                uses = strcmp(c->protocols[k], names[p]) == 0;
+            if (!uses)
+                continue;
+            out[p].s.total++;
+            out[p].s.passed += c->verdict == SC_PASSED;
+            out[p].s.failed += c->verdict == SC_FAILED;
+            out[p].s.errors += c->verdict == SC_ERROR;
+            out[p].s.skipped += c->verdict == SC_SKIPPED;
+        }
+    }
+}
+
+const char *sc_report_protocol_result(const struct sc_report_protocol *p)
+{
+    if (p->s.failed)
+        return "failed";
+    if (p->s.errors)
+        return "error";
+    return p->s.passed ? "certified" : "not tested";
+}
+
 static bool secret_option(const char *arg, size_t n)
 {
     static const char *const words[] = {"token", "password", "secret"};

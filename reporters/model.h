@@ -48,6 +48,19 @@ void sc_report_features(const struct sc_run *r, const char *area, const char *ve
                         const char ***supported, size_t *nsupported, const char ***unsupported,
                         size_t *nunsupported);
 
+/* Per protocol its cases used (http, http2, grpc, tcp, udp: SC_REPORT_PROTOCOLS of them, in
+ * that order), the verdicts of those cases; `label` is how people name it ("HTTP/1.1"). */
+#define SC_REPORT_PROTOCOLS 5
+struct sc_report_protocol {
+    const char *name, *label;
+    struct sc_summary s;
+};
+void sc_report_protocols(const struct sc_run *r,
+                         struct sc_report_protocol out[SC_REPORT_PROTOCOLS]);
+/* "certified" (cases passed and none failed or errored), "failed", "error", "not tested" (all
+ * skipped or none). */
+const char *sc_report_protocol_result(const struct sc_report_protocol *p);
+
 /* The run's command line with the values of options that carry secrets (names containing
  * token, password or secret: `--token X`, `--token=X`) replaced by REDACTED: the runner should
  * not record them, and a report never repeats them. NULL when the run has none; else the

@@ -7,7 +7,8 @@
 #                    suites/profiles/departures.txt lists for NAME (its departures from the
 #                    spec), and those are left out of "fails under no violation"
 #   --areas auto     run each violation only on the areas it can break (metrics-*: metrics,
-#                    split-*: split, the others: access and specs); the baseline runs them all
+#                    split-* and h2-split-*: split, the others: access and specs); the
+#                    baseline runs them all
 #   --reference DIR  with --mesh: the OUT folder of a matrix run on the reference mesh. A
 #                    violation no test catches under NAME is then not an error when every case
 #                    (a test at a version) that caught it there is skipped under NAME (a
@@ -157,7 +158,7 @@ for v in "${viols[@]}"; do
     if [ "$areas" = auto ]; then
         case "$v" in
         metrics-*) varea=(--area metrics) ;;
-        split-*) varea=(--area split) ;;
+        split-* | h2-split-*) varea=(--area split) ;;
         *) varea=(--area access --area specs) ;;
         esac
     fi

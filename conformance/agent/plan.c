@@ -37,6 +37,7 @@ void sc_agent_plan_limits_init(struct sc_agent_plan_limits *l)
     l->max_rate = 1e6;
     l->max_connections = 1000;
     l->max_threads = 16;
+    l->max_streams = 1000;
     l->max_body = 1 << 20;
     l->max_headers = 64;
 }
@@ -58,15 +59,17 @@ void sc_agent_plan_release(struct sc_agent_plan *p)
     free(p->relay_host);
     free(p->relay_port);
     free(p->payload);
+    free(p->grpc);
     memset(p, 0, sizeof(*p));
 }
 
 /* ---- reading ------------------------------------------------------------------------- */
 
 static const char *const known[] = {
-    "id",       "protocol",       "target",   "path",        "method",  "headers",  "body",
-    "requests", "duration",       "rate",     "connections", "threads", "pipeline", "timeout",
-    "proxy",    "identityHeader", "insecure", "relay",       "payload", "timeline",
+    "id",       "protocol", "target",   "path",           "method",      "headers",
+    "body",     "requests", "duration", "rate",           "connections", "threads",
+    "pipeline", "timeout",  "proxy",    "identityHeader", "insecure",    "relay",
+    "payload",  "timeline", "http2",    "maxStreams",     "grpc",
 };
 
 /* What every step of the reading shares. */
@@ -538,6 +541,43 @@ static int read_routing(struct rd *r)
     return 0;
 }
 
+/* http2, maxStreams, grpc: HTTP/2 and gRPC (http plans only). A gRPC call is POST
+ * /SERVICE/METHOD (grpc/grpc doc/PROTOCOL-HTTP2.md), so grpc implies http2 and POST. */
+static int read_http2(struct rd *r)
+{
+    struct sc_agent_plan *p = r->p;
+    bool http = p->proto == SC_AGENT_HTTP, is_bad;
+    const cJSON *v = item(r, "http2");
+    const char *s;
+    uint64_t u;
+
+    if (v != NULL && (!cJSON_IsBool(v) || (cJSON_IsTrue(v) && !http)))
+        return bad(r, "http2", "expected true or false (http plans only)");
+    p->http2 = cJSON_IsTrue(v);
+    s = opt_string(r, "grpc", &is_bad);
+    if (is_bad || (s != NULL && (!http || s[0] == '/' || strchr(s, '/') == NULL ||
+                                 strchr(s, '/')[1] == '\0' || strchr(strchr(s, '/') + 1, '/'))))
+        return bad(r, "grpc", "expected \"SERVICE/METHOD\" (http plans only)");
+    if (s != NULL) {
+        if (item(r, "method") != NULL && strcmp(p->method, "POST") != 0)
+            return bad(r, "method", "a gRPC call is a POST");
+        free(p->method);
+        p->method = sc_xstrdup("POST");
+        p->grpc = sc_xstrdup(s);
+        p->http2 = true;
+    }
+    p->max_streams = 1;
+    if ((v = item(r, "maxStreams")) != NULL) {
+        if (!get_uint(v, 1, r->lim->max_streams, &u) || !p->http2)
+            return bad(r, "maxStreams", "expected a whole number from 1 to %u (http2 plans)",
+                       r->lim->max_streams);
+        p->max_streams = (unsigned)u;
+    }
+    if (p->http2 && p->pipeline > 1)
+        return bad(r, "pipeline", "HTTP/2 multiplexes streams: use maxStreams, not pipeline");
+    return 0;
+}
+
 /* The engine's own checks, so that a plan accepted here is one the engine can start. */
 static int check_engine(struct rd *r)
 {
@@ -580,6 +620,8 @@ int sc_agent_plan_parse(const char *json, size_t len, const struct sc_agent_plan
     if (rc == 0)
         rc = read_routing(&r);
     if (rc == 0)
+        rc = read_http2(&r);
+    if (rc == 0)
         rc = check_engine(&r);
     cJSON_Delete(root);
     if (rc != 0)
@@ -606,152 +648,10 @@ void sc_agent_plan_load_opts(const struct sc_agent_plan *p, struct sc_load_opts 
     o->proxy = p->proxy;
     o->insecure = p->insecure;
     o->timeline = p->timeline;
+    o->h2 = p->http2;
+    o->max_streams = p->max_streams ? p->max_streams : 1;
+    o->grpc = p->grpc;
     o->identity_header = p->identity_header;
     /* an unreachable target is a result (a mesh may refuse it), not a failed plan */
     o->no_preflight = true;
-}
-
-/* ---- writing ------------------------------------------------------------------------- */
-
-static void *must(void *v)
-{
-    if (v == NULL)
-        abort();
-    return v;
-}
-
-/* A duration in the coarsest unit that keeps it exact ("10s", "250ms", "1.500us"). */
-static void put_duration(cJSON *j, const char *name, uint64_t ns)
-{
-    char s[48];
-
-    if (ns % 1000000000ull == 0)
-        snprintf(s, sizeof(s), "%llus", (unsigned long long)(ns / 1000000000ull));
-    else if (ns % 1000000ull == 0)
-        snprintf(s, sizeof(s), "%llums", (unsigned long long)(ns / 1000000ull));
-    else
-        snprintf(s, sizeof(s), "%llu.%03lluus", (unsigned long long)(ns / 1000ull),
-                 (unsigned long long)(ns % 1000ull));
-    must(cJSON_AddStringToObject(j, name, s));
-}
-
-static void put_string(cJSON *j, const char *name, const char *s)
-{
-    if (s != NULL)
-        must(cJSON_AddStringToObject(j, name, s));
-}
-
-static void put_uint(cJSON *j, const char *name, uint64_t v)
-{
-    if (v != 0)
-        must(cJSON_AddNumberToObject(j, name, (double)v));
-}
-
-/* An http plan's target: the URL, or host:port with the path the URL adds to it. */
-static void put_http_target(cJSON *j, const struct sc_agent_plan *p)
-{
-    const char *t = p->target != NULL ? p->target : p->url;
-    size_t tl;
-
-    put_string(j, "target", t);
-    if (t == NULL || p->url == NULL || t == p->url || strncmp(t, "http://", 7) == 0 ||
-        strncmp(t, "https://", 8) == 0)
-        return;
-    tl = strlen(t);
-    if (strncmp(p->url, "http://", 7) == 0 && strncmp(p->url + 7, t, tl) == 0 &&
-        p->url[7 + tl] == '/' && strcmp(p->url + 7 + tl, "/") != 0)
-        put_string(j, "path", p->url + 7 + tl);
-}
-
-static void put_request(cJSON *j, const struct sc_agent_plan *p)
-{
-    put_string(j, "method", p->method);
-    if (p->nheaders > 0) {
-        cJSON *h = must(cJSON_AddArrayToObject(j, "headers"));
-        for (size_t i = 0; i < p->nheaders; i++)
-            if (!cJSON_AddItemToArray(h, must(cJSON_CreateString(p->headers[i]))))
-                abort();
-    }
-    put_string(j, "body", p->body);
-}
-
-char *sc_agent_plan_to_json(const struct sc_agent_plan *p)
-{
-    cJSON *j = must(cJSON_CreateObject());
-    char *s;
-
-    put_string(j, "id", p->id);
-    put_string(j, "protocol", sc_agent_proto_name(p->proto));
-    if (p->proto == SC_AGENT_HTTP) {
-        put_http_target(j, p);
-        put_request(j, p);
-    } else {
-        put_string(j, "target", p->target);
-    }
-    put_uint(j, "requests", p->requests);
-    if (p->duration_ns != 0)
-        put_duration(j, "duration", p->duration_ns);
-    if (p->rate > 0)
-        must(cJSON_AddNumberToObject(j, "rate", p->rate));
-    put_uint(j, "connections", p->connections);
-    put_uint(j, "threads", p->threads);
-    if (p->proto == SC_AGENT_HTTP) /* tcp/udp plans refuse it, even the default 1 */
-        put_uint(j, "pipeline", p->pipeline);
-    if (p->timeout_ns != 0)
-        put_duration(j, "timeout", p->timeout_ns);
-    put_string(j, "proxy", p->proxy);
-    put_string(j, "identityHeader", p->identity_header);
-    if (p->insecure)
-        must(cJSON_AddTrueToObject(j, "insecure"));
-    if (p->timeline)
-        must(cJSON_AddTrueToObject(j, "timeline"));
-    if (p->relay_host != NULL && p->relay_port != NULL) {
-        bool v6 = strchr(p->relay_host, ':') != NULL;
-        size_t n = strlen(p->relay_host) + strlen(p->relay_port) + 4;
-        char *relay = sc_xcalloc(1, n);
-        snprintf(relay, n, v6 ? "[%s]:%s" : "%s:%s", p->relay_host, p->relay_port);
-        put_string(j, "relay", relay);
-        free(relay);
-    }
-    if (p->proto != SC_AGENT_HTTP)
-        put_string(j, "payload", p->payload);
-    s = must(cJSON_PrintUnformatted(j));
-    cJSON_Delete(j);
-    return s;
-}
-
-static char *dup_or_null(const char *s)
-{
-    return s != NULL ? sc_xstrdup(s) : NULL;
-}
-
-void sc_agent_plan_copy(struct sc_agent_plan *dst, const struct sc_agent_plan *src)
-{
-    *dst = *src;
-    dst->id = dup_or_null(src->id);
-    dst->target = dup_or_null(src->target);
-    dst->url = dup_or_null(src->url);
-    dst->host = dup_or_null(src->host);
-    dst->port = dup_or_null(src->port);
-    dst->method = dup_or_null(src->method);
-    dst->headers = NULL;
-    if (src->nheaders > 0) {
-        dst->headers = sc_xcalloc(src->nheaders + 1, sizeof(char *));
-        for (size_t i = 0; i < src->nheaders; i++)
-            dst->headers[i] = sc_xstrdup(src->headers[i]);
-    }
-    dst->body = NULL;
-    if (src->body != NULL) {
-        dst->body = sc_xcalloc(1, src->body_len + 1);
-        memcpy(dst->body, src->body, src->body_len);
-    }
-    dst->proxy = dup_or_null(src->proxy);
-    dst->identity_header = dup_or_null(src->identity_header);
-    dst->relay_host = dup_or_null(src->relay_host);
-    dst->relay_port = dup_or_null(src->relay_port);
-    dst->payload = NULL;
-    if (src->payload != NULL) {
-        dst->payload = sc_xcalloc(1, src->payload_len + 1);
-        memcpy(dst->payload, src->payload, src->payload_len);
-    }
 }

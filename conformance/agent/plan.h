@@ -24,12 +24,13 @@ struct sc_agent_plan_limits {
     double max_rate;
     unsigned max_connections;
     unsigned max_threads;
-    size_t max_body;    /* request body / payload bytes */
-    size_t max_headers; /* header count */
+    unsigned max_streams; /* http2 streams in flight per connection */
+    size_t max_body;      /* request body / payload bytes */
+    size_t max_headers;   /* header count */
 };
 
 /* 10M requests, 10k attempts, 10 min, 60 s timeout, 1M req/s, 1000 connections, 16
- * threads, 1 MiB body, 64 headers. */
+ * threads, 1000 streams per connection, 1 MiB body, 64 headers. */
 void sc_agent_plan_limits_init(struct sc_agent_plan_limits *l);
 
 #define SC_AGENT_PLAN_FIELD_MAX 64
@@ -62,8 +63,11 @@ struct sc_agent_plan {
     char *proxy;         /* "http://host:port" or NULL */
     char *identity_header;
     bool insecure;
-    bool timeline;    /* http: report each request's send time, outcome and connection */
-    char *relay_host; /* udp: send to this relay instead of the target; NULL when direct */
+    bool timeline;        /* http: report each request's send time, outcome and connection */
+    bool http2;           /* http: HTTP/2 (h2c with prior knowledge, or ALPN h2 over https) */
+    unsigned max_streams; /* http2: streams in flight per connection; 0 when writing = 1 */
+    char *grpc;           /* http: "SERVICE/METHOD": gRPC unary calls (implies http2); NULL: none */
+    char *relay_host;     /* udp: send to this relay instead of the target; NULL when direct */
     char *relay_port;
     char *payload; /* tcp/udp */
     size_t payload_len;
@@ -81,7 +85,8 @@ SC_MUST_CHECK int sc_agent_plan_parse(const char *json, size_t len,
 
 /* The plan as JSON text (caller frees); the fields the runner and the platforms set: id, protocol,
  * target, method, headers, body, requests, duration, rate, connections, threads, pipeline,
- * timeout, proxy, identityHeader, insecure, timeline, relay ("host:port"), payload. A plan
+ * timeout, proxy, identityHeader, insecure, timeline, http2, maxStreams, grpc, relay
+ * ("host:port"), payload. A plan
  * written here parses back to the same values. Aborts on out-of-memory. */
 char *sc_agent_plan_to_json(const struct sc_agent_plan *p);
 

@@ -27,6 +27,9 @@ void sc_agent_result_release(struct sc_agent_result *r)
         free(r->errors[i].name);
     free(r->status);
     free(r->backends);
+    for (size_t i = 0; i < r->ngrpc_status; i++)
+        free(r->grpc_status[i].name);
+    free(r->grpc_status);
     free(r->errors);
     free(r->buckets);
     free(r->timeline);
@@ -189,6 +192,39 @@ static int read_timeline(const cJSON *root, struct sc_agent_result *r, struct sc
     return 0;
 }
 
+/* "protocol" and, for gRPC plans, "grpc": {"method", "status": {"0": n, ...}, "other", "missing"}
+ * (sc_load_result_to_json); absent: an HTTP/1.1 result. */
+static int read_wire(const cJSON *root, struct sc_agent_result *r, struct sc_err *err)
+{
+    const cJSON *pr = cJSON_GetObjectItemCaseSensitive(root, "protocol");
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(root, "grpc");
+    int rc;
+
+    if (pr != NULL) {
+        if (!cJSON_IsString(pr) || strlen(pr->valuestring) >= sizeof(r->protocol))
+            return bad(err, "protocol", "", "\"http/1.1\", \"h2c\" or \"h2\"");
+        snprintf(r->protocol, sizeof(r->protocol), "%s", pr->valuestring);
+    }
+    if (g == NULL || cJSON_IsNull(g))
+        return 0;
+    if (!cJSON_IsObject(g))
+        return bad(err, "grpc", "", "an object");
+    r->grpc = true;
+    if ((rc = read_counts(g, "status", &r->grpc_status, &r->ngrpc_status, err)) != 0)
+        return rc;
+    for (size_t i = 0; i < r->ngrpc_status; i++) {
+        const char *n = r->grpc_status[i].name;
+        if (strspn(n, "0123456789") != strlen(n) || n[0] == '\0' || atoi(n) > 16)
+            return bad(err, "grpc.status", n, "a gRPC status code from 0 to 16");
+    }
+    if ((cJSON_GetObjectItemCaseSensitive(g, "other") != NULL &&
+         (rc = member_count(g, "grpc", "other", &r->grpc_other, err)) != 0) ||
+        (cJSON_GetObjectItemCaseSensitive(g, "missing") != NULL &&
+         (rc = member_count(g, "grpc", "missing", &r->grpc_missing, err)) != 0))
+        return rc;
+    return 0;
+}
+
 /* The load engine's shape (sc_load_result_to_json). */
 static int read_http(const cJSON *root, struct sc_agent_result *r, struct sc_err *err)
 {
@@ -207,7 +243,7 @@ static int read_http(const cJSON *root, struct sc_agent_result *r, struct sc_err
     if (cJSON_GetObjectItemCaseSensitive(root, "connections_opened") != NULL &&
         (rc = member_count(root, "", "connections_opened", &r->connections_opened, err)) != 0)
         return rc;
-    if ((rc = read_timeline(root, r, err)) != 0)
+    if ((rc = read_timeline(root, r, err)) != 0 || (rc = read_wire(root, r, err)) != 0)
         return rc;
     return read_latency(root, r, err);
 }
@@ -250,14 +286,17 @@ int sc_agent_result_parse(const char *json, size_t len, struct sc_agent_result *
     else if (cJSON_IsString(e))
         rc = sc_err_set(err, SC_EPROTO, "agent result: the agent could not run the plan: %.300s",
                         e->valuestring);
-    else if (proto == NULL)
-        rc = read_http(root, out, err);
+    else if (proto == NULL ||
+             (cJSON_IsString(proto) &&
+              (strcmp(proto->valuestring, "http/1.1") == 0 ||
+               strcmp(proto->valuestring, "h2c") == 0 || strcmp(proto->valuestring, "h2") == 0)))
+        rc = read_http(root, out, err); /* the load engine's: no protocol, or its HTTP version */
     else if (cJSON_IsString(proto) && strcmp(proto->valuestring, "tcp") == 0)
         rc = read_probe(root, SC_AGENT_TCP, out, err);
     else if (cJSON_IsString(proto) && strcmp(proto->valuestring, "udp") == 0)
         rc = read_probe(root, SC_AGENT_UDP, out, err);
     else
-        rc = bad(err, "", "protocol", "tcp or udp (an http result has no 'protocol')");
+        rc = bad(err, "", "protocol", "tcp, udp, or http/1.1, h2c or h2 (an http result)");
     if (rc == 0)
         out->cancelled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "cancelled"));
     cJSON_Delete(root);

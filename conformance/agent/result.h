@@ -47,6 +47,14 @@ struct sc_agent_result {
     struct sc_load_event *timeline;
     size_t ntimeline;
     uint64_t timeline_dropped;
+    /* http: "http/1.1", "h2c" or "h2" (the engine's "protocol"; "" from an agent without it) */
+    char protocol[16];
+    /* gRPC plans: HTTP 200 answers by their grpc-status ("0".."16"), and those with a status
+     * beyond 16 or malformed (other) or none (missing). grpc: the plan made gRPC calls. */
+    bool grpc;
+    struct sc_agent_count *grpc_status;
+    size_t ngrpc_status;
+    uint64_t grpc_other, grpc_missing;
 };
 
 /*

@@ -29,8 +29,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: smi-conformance load [options] URL\n"
             "\n"
-            "Drive HTTP/1.1 load at URL and report throughput, latency percentiles, counts per\n"
-            "status code and per backend, and errors by kind. The summary lines are wrk's.\n"
+            "Drive HTTP/1.1, HTTP/2 or gRPC load at URL and report throughput, latency\n"
+            "percentiles, counts per status code and per backend, and errors by kind. The\n"
+            "summary lines are wrk's.\n"
             "\n"
             "bounds (default: -d 10s):\n"
             "  -d, --duration D      stop issuing after D (e.g. 10s, 500ms, 2m)\n"
@@ -42,7 +43,17 @@ static void usage(FILE *f)
             "  -R, --rate R          constant total rate in requests/s (open loop, like wrk2);\n"
             "                        latency is then reported from the intended send time\n"
             "                        (corrected) and from the actual send (uncorrected)\n"
-            "  -P, --pipeline N      requests in flight per connection (default 1)\n"
+            "  -P, --pipeline N      requests in flight per connection (default 1; HTTP/1.1)\n"
+            "HTTP/2:\n"
+            "      --h2              HTTP/2: h2c with prior knowledge for http:// (also through\n"
+            "                        --proxy, which then gets the HTTP/2 connection), TLS with\n"
+            "                        ALPN h2 for https:// (the server must select h2)\n"
+            "  -M, --max-streams N   streams in flight per connection, like h2load -m (default\n"
+            "                        1, at most 1024 and the server's\n"
+            "                        SETTINGS_MAX_CONCURRENT_STREAMS)\n"
+            "      --grpc SVC/METHOD unary gRPC calls (implies --h2): POST /SVC/METHOD with\n"
+            "                        --body as the raw message; grpc-status counted from the\n"
+            "                        trailers\n"
             "request:\n"
             "  -m, --method M        HTTP method (default GET)\n"
             "  -H, --header 'N: V'   add a request header (repeatable)\n"
@@ -83,8 +94,8 @@ struct load_args {
     bool help;
 };
 
-/* Options that bound and shape the load (-d -n --timeout -c -t -R -P). Returns 1 when `opt`
- * is not one of them, else 0 or SC_EINVAL. */
+/* Options that bound and shape the load (-d -n --timeout -c -t -R -P --h2 -M --grpc). Returns
+ * 1 when `opt` is not one of them, else 0 or SC_EINVAL. */
 static int set_load_option(struct load_args *a, int opt, const char *arg, struct sc_err *err)
 {
     struct sc_load_opts *o = &a->o;
@@ -122,6 +133,18 @@ static int set_load_option(struct load_args *a, int opt, const char *arg, struct
         if (sc_parse_count(arg, "pipeline depth", 1, SC_LOAD_MAX_PIPELINE, &v, err))
             return SC_EINVAL;
         o->pipeline = (unsigned)v;
+        return 0;
+    case '2':
+        o->h2 = true;
+        return 0;
+    case 'M':
+        if (sc_parse_count(arg, "max streams", 1, SC_LOAD_MAX_STREAMS, &v, err))
+            return SC_EINVAL;
+        o->max_streams = (unsigned)v;
+        return 0;
+    case 'G':
+        o->grpc = arg;
+        o->h2 = true;
         return 0;
     default:
         return 1;
@@ -197,6 +220,9 @@ static int parse_args(int argc, char **argv, struct load_args *a, struct sc_err 
         {"threads", required_argument, NULL, 't'},
         {"rate", required_argument, NULL, 'R'},
         {"pipeline", required_argument, NULL, 'P'},
+        {"h2", no_argument, NULL, '2'},
+        {"max-streams", required_argument, NULL, 'M'},
+        {"grpc", required_argument, NULL, 'G'},
         {"method", required_argument, NULL, 'm'},
         {"header", required_argument, NULL, 'H'},
         {"body", required_argument, NULL, 'b'},
@@ -213,7 +239,7 @@ static int parse_args(int argc, char **argv, struct load_args *a, struct sc_err 
 
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":d:n:c:t:R:P:m:H:kqh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":d:n:c:t:R:P:M:m:H:kqh", longopts, NULL)) != -1) {
         if (opt == 'h') {
             a->help = true;
             return 0;

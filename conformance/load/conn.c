@@ -23,6 +23,10 @@ static void record_failed(struct conn *c, enum sc_load_errkind kind)
 
     if (!t->e->o->timeline)
         return;
+    if (c->h2 != NULL && c->inflight > 0) {
+        sc_load_h2_record_failed(c, outcome);
+        return;
+    }
     if (c->inflight == 0)
         sc_load_timeline_add(t->res, c->since - t->e->start_ns, outcome, c->serial);
     for (unsigned i = 0; i < c->inflight; i++)
@@ -71,6 +75,18 @@ static int tls_flush(struct conn *c)
         return -EPROTO;
     }
     return raw_write(c, buf, (size_t)n, true);
+}
+
+int sc_load_conn_send_owned(struct conn *c, char *data, size_t len)
+{
+    int r;
+
+    if (c->ssl == NULL)
+        return raw_write(c, data, len, true);
+    r = SSL_write(c->ssl, data, (int)len) <= 0 ? -EPROTO : tls_flush(c);
+    ERR_clear_error();
+    free(data);
+    return r;
 }
 
 static int conn_write(struct conn *c, const char *data, size_t len)
@@ -143,6 +159,10 @@ void sc_load_conn_fill(struct conn *c)
         t->stopping = true;
         return;
     }
+    if (c->h2 != NULL) {
+        sc_load_h2_fill(c, now);
+        return;
+    }
     n = t->rate_mode ? take_paced(c, room, now) : take_closed(c, room, now);
     if (n == 0)
         return;
@@ -164,40 +184,55 @@ void sc_load_conn_fill(struct conn *c)
 
 /* ---- responses ---------------------------------------------------------------------- */
 
+/* Inline in the HTTP/1.1 path (on_response); h2.c calls it through the exported wrapper. */
+static inline void count_response(struct conn *c, uint64_t intended, uint64_t sent, int status,
+                                  const char *backend, size_t backend_len)
+{
+    struct thr *t = c->t;
+    struct sc_load_result *res = t->res;
+    uint64_t now = t->now;
+
+    sc_hist_record(res->latency, (now - intended) / 1000);
+    if (t->e->o->timeline)
+        sc_load_timeline_add(res, sent - t->e->start_ns, status, c->serial);
+    /* In closed loop the two are the same; the copy is made once at the end. */
+    if (t->rate_mode)
+        sc_hist_record(res->latency_uncorrected, (now - sent) / 1000);
+    res->responses++;
+    if (status >= 0 && status < SC_LOAD_STATUS_MAX)
+        res->status[status]++;
+    else
+        res->status_other++;
+    if (t->e->identity_on) {
+        if (backend != NULL)
+            sc_load_thr_count_backend(t, backend, backend_len);
+        else
+            res->no_identity++;
+    }
+}
+
+void sc_load_conn_count_response(struct conn *c, uint64_t intended, uint64_t sent, int status,
+                                 const char *backend, size_t backend_len)
+{
+    count_response(c, intended, sent, status, backend, backend_len);
+}
+
 static void on_response(void *ud, const struct sc_resp *r)
 {
     struct conn *c = ud;
     struct thr *t = c->t;
-    struct sc_load_result *res = t->res;
-    uint64_t now, intended, sent;
+    uint64_t intended, sent;
 
     if (c->inflight == 0) {
         c->unsolicited = true;
         return;
     }
-    now = t->now;
     intended = c->intended[c->head];
     sent = c->sent_at[c->head];
     c->head = (c->head + 1) % t->e->pipeline;
     c->inflight--;
     t->inflight--;
-    sc_hist_record(res->latency, (now - intended) / 1000);
-    if (t->e->o->timeline)
-        sc_load_timeline_add(res, sent - t->e->start_ns, r->status, c->serial);
-    /* In closed loop the two are the same; the copy is made once at the end. */
-    if (t->rate_mode)
-        sc_hist_record(res->latency_uncorrected, (now - sent) / 1000);
-    res->responses++;
-    if (r->status >= 0 && r->status < SC_LOAD_STATUS_MAX)
-        res->status[r->status]++;
-    else
-        res->status_other++;
-    if (t->e->identity_on) {
-        if (r->backend != NULL)
-            sc_load_thr_count_backend(t, r->backend, r->backend_len);
-        else
-            res->no_identity++;
-    }
+    count_response(c, intended, sent, r->status, r->backend, r->backend_len);
     if (!r->keep_alive)
         c->close_after = true;
 }
@@ -215,6 +250,10 @@ void sc_load_conn_fail(struct conn *c, enum sc_load_errkind kind, const char *wh
 
 static void feed_plain(struct conn *c, const char *data, size_t len)
 {
+    if (c->h2 != NULL) {
+        sc_load_h2_feed(c, data, len);
+        return;
+    }
     if (sc_resp_parser_feed(&c->rp, data, len) != 0) {
         sc_load_conn_fail(c, SC_LERR_PROTOCOL, sc_resp_parser_error(&c->rp));
         return;
@@ -240,7 +279,10 @@ static void conn_ready(struct conn *c)
     c->st = C_READY;
     c->failed_connect = false;
     t->res->connections_opened++;
-    sc_resp_parser_init(&c->rp, t->e->o->identity_header, t->e->head, on_response, c);
+    if (c->h2 != NULL)
+        sc_load_h2_begin(c);
+    else
+        sc_resp_parser_init(&c->rp, t->e->o->identity_header, t->e->head, on_response, c);
     if (t->initial_pending > 0 && --t->initial_pending == 0)
         sc_load_thr_pace_start(t);
     sc_load_conn_fill(c);
@@ -248,6 +290,14 @@ static void conn_ready(struct conn *c)
 
 static void conn_eof(struct conn *c)
 {
+    if (c->h2 != NULL) {
+        if (c->inflight > 0)
+            sc_load_conn_fail(c, sc_load_h2_eof_kind(c),
+                              "server closed the connection with streams unanswered");
+        else
+            sc_load_conn_close(c, true);
+        return;
+    }
     if (sc_resp_parser_eof(&c->rp) != 0 || c->inflight > 0) {
         /* A close-delimited response may just have completed; what is still in flight
          * was cut short. */
@@ -287,6 +337,12 @@ static bool tls_handshake(struct conn *c)
     }
     if (tls_flush(c) < 0) {
         sc_load_conn_fail(c, SC_LERR_WRITE, "TLS write failed");
+        return false;
+    }
+    if (c->h2 != NULL && !sc_tls_alpn_is_h2(c->ssl)) {
+        /* RFC 9113 section 3.2: "h2" must be selected by ALPN, else no HTTP/2 over TLS. */
+        c->failed_connect = true;
+        sc_load_conn_fail(c, SC_LERR_CONNECT, "server did not select HTTP/2 (ALPN h2)");
         return false;
     }
     conn_ready(c);
@@ -497,8 +553,10 @@ void sc_load_conn_on_closed(struct conn *c)
         c->ssl = NULL;
         c->rbio = c->wbio = NULL;
     }
+    sc_load_h2_end(c);
     c->st = C_CLOSED;
-    if (c->want_reconnect && !t->stopping) {
+    /* No new connection once every request is issued (closed loop with a count). */
+    if (c->want_reconnect && !t->stopping && t->issued < t->limit) {
         t->res->reconnects++;
         if (c->failed_connect)
             c->retry_at = sc_now_ns() + RETRY_DELAY_NS;

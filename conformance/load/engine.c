@@ -21,8 +21,9 @@ static void ignore_sigpipe(void)
 }
 
 /* A result that names the run; the counts come from the threads. */
-static struct sc_load_result *result_for(const struct sc_load_opts *o)
+static struct sc_load_result *result_for(const struct engine *e)
 {
+    const struct sc_load_opts *o = e->o;
     struct sc_load_result *res = sc_load_result_new();
 
     res->url = sc_xstrdup(o->url);
@@ -33,6 +34,10 @@ static struct sc_load_result *result_for(const struct sc_load_opts *o)
     res->duration_ns = o->duration_ns;
     res->request_limit = o->requests;
     res->connections = o->connections;
+    res->protocol = sc_xstrdup(!e->h2 ? "http/1.1" : e->url.tls ? "h2" : "h2c");
+    res->max_streams = e->h2 ? o->max_streams : 0;
+    if (o->grpc != NULL)
+        res->grpc = sc_xstrdup(o->grpc);
     return res;
 }
 
@@ -185,7 +190,7 @@ int sc_load_run(const struct sc_load_opts *o, struct sc_load_result **out, struc
     if (rc != 0)
         goto out_release_engine;
     ignore_sigpipe();
-    res = result_for(o);
+    res = result_for(&e);
     nthreads = plan_threads(o, res);
     thrs = sc_xcalloc(nthreads, sizeof(*thrs));
     rc = threads_init(&e, thrs, nthreads, &ninit, &sc_load_io_epoll, err);

@@ -1,4 +1,5 @@
-/* engine.h - the load engine: HTTP/1.1 load, closed loop or constant rate, on libuv threads. */
+/* engine.h - the load engine: HTTP/1.1, HTTP/2 and gRPC load, closed loop or constant rate, on
+ * libuv threads. */
 #ifndef SC_ENGINE_H
 #define SC_ENGINE_H
 
@@ -11,6 +12,7 @@
 #include "load/result.h"
 
 #define SC_LOAD_MAX_PIPELINE    256
+#define SC_LOAD_MAX_STREAMS     1024 /* HTTP/2 streams in flight per connection */
 #define SC_LOAD_MAX_CONNECTIONS 100000
 #define SC_LOAD_MAX_THREADS     256
 #define SC_LOAD_MAX_METHOD      64 /* bytes; the longest registered HTTP method has 17 */
@@ -42,9 +44,17 @@ struct sc_load_opts {
      * of responses so far; must not block */
     void (*progress)(void *ud, uint64_t responses, uint64_t elapsed_ns);
     void *progress_ud;
+    /* HTTP/2 (h2.c): http:// is h2c with prior knowledge (RFC 9113 section 3.3), also through
+     * `proxy` (the proxy gets the h2c connection, :authority names the target); https:// is
+     * TLS with ALPN "h2" (section 3.2), through `proxy` after a CONNECT tunnel. */
+    bool h2;
+    unsigned max_streams; /* streams in flight per connection (h2load -m); default 1; at most
+                             SC_LOAD_MAX_STREAMS and the server's SETTINGS_MAX_CONCURRENT_STREAMS */
+    const char *grpc;     /* "SERVICE/METHOD": unary gRPC calls with `body` as the raw message;
+                             implies h2 */
 };
 
-/* Fill `o` with defaults (GET, 10 connections, 1 thread, pipeline 1, timeout 10 s). */
+/* Fill `o` with defaults (GET, 10 connections, 1 thread, pipeline 1, 1 stream, timeout 10 s). */
 void sc_load_opts_init(struct sc_load_opts *o);
 
 /*

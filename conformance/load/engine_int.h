@@ -40,11 +40,17 @@ struct engine {
     uint64_t timeout_ns;
     uint64_t start_ns;
     atomic_uint conns_started; /* numbers connections across threads, for timelines */
+    /* HTTP/2 (h2.c): opts.h2 or opts.grpc; `pipeline` is then max_streams, the size of each
+     * connection's stream table */
+    bool h2;
+    struct sc_h2_req *h2req; /* the request as HTTP/2 headers and body, built once */
 };
 
 enum cstate { C_CLOSED, C_CONNECTING, C_TUNNEL, C_HANDSHAKE, C_READY, C_CLOSING };
 
 struct thr;
+struct sc_h2_req;
+struct sc_h2_conn;
 struct conn;
 
 /*
@@ -103,6 +109,7 @@ struct conn {
     bool unsolicited; /* a response arrived with nothing in flight */
     bool failed_connect;
     bool in_idle;
+    struct sc_h2_conn *h2; /* HTTP/2 only: session and stream table (h2.c) */
     size_t tunlen;
     char tunbuf[1024];
 };
@@ -208,6 +215,32 @@ void sc_load_thr_on_tick(struct thr *t);
 /* From the backend: the pacing timer fired. */
 void sc_load_thr_on_pacer(struct thr *t);
 
+/* ---- h2.c: HTTP/2 and gRPC over nghttp2's client session ---- */
+
+/* Build the request's header list and body for engine `e` (borrowed options) once; aborts on
+ * out-of-memory like the rest of the engine. */
+void sc_load_h2_prepare(struct engine *e);
+void sc_load_h2_engine_release(struct engine *e);
+/* Per connection: the stream table, allocated once per thread; the session per connect. */
+void sc_load_h2_conn_init(struct conn *c);
+void sc_load_h2_conn_release(struct conn *c);
+/* The connection is ready (TCP, tunnel, TLS with ALPN h2): start the session; the preface
+ * and SETTINGS go with the first fill's write. */
+void sc_load_h2_begin(struct conn *c);
+/* Issue streams as max_streams, the server's limit, the limit or the pacer allow. */
+void sc_load_h2_fill(struct conn *c, uint64_t now);
+/* Plain bytes from the server (after TLS). */
+void sc_load_h2_feed(struct conn *c, const char *data, size_t len);
+/* The kind of error for streams cut short by the end of the connection (goaway after a
+ * GOAWAY, else read). */
+enum sc_load_errkind sc_load_h2_eof_kind(const struct conn *c);
+/* Timeline entries for every stream in flight, failed with `outcome`. */
+void sc_load_h2_record_failed(struct conn *c, int outcome);
+/* The send time of the oldest stream in flight (UINT64_MAX: none). */
+uint64_t sc_load_h2_oldest(const struct conn *c);
+/* The connection closed: drop the session and free the stream table's slots. */
+void sc_load_h2_end(struct conn *c);
+
 /* ---- conn.c: the connection state machine ---- */
 
 /* Connect (again); failures are counted, and retried after a back-off by the tick. */
@@ -216,6 +249,11 @@ void sc_load_conn_start(struct conn *c);
 void sc_load_conn_close(struct conn *c, bool reconnect);
 /* Issue as many requests as the pipeline, the limit or the pacer allow. */
 void sc_load_conn_fill(struct conn *c);
+/* Send `len` bytes of `data` (malloc'd, taken over), through TLS when there is TLS. */
+SC_MUST_CHECK int sc_load_conn_send_owned(struct conn *c, char *data, size_t len);
+/* Count one complete response (both protocols): latency, timeline, status, backend. */
+void sc_load_conn_count_response(struct conn *c, uint64_t intended, uint64_t sent, int status,
+                                 const char *backend, size_t backend_len);
 /* Count the requests in flight (at least one) as failed with `kind`, then close and
  * reconnect. */
 void sc_load_conn_fail(struct conn *c, enum sc_load_errkind kind, const char *why);

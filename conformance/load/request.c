@@ -19,6 +19,7 @@ void sc_load_opts_init(struct sc_load_opts *o)
     o->connections = 10;
     o->threads = 1;
     o->pipeline = 1;
+    o->max_streams = 1;
     o->timeout_ns = 10000000000ull;
     o->identity_header = "x-smi-pod";
 }
@@ -60,6 +61,32 @@ static int validate_headers(const struct sc_load_opts *o, struct sc_err *err)
     return 0;
 }
 
+/* HTTP/2 and gRPC options: streams bounded, no pipelining, "SERVICE/METHOD". */
+static int validate_h2(const struct sc_load_opts *o, struct sc_err *err)
+{
+    const char *slash;
+
+    if (o->max_streams == 0 || o->max_streams > SC_LOAD_MAX_STREAMS)
+        return sc_err_set(err, SC_EINVAL, "max streams must be between 1 and %d, not %u",
+                          SC_LOAD_MAX_STREAMS, o->max_streams);
+    if (!o->h2 && o->grpc == NULL) {
+        if (o->max_streams > 1)
+            return sc_err_set(err, SC_EINVAL, "max streams %u needs HTTP/2 (--h2)", o->max_streams);
+        return 0;
+    }
+    if (o->pipeline > 1)
+        return sc_err_set(err, SC_EINVAL,
+                          "pipelining is HTTP/1.1 only: with HTTP/2 use max streams instead");
+    if (o->grpc == NULL)
+        return 0;
+    slash = strchr(o->grpc, '/');
+    if (slash == NULL || slash == o->grpc || slash[1] == '\0' || strchr(slash + 1, '/') != NULL ||
+        strpbrk(o->grpc, " \t\r\n?#") != NULL)
+        return sc_err_set(err, SC_EINVAL, "invalid gRPC method '%s': expected SERVICE/METHOD",
+                          o->grpc);
+    return 0;
+}
+
 int sc_load_validate(const struct sc_load_opts *o, struct sc_err *err)
 {
     int rc = validate_urls(o, err);
@@ -92,6 +119,9 @@ int sc_load_validate(const struct sc_load_opts *o, struct sc_err *err)
                           o->rate);
     if (o->timeout_ns == 0)
         return sc_err_set(err, SC_EINVAL, "timeout must be greater than zero");
+    rc = validate_h2(o, err);
+    if (rc != 0)
+        return rc;
     return validate_headers(o, err);
 }
 
@@ -210,7 +240,9 @@ int sc_load_engine_prepare(struct engine *e, const struct sc_load_opts *o, struc
 
     memset(e, 0, sizeof(*e));
     e->o = o;
-    e->pipeline = o->pipeline;
+    e->h2 = o->h2 || o->grpc != NULL;
+    /* With HTTP/2 the per-connection tables hold max_streams entries instead. */
+    e->pipeline = e->h2 ? o->max_streams : o->pipeline;
     e->timeout_ns = o->timeout_ns;
     rc = sc_url_parse(o->url, &e->url, err);
     if (rc != 0)
@@ -226,12 +258,23 @@ int sc_load_engine_prepare(struct engine *e, const struct sc_load_opts *o, struc
             rc = err ? err->code : SC_EINVAL;
             goto out_free_what;
         }
+        if (e->h2) {
+            rc = sc_tls_offer_h2(e->ssl_ctx, err);
+            if (rc != 0)
+                goto out_free_what;
+        }
     }
-    build_request(e);
+    if (e->h2) {
+        sc_load_h2_prepare(e);
+        if (o->proxy != NULL && e->url.tls)
+            e->tunnel = build_tunnel(&e->url);
+    } else {
+        build_request(e);
+    }
     if (!o->no_preflight) {
         uint64_t pt = o->timeout_ns < PREFLIGHT_MAX_NS ? o->timeout_ns : PREFLIGHT_MAX_NS;
         rc = sc_net_preflight((struct sockaddr *)&e->addr, e->addrlen, what, e->tunnel, e->ssl_ctx,
-                              e->url.host, o->insecure, pt, err);
+                              e->url.host, o->insecure, e->h2, pt, err);
     }
 out_free_what:
     free(what);
@@ -244,5 +287,6 @@ void sc_load_engine_release(struct engine *e)
         SSL_CTX_free(e->ssl_ctx);
     free(e->reqs);
     free(e->tunnel);
+    sc_load_h2_engine_release(e);
     sc_url_release(&e->url);
 }

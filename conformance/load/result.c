@@ -11,8 +11,9 @@
 
 #define RESULT_SCHEMA "smi-conformance/load-result/v1"
 
-static const char *const errkind_names[SC_LERR_COUNT] = {"connect", "read",     "write",
-                                                         "timeout", "protocol", "reset"};
+static const char *const errkind_names[SC_LERR_COUNT] = {"connect",    "read",           "write",
+                                                         "timeout",    "protocol",       "reset",
+                                                         "rst_stream", "refused_stream", "goaway"};
 
 const char *sc_load_errkind_name(enum sc_load_errkind k)
 {
@@ -34,6 +35,8 @@ void sc_load_result_free(struct sc_load_result *r)
     free(r->url);
     free(r->method);
     free(r->identity_header);
+    free(r->protocol);
+    free(r->grpc);
     for (size_t i = 0; i < r->nbackends; i++)
         free(r->backends[i].name);
     free(r->backends);
@@ -124,6 +127,14 @@ void sc_load_result_merge(struct sc_load_result *into, const struct sc_load_resu
     merge_string(&into->url, from->url);
     merge_string(&into->method, from->method);
     merge_string(&into->identity_header, from->identity_header);
+    merge_string(&into->protocol, from->protocol);
+    merge_string(&into->grpc, from->grpc);
+    if (into->max_streams == 0)
+        into->max_streams = from->max_streams;
+    for (int i = 0; i < SC_LOAD_GRPC_STATUS_MAX; i++)
+        into->grpc_status[i] += from->grpc_status[i];
+    into->grpc_status_other += from->grpc_status_other;
+    into->grpc_status_missing += from->grpc_status_missing;
     merge_string(&into->first_error, from->first_error);
     if (from->notes != NULL) {
         size_t a = into->notes ? strlen(into->notes) : 0, b = strlen(from->notes);
@@ -193,6 +204,59 @@ static cJSON *hist_to_json(const struct sc_hist *h)
     return j;
 }
 
+/* "grpc": {"method": M, "status": {"0": n, ...}, "other": n, "missing": n} */
+static void grpc_to_json(const struct sc_load_result *r, cJSON *j)
+{
+    cJSON *g = cJSON_AddObjectToObject(j, "grpc"), *st;
+    char key[8];
+
+    cJSON_AddStringToObject(g, "method", r->grpc);
+    st = cJSON_AddObjectToObject(g, "status");
+    for (int i = 0; i < SC_LOAD_GRPC_STATUS_MAX; i++) {
+        if (r->grpc_status[i] == 0)
+            continue;
+        snprintf(key, sizeof(key), "%d", i);
+        cJSON_AddNumberToObject(st, key, (double)r->grpc_status[i]);
+    }
+    cJSON_AddNumberToObject(g, "other", (double)r->grpc_status_other);
+    cJSON_AddNumberToObject(g, "missing", (double)r->grpc_status_missing);
+}
+
+static int get_u64(const cJSON *o, const char *path, const char *name, uint64_t *out,
+                   struct sc_err *err);
+
+/* The reverse of grpc_to_json; no "grpc" field: not a gRPC run. */
+static int grpc_from_json(const cJSON *j, struct sc_load_result *r, struct sc_err *err)
+{
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(j, "grpc"), *m, *st, *it;
+
+    if (g == NULL)
+        return 0;
+    m = cJSON_GetObjectItemCaseSensitive(g, "method");
+    if (!cJSON_IsObject(g) || !cJSON_IsString(m))
+        return sc_err_set(err, SC_EINVAL, "field 'grpc' must be an object with a 'method'");
+    r->grpc = sc_xstrdup(m->valuestring);
+    if (get_u64(g, "grpc.", "other", &r->grpc_status_other, err) ||
+        get_u64(g, "grpc.", "missing", &r->grpc_status_missing, err))
+        return SC_EINVAL;
+    st = cJSON_GetObjectItemCaseSensitive(g, "status");
+    if (st != NULL && !cJSON_IsObject(st))
+        return sc_err_set(err, SC_EINVAL, "field 'grpc.status' must be an object");
+    cJSON_ArrayForEach(it, st)
+    {
+        char *end;
+        long code = strtol(it->string, &end, 10);
+        uint64_t n;
+        if (*end != '\0' || end == it->string || code < 0 || code >= SC_LOAD_GRPC_STATUS_MAX)
+            return sc_err_set(err, SC_EINVAL, "field 'grpc.status.%s' is not a gRPC status",
+                              it->string);
+        if (get_u64(st, "grpc.status.", it->string, &n, err))
+            return SC_EINVAL;
+        r->grpc_status[code] += n;
+    }
+    return 0;
+}
+
 cJSON *sc_load_result_to_json(const struct sc_load_result *r)
 {
     cJSON *j = cJSON_CreateObject(), *o;
@@ -210,6 +274,9 @@ cJSON *sc_load_result_to_json(const struct sc_load_result *r)
     cJSON_AddNumberToObject(o, "request_limit", (double)r->request_limit);
     cJSON_AddStringToObject(o, "identity_header", r->identity_header ? r->identity_header : "");
 
+    /* At the top level, where the agent's result reader (agent/result.c) looks for them. */
+    cJSON_AddStringToObject(j, "protocol", r->protocol ? r->protocol : "http/1.1");
+    cJSON_AddNumberToObject(j, "max_streams", r->max_streams);
     cJSON_AddNumberToObject(j, "elapsed_ns", (double)r->elapsed_ns);
     cJSON_AddNumberToObject(j, "sent", (double)r->sent);
     cJSON_AddNumberToObject(j, "responses", (double)r->responses);
@@ -237,6 +304,8 @@ cJSON *sc_load_result_to_json(const struct sc_load_result *r)
     for (size_t i = 0; i < r->nbackends; i++)
         cJSON_AddNumberToObject(o, r->backends[i].name, (double)r->backends[i].count);
     cJSON_AddNumberToObject(j, "no_identity", (double)r->no_identity);
+    if (r->grpc != NULL)
+        grpc_to_json(r, j);
     if (r->target_rate > 0) {
         o = cJSON_AddObjectToObject(j, "pacing");
         cJSON_AddNumberToObject(o, "achieved_rate", sc_load_result_achieved_rate(r));
@@ -315,6 +384,32 @@ static int hist_from_json(const cJSON *j, const char *path, struct sc_hist *h, s
     return 0;
 }
 
+/* The "run" object: what ran. */
+static int run_from_json(const cJSON *o, struct sc_load_result *r, struct sc_err *err)
+{
+    const cJSON *s;
+    uint64_t threads, conns, pipeline;
+
+    if (cJSON_IsString(s = cJSON_GetObjectItemCaseSensitive(o, "url")))
+        r->url = sc_xstrdup(s->valuestring);
+    if (cJSON_IsString(s = cJSON_GetObjectItemCaseSensitive(o, "method")))
+        r->method = sc_xstrdup(s->valuestring);
+    if (cJSON_IsString(s = cJSON_GetObjectItemCaseSensitive(o, "identity_header")))
+        r->identity_header = sc_xstrdup(s->valuestring);
+    if (get_u64(o, "run.", "threads", &threads, err) ||
+        get_u64(o, "run.", "connections", &conns, err) ||
+        get_u64(o, "run.", "pipeline", &pipeline, err) ||
+        get_u64(o, "run.", "duration_ns", &r->duration_ns, err) ||
+        get_u64(o, "run.", "request_limit", &r->request_limit, err))
+        return SC_EINVAL;
+    r->threads = (unsigned)threads;
+    r->connections = (unsigned)conns;
+    r->pipeline = (unsigned)pipeline;
+    if (cJSON_IsNumber(s = cJSON_GetObjectItemCaseSensitive(o, "target_rate")))
+        r->target_rate = s->valuedouble;
+    return 0;
+}
+
 int sc_load_result_from_json(const cJSON *j, struct sc_load_result **out, struct sc_err *err)
 {
     struct sc_load_result *r;
@@ -330,29 +425,14 @@ int sc_load_result_from_json(const cJSON *j, struct sc_load_result **out, struct
         return sc_err_set(err, SC_EINVAL, "field 'schema' must be '%s'", RESULT_SCHEMA);
     r = sc_load_result_new();
     o = cJSON_GetObjectItemCaseSensitive(j, "run");
-    if (cJSON_IsObject(o)) {
-        const cJSON *s;
-        if (cJSON_IsString(s = cJSON_GetObjectItemCaseSensitive(o, "url")))
-            r->url = sc_xstrdup(s->valuestring);
-        if (cJSON_IsString(s = cJSON_GetObjectItemCaseSensitive(o, "method")))
-            r->method = sc_xstrdup(s->valuestring);
-        if (cJSON_IsString(s = cJSON_GetObjectItemCaseSensitive(o, "identity_header")))
-            r->identity_header = sc_xstrdup(s->valuestring);
-        if (get_u64(o, "run.", "threads", &tmp, err))
-            goto out_free;
-        r->threads = (unsigned)tmp;
-        if (get_u64(o, "run.", "connections", &tmp, err))
-            goto out_free;
-        r->connections = (unsigned)tmp;
-        if (get_u64(o, "run.", "pipeline", &tmp, err))
-            goto out_free;
-        r->pipeline = (unsigned)tmp;
-        if (get_u64(o, "run.", "duration_ns", &r->duration_ns, err) ||
-            get_u64(o, "run.", "request_limit", &r->request_limit, err))
-            goto out_free;
-        if (cJSON_IsNumber(s = cJSON_GetObjectItemCaseSensitive(o, "target_rate")))
-            r->target_rate = s->valuedouble;
-    }
+    if (cJSON_IsObject(o) && run_from_json(o, r, err) != 0)
+        goto out_free;
+    /* Results of older agents have neither: HTTP/1.1. */
+    v = cJSON_GetObjectItemCaseSensitive(j, "protocol");
+    r->protocol = sc_xstrdup(cJSON_IsString(v) ? v->valuestring : "http/1.1");
+    if (get_u64(j, "", "max_streams", &tmp, err))
+        goto out_free;
+    r->max_streams = (unsigned)tmp;
     if (get_u64(j, "", "elapsed_ns", &r->elapsed_ns, err) ||
         get_u64(j, "", "sent", &r->sent, err) || get_u64(j, "", "responses", &r->responses, err) ||
         get_u64(j, "", "bytes_read", &r->bytes_read, err) ||
@@ -393,6 +473,8 @@ int sc_load_result_from_json(const cJSON *j, struct sc_load_result **out, struct
         for (int k = 0; k < SC_LERR_COUNT; k++)
             if (get_u64(o, "errors.", errkind_names[k], &r->errors[k], err))
                 goto out_free;
+    if (grpc_from_json(j, r, err) != 0)
+        goto out_free;
     v = cJSON_GetObjectItemCaseSensitive(j, "first_error");
     if (cJSON_IsString(v))
         r->first_error = sc_xstrdup(v->valuestring);
@@ -467,6 +549,9 @@ void sc_load_result_print(const struct sc_load_result *r, FILE *f)
             r->url ? r->url : "");
     fprintf(f, "  %u threads and %u connections%s\n", r->threads, r->connections,
             rate ? ", constant rate" : "");
+    if (r->protocol != NULL && strcmp(r->protocol, "http/1.1") != 0)
+        fprintf(f, "  %s, %u streams per connection%s%s\n", r->protocol, r->max_streams,
+                r->grpc ? ", gRPC " : "", r->grpc ? r->grpc : "");
     fprintf(f, "  Thread Stats   Avg      Stdev     Max   +/- Stdev\n");
     print_hist_line(f, "Latency", r->latency);
     if (rate) {
@@ -503,6 +588,14 @@ void sc_load_result_print(const struct sc_load_result *r, FILE *f)
                     k + 1 < SC_LERR_COUNT ? "," : "\n");
         if (r->first_error)
             fprintf(f, "  first error: %s\n", r->first_error);
+    }
+    if (r->grpc != NULL) {
+        fprintf(f, "gRPC status:");
+        for (int i = 0; i < SC_LOAD_GRPC_STATUS_MAX; i++)
+            if (r->grpc_status[i])
+                fprintf(f, " %d: %" PRIu64 ",", i, r->grpc_status[i]);
+        fprintf(f, " other: %" PRIu64 ", missing: %" PRIu64 "\n", r->grpc_status_other,
+                r->grpc_status_missing);
     }
     if (r->nbackends > 0 || r->no_identity > 0) {
         fprintf(f, "Backends (%s):\n", r->identity_header ? r->identity_header : "");

@@ -11,19 +11,24 @@
 #include "load/hist.h"
 
 enum sc_load_errkind {
-    SC_LERR_CONNECT = 0, /* connect refused, unreachable, TLS handshake failed */
-    SC_LERR_READ,        /* read failed or peer closed before the response was complete */
-    SC_LERR_WRITE,       /* write failed */
-    SC_LERR_TIMEOUT,     /* no complete response within the per-request timeout */
-    SC_LERR_PROTOCOL,    /* unparsable response: garbage, bad chunking, oversized headers... */
-    SC_LERR_RESET,       /* connection reset by peer */
+    SC_LERR_CONNECT = 0,    /* connect refused, unreachable, TLS handshake failed */
+    SC_LERR_READ,           /* read failed or peer closed before the response was complete */
+    SC_LERR_WRITE,          /* write failed */
+    SC_LERR_TIMEOUT,        /* no complete response within the per-request timeout */
+    SC_LERR_PROTOCOL,       /* unparsable response: garbage, bad chunking, oversized headers... */
+    SC_LERR_RESET,          /* connection reset by peer */
+    SC_LERR_RST_STREAM,     /* HTTP/2: the server reset the stream (any code but REFUSED_STREAM) */
+    SC_LERR_REFUSED_STREAM, /* HTTP/2: RST_STREAM REFUSED_STREAM: not processed */
+    SC_LERR_GOAWAY, /* HTTP/2: unanswered after the server's GOAWAY (above its last stream id,
+                       or the connection ended after it) */
     SC_LERR_COUNT
 };
 
 /* Name used in JSON and text ("connect", "read", ...). */
 const char *sc_load_errkind_name(enum sc_load_errkind k);
 
-#define SC_LOAD_STATUS_MAX 600
+#define SC_LOAD_STATUS_MAX      600
+#define SC_LOAD_GRPC_STATUS_MAX 17 /* grpc-status 0 (OK) .. 16 (UNAUTHENTICATED) */
 
 /* One request of a timeline (sc_load_opts.timeline): when it was sent and how it ended. */
 struct sc_load_event {
@@ -51,6 +56,9 @@ struct sc_load_result {
     uint64_t duration_ns; /* as requested, 0 when bounded by count only */
     uint64_t request_limit;
     char *identity_header;
+    char *protocol;       /* "http/1.1", "h2c" or "h2"; NULL reads as "http/1.1" */
+    unsigned max_streams; /* HTTP/2 streams per connection; 0 for HTTP/1.1 */
+    char *grpc;           /* the gRPC method ("SERVICE/METHOD"), NULL when not gRPC */
     /* what happened */
     uint64_t elapsed_ns; /* from the start of the load to the last completion */
     uint64_t sent;       /* requests written */
@@ -65,6 +73,10 @@ struct sc_load_result {
     struct sc_load_backend *backends; /* sorted by name */
     size_t nbackends;
     uint64_t no_identity; /* responses without the identity header */
+    /* gRPC: HTTP 200 responses by grpc-status (from trailers or a trailers-only response) */
+    uint64_t grpc_status[SC_LOAD_GRPC_STATUS_MAX];
+    uint64_t grpc_status_other;   /* a value above 16 or not a number */
+    uint64_t grpc_status_missing; /* a 200 response without grpc-status */
     /* open loop only */
     uint64_t unsent;         /* due by the end but never sent: the rate was not sustained */
     uint64_t max_lag_ns;     /* largest gap between intended and actual send */

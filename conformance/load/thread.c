@@ -189,7 +189,8 @@ static bool check_conns(struct thr *t, uint64_t now)
         switch (c->st) {
         case C_READY:
             any_ready = true;
-            if (c->inflight > 0 && now - c->sent_at[c->head] > e->timeout_ns)
+            if (c->inflight > 0 &&
+                now - (c->h2 != NULL ? sc_load_h2_oldest(c) : c->sent_at[c->head]) > e->timeout_ns)
                 sc_load_conn_fail(c, SC_LERR_TIMEOUT, "no response within the timeout");
             break;
         case C_CONNECTING:
@@ -272,6 +273,8 @@ int sc_load_thr_init(struct thr *t, struct engine *e, unsigned idx, unsigned nco
         t->conns[k].t = t;
         t->conns[k].intended = sc_xcalloc(e->pipeline, sizeof(uint64_t));
         t->conns[k].sent_at = sc_xcalloc(e->pipeline, sizeof(uint64_t));
+        if (e->h2)
+            sc_load_h2_conn_init(&t->conns[k]);
     }
     t->limit = limit;
     t->res = sc_load_result_new();
@@ -302,6 +305,7 @@ void sc_load_thr_release(struct thr *t)
         for (unsigned i = 0; i < t->nconns; i++) {
             free(t->conns[i].intended);
             free(t->conns[i].sent_at);
+            sc_load_h2_conn_release(&t->conns[i]);
         }
     }
     free(t->conns);

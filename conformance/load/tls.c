@@ -81,6 +81,27 @@ const char *sc_tls_describe(SSL *ssl, char *buf, size_t len)
     return buf;
 }
 
+int sc_tls_offer_h2(SSL_CTX *ctx, struct sc_err *err)
+{
+    static const unsigned char protos[] = {2, 'h', '2'};
+
+    /* Unlike most of OpenSSL, this one returns 0 on success. */
+    if (SSL_CTX_set_alpn_protos(ctx, protos, sizeof(protos)) != 0) {
+        ERR_clear_error();
+        return sc_err_set(err, SC_ESYS, "cannot offer ALPN h2");
+    }
+    return 0;
+}
+
+bool sc_tls_alpn_is_h2(SSL *ssl)
+{
+    const unsigned char *p = NULL;
+    unsigned int n = 0;
+
+    SSL_get0_alpn_selected(ssl, &p, &n);
+    return n == 2 && p[0] == 'h' && p[1] == '2';
+}
+
 static int wait_fd(int fd, short events, uint64_t deadline)
 {
     for (;;) {
@@ -145,8 +166,8 @@ static int preflight_tunnel(int fd, const char *what, const char *tunnel, uint64
     return 0;
 }
 
-static int preflight_tls(int fd, SSL_CTX *ctx, const char *host, bool insecure, uint64_t deadline,
-                         struct sc_err *err)
+static int preflight_tls(int fd, SSL_CTX *ctx, const char *host, bool insecure, bool h2,
+                         uint64_t deadline, struct sc_err *err)
 {
     SSL *ssl = SSL_new(ctx);
     int rc = 0;
@@ -183,13 +204,15 @@ static int preflight_tls(int fd, SSL_CTX *ctx, const char *host, bool insecure, 
         }
         goto out_free_ssl;
     }
+    if (h2 && !sc_tls_alpn_is_h2(ssl))
+        rc = sc_err_set(err, SC_ECONNECT, "'%s' did not select HTTP/2 with ALPN h2", host);
 out_free_ssl:
     SSL_free(ssl);
     return rc;
 }
 
 int sc_net_preflight(const struct sockaddr *addr, socklen_t addrlen, const char *what,
-                     const char *tunnel, SSL_CTX *ctx, const char *host, bool insecure,
+                     const char *tunnel, SSL_CTX *ctx, const char *host, bool insecure, bool h2,
                      uint64_t timeout_ns, struct sc_err *err)
 {
     uint64_t deadline = sc_now_ns() + timeout_ns;
@@ -219,7 +242,7 @@ int sc_net_preflight(const struct sockaddr *addr, socklen_t addrlen, const char 
             goto out_close;
     }
     if (ctx != NULL)
-        rc = preflight_tls(fd, ctx, host, insecure, deadline, err);
+        rc = preflight_tls(fd, ctx, host, insecure, h2, deadline, err);
 out_close:
     close(fd);
     return rc;

@@ -20,15 +20,20 @@ SC_MUST_CHECK int sc_tls_set_host(SSL *ssl, const char *host, bool insecure, str
  * buf; clears the error queue. */
 const char *sc_tls_describe(SSL *ssl, char *buf, size_t len);
 
+/* Offer ALPN "h2" only (RFC 9113 section 3.2) on connections made from `ctx`. */
+SC_MUST_CHECK int sc_tls_offer_h2(SSL_CTX *ctx, struct sc_err *err);
+/* After the handshake: whether the server selected "h2". */
+bool sc_tls_alpn_is_h2(SSL *ssl);
+
 /*
  * Blocking preflight: connect to `addr` within timeout_ns; when `tunnel` is set, send it (a
  * CONNECT request) and expect a 2xx; when `ctx` is set, perform the TLS handshake for
- * `host`. Returns 0 or SC_ECONNECT with a message such as "cannot connect to
- * '127.0.0.1:9': connection refused"; SC_ESYS when no socket or TLS session can be created,
- * SC_EINVAL when `host` cannot be used for verification.
+ * `host` and, when `h2`, check that the server selected ALPN "h2". Returns 0 or SC_ECONNECT
+ * with a message such as "cannot connect to '127.0.0.1:9': connection refused"; SC_ESYS when no
+ * socket or TLS session can be created, SC_EINVAL when `host` cannot be used for verification.
  */
 SC_MUST_CHECK int sc_net_preflight(const struct sockaddr *addr, socklen_t addrlen, const char *what,
                                    const char *tunnel, SSL_CTX *ctx, const char *host,
-                                   bool insecure, uint64_t timeout_ns, struct sc_err *err);
+                                   bool insecure, bool h2, uint64_t timeout_ns, struct sc_err *err);
 
 #endif

@@ -100,6 +100,9 @@ struct sc_denial {
     int http_status[SC_DENY_STATUS_MAX]; /* HTTP statuses that mean denied, e.g. 403 */
     size_t nhttp_status;
     unsigned http, tcp, udp; /* sc_deny_kind bits per protocol */
+    /* gRPC statuses (bit N: status N, 1..16) of an HTTP 200 answer to a gRPC call that mean
+     * denied; default PERMISSION_DENIED (7), what a gRPC client reads a proxy's 403 as. */
+    uint32_t grpc;
 };
 
 /* The kind of a name ("refused", "reset", "closed", "timeout", "proxy"), 0 when unknown. */
@@ -128,6 +131,11 @@ struct sc_platform {
      * cluster when the profile says how (its `unmeshed` key). Otherwise such tests are
      * skipped. */
     bool unmeshed_ok;
+    /* The extended features the mesh claims (the profile's claims.features, borrowed); with
+     * features_claimed, a test needing another one is skipped as not supported. */
+    char *const *features;
+    size_t nfeatures;
+    bool features_claimed;
     /* Cases at once this platform takes well when --parallel is not given (a cluster's
      * capacity); 0: the runner's default. parallel_why says what it was chosen from. */
     unsigned parallel_hint;

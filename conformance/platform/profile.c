@@ -198,11 +198,32 @@ static int parse_denial_list(const char *file, const struct sc_doc_node *l, cons
     return 0;
 }
 
+/* denial.grpc: the gRPC statuses (1..16, by number) of a denied call answered with HTTP 200; a
+ * scalar or a list. Default 7, PERMISSION_DENIED: the status gRPC clients give a 403
+ * (grpc/grpc doc/http-grpc-status-mapping.md; grpc-java GrpcUtil.httpStatusToGrpcCode). */
+static int parse_denial_grpc(const char *file, const struct sc_doc_node *l, struct sc_denial *d,
+                             struct sc_err *err)
+{
+    const struct sc_doc_node *one = l->type == SC_DOC_SEQ ? l->child : l;
+    d->grpc = 0;
+    if (l->type == SC_DOC_SEQ && l->child == NULL)
+        return perr(file, l, "denial.grpc", err, "an empty list: name at least one status");
+    for (; one != NULL; one = l->type == SC_DOC_SEQ ? one->next : NULL) {
+        if (one->type != SC_DOC_INT || atoi(one->text) < 1 || atoi(one->text) > 16)
+            return perr(file, one, "denial.grpc", err,
+                        "'%s' is not a gRPC status (expected a code from 1 to 16, e.g. 7 for "
+                        "PERMISSION_DENIED)",
+                        scalar(one) ? one->text : "a list");
+        d->grpc |= 1u << atoi(one->text);
+    }
+    return 0;
+}
+
 /* denial: {http: [403, reset], tcp: [refused], udp: [timeout]}: every signal the mesh uses. */
 static int parse_denial(const char *file, const struct sc_doc_node *n,
                         const struct sc_doc_node *root, struct sc_denial *d, struct sc_err *err)
 {
-    static const char *const keys[] = {"http", "tcp", "udp", NULL};
+    static const char *const keys[] = {"http", "tcp", "udp", "grpc", NULL};
     const unsigned stream = SC_DENY_REFUSED | SC_DENY_RESET | SC_DENY_CLOSED | SC_DENY_TIMEOUT;
     const struct sc_doc_node *h, *t, *u;
     int rc;
@@ -219,6 +240,10 @@ static int parse_denial(const char *file, const struct sc_doc_node *n,
     if (t == NULL)
         return perr(file, n, "denial.tcp", err, "missing (e.g. reset, or [refused, reset])");
     d->udp = SC_DENY_TIMEOUT; /* a dropped datagram is silence, whatever the mesh */
+    d->grpc = 1u << 7;        /* PERMISSION_DENIED */
+    if (sc_doc_get(n, "grpc") != NULL &&
+        (rc = parse_denial_grpc(file, sc_doc_get(n, "grpc"), d, err)) != 0)
+        return rc;
     if ((rc = parse_denial_list(file, h, "denial.http", stream, d, &d->http, err)) != 0 ||
         (rc = parse_denial_list(file, t, "denial.tcp", stream, d, &d->tcp, err)) != 0 ||
         (u != NULL &&
@@ -430,6 +455,7 @@ static int parse(const char *file, const struct sc_doc_node *r, struct sc_profil
         if ((rc = strings(file, sc_doc_get(n, "features"), "claims.features", &p->features,
                           &p->nfeatures, err)) != 0)
             return rc;
+        p->features_claimed = sc_doc_get(n, "features") != NULL;
     }
     return 0;
 }

@@ -78,6 +78,8 @@ struct sc_profile {
     bool claimed[SC_PROFILE_NGROUPS];
     char **features; /* extended features claimed */
     size_t nfeatures;
+    bool features_claimed; /* claims.features is given: an extended feature it lacks is not
+                              supported (its tests are skipped); absent: every one is tried */
     /* controlPlane: the mesh's Deployments that must be ready, by namespace (preflight);
      * ncontrol 0: not said (not checked). */
     struct sc_profile_control *control;

@@ -26,6 +26,39 @@ int sc_runner_smi_group_index(enum sc_smi_group g)
                                : SC_GROUP_SPLIT;
 }
 
+/* The protocols t's traffic uses, each once, in the order of sc_report_protocols. */
+static void case_protocols(const struct sc_test *t, struct sc_case *c)
+{
+    static const char *const order[] = {"http", "http2", "grpc", "tcp", "udp"};
+    bool used[5] = {false};
+    for (size_t i = 0; i < t->nsteps; i++) {
+        const struct sc_step *s = &t->steps[i];
+        const char *name;
+        if (s->traffic.from == NULL)
+            continue; /* apply, delete, metrics, held: no traffic of their own */
+        name = sc_traffic_proto_name(s->traffic.proto, s->traffic.wire);
+        for (size_t k = 0; k < 5; k++)
+            used[k] = used[k] || strcmp(order[k], name) == 0;
+    }
+    c->protocols = sc_xcalloc(5, sizeof(char *));
+    for (size_t k = 0; k < 5; k++)
+        if (used[k])
+            c->protocols[c->nprotocols++] = sc_xstrdup(order[k]);
+}
+
+/* The first extended feature of t the platform's mesh does not claim, or NULL. */
+static const char *unclaimed_feature(const struct sc_platform *p, const struct sc_test *t)
+{
+    for (size_t f = 0; p->features_claimed && f < t->nfeatures; f++) {
+        bool claimed = strcmp(t->features[f], "core") == 0;
+        for (size_t k = 0; k < p->nfeatures && !claimed; k++)
+            claimed = strcmp(p->features[k], t->features[f]) == 0;
+        if (!claimed)
+            return t->features[f];
+    }
+    return NULL;
+}
+
 static bool in_list(const char *const *list, const char *s)
 {
     if (list == NULL)
@@ -175,6 +208,33 @@ static bool uses_trafficsplits(const struct sc_test *t)
     return false;
 }
 
+/* Why t cannot run at versions cv on p (owned), or NULL: what the case needs and the platform
+ * or its mesh profile does not give. */
+static char *skip_reason(const struct sc_platform *p, const struct sc_test *t,
+                         const struct sc_versions *cv, int v)
+{
+    char why[200];
+    if (strcmp(t->area, "metrics") == 0 && uses_trafficsplits(t) && v < 2)
+        return sc_xstrdup("the trafficsplits resource needs metrics v1alpha2");
+    if (unclaimed_feature(p, t) != NULL) {
+        snprintf(why, sizeof(why),
+                 "the mesh profile does not claim the extended feature '%s' (claims.features): "
+                 "reported as not supported",
+                 unclaimed_feature(p, t));
+        return sc_xstrdup(why);
+    }
+    if (has_unmeshed(t) && !p->unmeshed_ok)
+        return sc_xstrdup("the test keeps a workload out of the mesh (mesh: false): the mesh "
+                          "profile does not say how (unmeshed)");
+    if (cv->v[SC_GROUP_ACCESS] == 0 && strcmp(t->area, "access") != 0 && denies(t))
+        return sc_xstrdup("the test denies traffic, which needs SMI access control: the "
+                          "platform does not serve it");
+    if (holds(t) && p->ops->cancel_traffic == NULL)
+        return sc_xstrdup("the test holds traffic, which needs a platform that can cancel a "
+                          "traffic plan");
+    return NULL;
+}
+
 int sc_runner_plan(struct sc_platform *p, struct sc_test *const *tests, size_t ntests,
                    const struct sc_runner_opts *o, struct sc_run *run, struct sc_err *err)
 {
@@ -232,6 +292,7 @@ int sc_runner_plan(struct sc_platform *p, struct sc_test *const *tests, size_t n
             c->features = sc_xcalloc(t->nfeatures, sizeof(char *));
             for (size_t f = 0; f < t->nfeatures; f++)
                 c->features[c->nfeatures++] = sc_xstrdup(t->features[f]);
+            case_protocols(t, c);
             if (vs[k] == 0) {
                 c->verdict = SC_SKIPPED;
                 c->message = sc_xstrdup("the platform does not serve this SMI group");
@@ -240,27 +301,8 @@ int sc_runner_plan(struct sc_platform *p, struct sc_test *const *tests, size_t n
             for (int g = 0; g < SC_GROUPS; g++)
                 cv.v[g] = newest_served(p, g);
             cv.v[gi] = vs[k];
-            if (strcmp(t->area, "metrics") == 0 && uses_trafficsplits(t) && vs[k] < 2) {
+            if ((c->message = skip_reason(p, t, &cv, vs[k])) != NULL) {
                 c->verdict = SC_SKIPPED;
-                c->message = sc_xstrdup("the trafficsplits resource needs metrics v1alpha2");
-                continue;
-            }
-            if (has_unmeshed(t) && !p->unmeshed_ok) {
-                c->verdict = SC_SKIPPED;
-                c->message = sc_xstrdup("the test keeps a workload out of the mesh (mesh: "
-                                        "false): the mesh profile does not say how (unmeshed)");
-                continue;
-            }
-            if (cv.v[SC_GROUP_ACCESS] == 0 && strcmp(t->area, "access") != 0 && denies(t)) {
-                c->verdict = SC_SKIPPED;
-                c->message = sc_xstrdup("the test denies traffic, which needs SMI access "
-                                        "control: the platform does not serve it");
-                continue;
-            }
-            if (holds(t) && p->ops->cancel_traffic == NULL) {
-                c->verdict = SC_SKIPPED;
-                c->message = sc_xstrdup("the test holds traffic, which needs a platform that "
-                                        "can cancel a traffic plan");
                 continue;
             }
             /* Every object must be expressible in this case's versions, or be left out

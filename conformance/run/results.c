@@ -52,6 +52,9 @@ static void free_case(struct sc_case *c)
     for (size_t i = 0; i < c->nfeatures; i++)
         free(c->features[i]);
     free(c->features);
+    for (size_t i = 0; i < c->nprotocols; i++)
+        free(c->protocols[i]);
+    free(c->protocols);
     free(c->message);
     free(c->rerun_reason);
     free(c->log);

@@ -64,6 +64,10 @@ struct sc_case {
     char *file;      /* suite file it came from (owned, may be NULL) */
     char **features; /* owned; "core" or extended feature names */
     size_t nfeatures;
+    /* owned; the protocols its traffic uses, as the suites name them: http (HTTP/1.1),
+     * http2, grpc, tcp, udp (none: a case that sends nothing, e.g. metrics absence) */
+    char **protocols;
+    size_t nprotocols;
     enum sc_verdict verdict;
     char *message;      /* failure or error message, or skip reason (owned, may be NULL) */
     unsigned runs;      /* times it was run: more than 1 when an error made the runner re-run it */

@@ -80,6 +80,15 @@ void sc_runner_make_plan(struct sc_casectx *x, const struct sc_traffic *tr, unsi
         }
         plan->nheaders = tr->nheaders;
         plan->connections = requests < 4 ? requests : 4;
+        if (tr->wire != SC_WIRE_HTTP1) {
+            /* One connection, its requests multiplexed: a mesh must judge and split each
+             * stream, not the connection (the split per connection of HTTP/2 load balancing). */
+            plan->http2 = true;
+            plan->connections = 1;
+            plan->max_streams = requests < 8 ? (requests ? requests : 1) : 8;
+            if (tr->wire == SC_WIRE_GRPC)
+                plan->grpc = sc_xstrdup(tr->path + 1);
+        }
     } else {
         snprintf(target, sizeof(target), "%s.%s:%d", tr->to, x->ns, port);
     }
@@ -229,11 +238,15 @@ void sc_runner_attribute(const struct sc_test *t, const struct sc_traffic *tr,
 unsigned sc_runner_signal_of(enum sc_proto proto, const char *kind)
 {
     if (proto == SC_PROTO_HTTP) {
-        if (strcmp(kind, "connect") == 0)
+        /* HTTP/2: a stream refused (RST_STREAM REFUSED_STREAM, "not processed": RFC 9113
+         * section 8.7) is the refusal of one request; any other RST_STREAM resets it; a stream
+         * left unanswered by a GOAWAY was closed with its connection. */
+        if (strcmp(kind, "connect") == 0 || strcmp(kind, "refused_stream") == 0)
             return SC_DENY_REFUSED;
-        if (strcmp(kind, "reset") == 0 || strcmp(kind, "write") == 0)
+        if (strcmp(kind, "reset") == 0 || strcmp(kind, "write") == 0 ||
+            strcmp(kind, "rst_stream") == 0)
             return SC_DENY_RESET;
-        if (strcmp(kind, "read") == 0)
+        if (strcmp(kind, "read") == 0 || strcmp(kind, "goaway") == 0)
             return SC_DENY_CLOSED;
         if (strcmp(kind, "timeout") == 0)
             return SC_DENY_TIMEOUT;
@@ -252,14 +265,36 @@ static bool status_denies(const struct sc_denial *d, int code)
     return false;
 }
 
+/* gRPC calls answered with HTTP 200 are judged by their grpc-status: OK is an answer, a
+ * status of the profile's gRPC denial set a denial, anything else (or none) another outcome. */
+static void classify_grpc(const struct sc_denial *d, struct sc_outcome *out)
+{
+    const struct sc_agent_result *r = &out->res;
+    for (size_t i = 0; i < r->ngrpc_status; i++) {
+        int code = atoi(r->grpc_status[i].name);
+        uint64_t n = r->grpc_status[i].count;
+        if (code == 0)
+            out->status2xx += n;
+        else if (d->grpc & (1u << code))
+            out->denied += n;
+        else
+            out->other += n;
+    }
+    out->other += r->grpc_other + r->grpc_missing;
+}
+
 void sc_runner_classify(const struct sc_denial *d, enum sc_proto proto, struct sc_outcome *out)
 {
     const struct sc_agent_result *r = &out->res;
     unsigned kinds = proto == SC_PROTO_HTTP ? d->http : proto == SC_PROTO_TCP ? d->tcp : d->udp;
 
+    if (r->grpc)
+        classify_grpc(d, out);
     for (size_t i = 0; proto == SC_PROTO_HTTP && i < r->nstatus; i++) {
         int code = atoi(r->status[i].name);
         uint64_t n = r->status[i].count;
+        if (r->grpc && code == 200)
+            continue; /* judged by grpc-status above */
         if (code >= 200 && code < 300)
             out->status2xx += n;
         else if (status_denies(d, code))
@@ -318,8 +353,12 @@ void sc_runner_describe_traffic(const struct sc_casectx *x, const struct sc_traf
 {
     enum sc_proto proto;
     int port = target_port(x->t, tr, &proto);
-    if (proto == SC_PROTO_HTTP)
-        snprintf(buf, len, "%s -> %s:%d %s %s%s", tr->from, tr->to, port, tr->method, tr->path,
+    if (proto == SC_PROTO_HTTP && tr->wire == SC_WIRE_GRPC)
+        snprintf(buf, len, "%s -> %s:%d gRPC %s%s", tr->from, tr->to, port, tr->path + 1,
+                 tr->nheaders ? " (with metadata)" : "");
+    else if (proto == SC_PROTO_HTTP)
+        snprintf(buf, len, "%s -> %s:%d %s%s %s%s", tr->from, tr->to, port,
+                 tr->wire == SC_WIRE_HTTP2 ? "HTTP/2 " : "", tr->method, tr->path,
                  tr->nheaders ? " (with headers)" : "");
     else
         snprintf(buf, len, "%s -> %s:%d %s", tr->from, tr->to, port, sc_proto_name(proto));

@@ -24,8 +24,17 @@ const char *sc_proto_name(enum sc_proto p)
     return p == SC_PROTO_TCP ? "tcp" : p == SC_PROTO_UDP ? "udp" : "http";
 }
 
+const char *sc_traffic_proto_name(enum sc_proto p, enum sc_wire w)
+{
+    if (p != SC_PROTO_HTTP)
+        return sc_proto_name(p);
+    return w == SC_WIRE_GRPC ? "grpc" : w == SC_WIRE_HTTP2 ? "http2" : "http";
+}
+
+/* A service port's protocol (http, tcp, udp) or, with `wire` (traffic), also http2 and grpc:
+ * HTTP traffic on the wire as HTTP/2 or gRPC, to a service port that is http. */
 static int parse_proto(const char *file, const struct sc_doc_node *m, enum sc_proto *p,
-                       struct sc_err *err)
+                       enum sc_wire *wire, struct sc_err *err)
 {
     const char *s = sc_doc_get_str(m, "protocol");
     if (s == NULL)
@@ -36,10 +45,24 @@ static int parse_proto(const char *file, const struct sc_doc_node *m, enum sc_pr
         *p = SC_PROTO_TCP;
     else if (strcmp(s, "udp") == 0)
         *p = SC_PROTO_UDP;
-    else
+    else if (wire != NULL && (strcmp(s, "http2") == 0 || strcmp(s, "grpc") == 0)) {
+        *p = SC_PROTO_HTTP;
+        *wire = s[0] == 'g' ? SC_WIRE_GRPC : SC_WIRE_HTTP2;
+    } else
         return sc_sf_fail(err, file, sc_doc_get(m, "protocol"),
-                          "unknown protocol '%s' (expected http, tcp or udp)", s);
+                          wire ? "unknown protocol '%s' (expected http, http2, grpc, tcp or udp)"
+                               : "unknown protocol '%s' (expected http, tcp or udp)",
+                          s);
     return 0;
+}
+
+/* A gRPC call's path is /SERVICE/METHOD (grpc/grpc doc/PROTOCOL-HTTP2.md: Path ->
+ * ":path" "/" Service-Name "/" {method name}). */
+static bool grpc_path(const char *path)
+{
+    const char *slash = strchr(path + 1, '/');
+    return path[0] == '/' && slash != NULL && slash > path + 1 && slash[1] != '\0' &&
+           strchr(slash + 1, '/') == NULL;
 }
 
 static int parse_workload(const char *file, const struct sc_doc_node *m, struct sc_workload *w,
@@ -92,7 +115,7 @@ static int parse_service(const char *file, const struct sc_doc_node *m, struct s
             if (sc_sf_check_keys(file, p, "service port", pk, err) ||
                 sc_sf_get_int(file, p, "port", 1, 65535, &port, err) ||
                 sc_sf_get_int(file, p, "targetPort", 1, 65535, &target, err) ||
-                parse_proto(file, p, &sp->proto, err))
+                parse_proto(file, p, &sp->proto, NULL, err))
                 return SC_EINVAL;
         }
         if (port < 1 || port > 65535)
@@ -113,12 +136,22 @@ static int parse_traffic(const char *file, const struct sc_doc_node *m, struct s
         sc_sf_get_string(file, m, "from", true, &t->from, err) ||
         sc_sf_get_string(file, m, "to", true, &t->to, err) ||
         sc_sf_get_int(file, m, "port", 1, 65535, &port, err) ||
-        parse_proto(file, m, &t->proto, err) ||
+        parse_proto(file, m, &t->proto, &t->wire, err) ||
         sc_sf_get_string(file, m, "method", false, &t->method, err) ||
         sc_sf_get_string(file, m, "path", false, &t->path, err) ||
         sc_sf_get_kvs(file, m, "headers", &t->headers, &t->nheaders, err))
         return SC_EINVAL;
     t->port = (int)port;
+    if (t->wire == SC_WIRE_GRPC) {
+        if (t->method != NULL && strcmp(t->method, "POST") != 0)
+            return sc_sf_fail(err, file, sc_doc_get(m, "method"),
+                              "a gRPC call's method is POST, not '%s'", t->method);
+        if (t->path == NULL || !grpc_path(t->path))
+            return sc_sf_fail(err, file, t->path ? sc_doc_get(m, "path") : m,
+                              "gRPC traffic needs 'path: /SERVICE/METHOD' (the call's :path)");
+        if (t->method == NULL)
+            t->method = sc_xstrdup("POST");
+    }
     if (t->method == NULL)
         t->method = sc_xstrdup("GET");
     if (t->path == NULL)
@@ -351,15 +384,24 @@ static int check_held_ref(struct sc_test *t, size_t step, struct sc_err *err)
                 return sc_err_set(err, SC_EINVAL, "%s:%d:%d: hold '%s' is already held", t->file,
                                   s->line, s->col, s->hold);
             s->hold_step = i;
-            if (t->steps[i].traffic.proto == SC_PROTO_HTTP)
+            if (t->steps[i].traffic.proto == SC_PROTO_HTTP &&
+                t->steps[i].traffic.wire == SC_WIRE_HTTP1)
                 return 0;
-            return sc_err_set(err, SC_EINVAL, "%s:%d:%d: held traffic '%s' must be HTTP", t->file,
-                              t->steps[i].line, t->steps[i].col, s->hold);
+            return sc_err_set(err, SC_EINVAL, "%s:%d:%d: held traffic '%s' must be HTTP/1.1",
+                              t->file, t->steps[i].line, t->steps[i].col, s->hold);
         }
     if (s->kind == SC_STEP_HOLD)
         return 0;
     return sc_err_set(err, SC_EINVAL, "%s:%d:%d: no hold '%s' in an earlier step", t->file, s->line,
                       s->col, s->hold);
+}
+
+static bool has_feature(const struct sc_test *t, const char *f)
+{
+    for (size_t i = 0; i < t->nfeatures; i++)
+        if (strcmp(t->features[i], f) == 0)
+            return true;
+    return false;
 }
 
 static int check_refs(struct sc_test *t, struct sc_err *err)
@@ -375,6 +417,12 @@ static int check_refs(struct sc_test *t, struct sc_err *err)
         if (s->kind != SC_STEP_SEND && s->kind != SC_STEP_HOLD &&
             !(s->kind == SC_STEP_EXPECT && s->expect != SC_EXPECT_METRICS && s->hold == NULL))
             continue;
+        if (tr->wire != SC_WIRE_HTTP1 && !has_feature(t, SC_FEATURE_HTTP2))
+            return sc_err_set(err, SC_EINVAL,
+                              "%s:%d:%d: %s traffic needs the test to declare 'features: [%s]' "
+                              "(a mesh may not support it)",
+                              t->file, s->line, s->col, sc_traffic_proto_name(tr->proto, tr->wire),
+                              SC_FEATURE_HTTP2);
         if (sc_test_workload(t, tr->from) == NULL)
             return sc_err_set(err, SC_EINVAL, "%s:%d:%d: unknown workload '%s' in traffic.from",
                               t->file, s->line, s->col, tr->from);

@@ -27,6 +27,14 @@ struct sc_workload {
 enum sc_proto { SC_PROTO_HTTP, SC_PROTO_TCP, SC_PROTO_UDP };
 const char *sc_proto_name(enum sc_proto p);
 
+/* How HTTP traffic goes on the wire: HTTP/1.1, HTTP/2 with prior knowledge (h2c), or gRPC unary
+ * calls over HTTP/2. The traffic's `protocol: http | http2 | grpc`; TCP and UDP are HTTP1. */
+enum sc_wire { SC_WIRE_HTTP1 = 0, SC_WIRE_HTTP2, SC_WIRE_GRPC };
+/* "http", "http2", "grpc" for HTTP traffic, else sc_proto_name (static storage). */
+const char *sc_traffic_proto_name(enum sc_proto p, enum sc_wire w);
+/* The extended feature a test with HTTP/2 or gRPC traffic declares. */
+#define SC_FEATURE_HTTP2 "http2"
+
 /* Backends one `expect: split` may list: the runner judges them in arrays of this size. */
 #define SC_SUITE_SHARES_MAX 16
 
@@ -50,8 +58,9 @@ struct sc_traffic {
     char *to;   /* service */
     int port;   /* 0 = the service's first port */
     enum sc_proto proto;
-    char *method; /* default GET */
-    char *path;   /* default / */
+    enum sc_wire wire; /* HTTP: 1.1, 2 or gRPC */
+    char *method;      /* default GET (gRPC: POST, the only method it takes) */
+    char *path;        /* default / */
     struct sc_kv *headers;
     size_t nheaders;
 };

@@ -116,7 +116,8 @@ bench_wait_port() { # PORT PID [HOST]: up to 5 s for a listener; 1 if PID died o
 
 # bench_nginx_start [LOCATION_BODY]: a private nginx (one worker, epoll, no access log, keep-alive
 # without a request limit) on a free 127.0.0.1 port, pinned to SERVER_CPU; BODY is the inside of
-# `location / { }` (default: return 200 "ok"); NGX_HTTP_EXTRA adds lines to the http block.
+# `location / { }` (default: return 200 "ok"); NGX_HTTP_EXTRA adds lines to the http block,
+# NGX_LISTEN_EXTRA parameters to the listen directive (h2load.sh: "http2").
 # Sets NGX_PORT, NGX_PID (master) and NGX_WORKER (the one worker: its CPU is the server's).
 bench_nginx_start() {
     local body=${1:-'default_type text/plain; return 200 "ok";'} dir=$WORK/nginx p
@@ -139,7 +140,7 @@ http {
   uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
   ${NGX_HTTP_EXTRA:-}
   server {
-    listen 127.0.0.1:$p backlog=4096;
+    listen 127.0.0.1:$p backlog=4096 ${NGX_LISTEN_EXTRA:-};
     location = /__status { stub_status; }
     location / { $body }
   }

@@ -1,6 +1,8 @@
 /* testserver.c - scriptable HTTP/1.1 test server: one thread per connection, blocking I/O. */
 #include "testserver.h"
 
+#include "h2server.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -318,6 +320,13 @@ static void *conn_main(void *arg)
             goto out;
         }
     }
+    if (sc_h2srv_is_mode(s->mode)) {
+        struct sc_h2srv_ctx x = {s->mode,      s->identity,   &s->stopping,
+                                 &s->requests, &s->responses, &s->alt_next,
+                                 s->alt,       &s->mu,        s->last_line};
+        sc_h2srv_serve(&x, c->fd, c->ssl);
+        goto out;
+    }
     while (!atomic_load(&s->stopping)) {
         char *end = have >= 4 ? memmem(buf, have, "\r\n\r\n", 4) : NULL;
         if (end != NULL) {
@@ -409,7 +418,7 @@ struct sc_testserver *sc_testserver_start(const char *mode, const char *identity
     snprintf(s->mode, sizeof(s->mode), "%s", mode);
     snprintf(s->identity, sizeof(s->identity), "%s", identity ? identity : "pod-a");
     SC_ASSERT_OK(pthread_mutex_init(&s->mu, NULL));
-    if (strcmp(mode, "tls") == 0) {
+    if (strcmp(mode, "tls") == 0 || strcmp(mode, "h2-tls") == 0) {
         s->ctx = SSL_CTX_new(TLS_server_method());
         if (s->ctx == NULL || SSL_CTX_use_certificate_file(s->ctx, cert, SSL_FILETYPE_PEM) != 1 ||
             SSL_CTX_use_PrivateKey_file(s->ctx, key, SSL_FILETYPE_PEM) != 1) {
@@ -417,6 +426,8 @@ struct sc_testserver *sc_testserver_start(const char *mode, const char *identity
             sc_err_set(err, SC_EINVAL, "test server: cannot load '%s'/'%s'", cert, key);
             goto out_free;
         }
+        if (strcmp(mode, "h2-tls") == 0)
+            sc_h2srv_alpn(s->ctx);
     }
     s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));

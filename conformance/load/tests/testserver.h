@@ -29,6 +29,9 @@
  *   tls         like ok, over TLS with the certificate written by sc_testserver_cert()
  *   stall-once  like ok, but every response due between 2 s and 3 s after the first
  *               request waits until 3 s (a one-second stall, for the latency benchmark)
+ *   h2-...      HTTP/2 modes (h2-ok, h2-alternate, h2-tls, h2-grpc and hostile ones): see
+ *               h2server.c; requests count streams, the last request line is
+ *               ":authority A :path P"
  */
 struct sc_testserver;
 

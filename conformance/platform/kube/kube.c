@@ -201,6 +201,9 @@ int sc_kube_new(const struct sc_kube_opts *o, struct sc_platform **out, struct s
     k->base.ready_timeout_ms = 120000;
     k->base.parallel_why = k->parallel_why;
     k->base.unmeshed_ok = k->prof->unmeshed_known;
+    k->base.features = k->prof->features;
+    k->base.nfeatures = k->prof->nfeatures;
+    k->base.features_claimed = k->prof->features_claimed;
     k->base.metrics_no_data = k->prof->metrics_no_data;
     sc_log_info("kube", "cluster %s (%s), mesh %s, fixture image %s",
                 sc_kube_client_config(k->c)->server, sc_kube_client_config(k->c)->origin,

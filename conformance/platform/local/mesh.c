@@ -41,15 +41,20 @@ void sc_local_mesh_apply(const struct sc_profile *prof, struct sc_platform *base
     d->nhttp_status = 1;
     d->tcp = SC_DENY_PROXY;
     d->udp = SC_DENY_TIMEOUT;
+    d->grpc = 1u << 7;          /* PERMISSION_DENIED, should the refmesh answer a gRPC call so */
     base->metrics_exact = true; /* the refmesh counts every request it proxied */
     base->metrics_tolerance = 0;
     base->metrics_deadline_ms = 0;
     base->metrics_scrape_ms = 0;
     base->headers_list = false;
     base->metrics_no_data = NULL;
-    base->unmeshed_ok = true; /* the refmesh registers such a pod as unmeshed */
+    base->unmeshed_ok = true;       /* the refmesh registers such a pod as unmeshed */
+    base->features_claimed = false; /* the reference mesh implements every feature */
     if (sc_local_personality(prof) == NULL)
         return;
+    base->features = prof->features;
+    base->nfeatures = prof->nfeatures;
+    base->features_claimed = prof->features_claimed;
     /* A personality signals as its mesh does, seen through the refmesh's explicit proxy: a
      * refused connection can only be emulated there by closing the accepted connection before
      * any byte (fixtures/refmesh/README.md, Knobs), which the agent reports as closed. */

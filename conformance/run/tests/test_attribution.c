@@ -122,6 +122,50 @@ START_TEST(tcp_answers_count_for_the_share_of_the_pod_that_answered)
 }
 END_TEST
 
+/* Classify one agent answer (JSON) under denial set d. */
+static struct sc_outcome classified(const struct sc_denial *d, const char *json)
+{
+    struct sc_outcome o;
+    struct sc_err err;
+    memset(&o, 0, sizeof(o));
+    sc_err_init(&err);
+    ck_assert_msg(sc_agent_result_parse(json, strlen(json), &o.res, &err) == 0, "%s", err.msg);
+    sc_runner_classify(d, SC_PROTO_HTTP, &o);
+    return o;
+}
+
+START_TEST(grpc_calls_answered_200_are_judged_by_their_grpc_status)
+{
+    struct sc_denial d = {.nhttp_status = 1, .http_status = {403}, .grpc = 1u << 7};
+    /* 10 calls: 4 OK, 2 PERMISSION_DENIED, 1 UNAVAILABLE, 1 without a status, 2 answered 403 */
+    struct sc_outcome o = classified(
+        &d, "{\"sent\":10,\"responses\":10,\"status\":{\"200\":8,\"403\":2},"
+            "\"protocol\":\"h2c\",\"grpc\":{\"method\":\"s/m\",\"status\":{\"0\":4,\"7\":2,"
+            "\"14\":1},\"other\":0,\"missing\":1}}");
+    ck_assert_uint_eq(o.status2xx, 4);
+    ck_assert_uint_eq(o.denied, 4);
+    ck_assert_uint_eq(o.other, 2);
+    sc_runner_outcome_release(&o);
+    /* a profile whose gRPC denial is UNAUTHENTICATED (16) does not take 7 */
+    d.grpc = 1u << 16;
+    o = classified(&d, "{\"sent\":2,\"responses\":2,\"status\":{\"200\":2},"
+                       "\"grpc\":{\"status\":{\"7\":1,\"16\":1}}}");
+    ck_assert_uint_eq(o.denied, 1);
+    ck_assert_uint_eq(o.other, 1);
+    ck_assert_uint_eq(o.status2xx, 0);
+    sc_runner_outcome_release(&o);
+}
+END_TEST
+
+START_TEST(http2_stream_errors_are_the_profile_signals_they_stand_for)
+{
+    ck_assert_uint_eq(sc_runner_signal_of(SC_PROTO_HTTP, "refused_stream"), SC_DENY_REFUSED);
+    ck_assert_uint_eq(sc_runner_signal_of(SC_PROTO_HTTP, "rst_stream"), SC_DENY_RESET);
+    ck_assert_uint_eq(sc_runner_signal_of(SC_PROTO_HTTP, "goaway"), SC_DENY_CLOSED);
+    ck_assert_uint_eq(sc_runner_signal_of(SC_PROTO_HTTP, "protocol"), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("attribution");
@@ -129,6 +173,8 @@ int main(void)
     tcase_add_test(tc, http_answers_count_for_a_share_only_on_its_target_port);
     tcase_add_test(tc, an_intended_pod_on_another_port_is_not_an_intended_answer);
     tcase_add_test(tc, tcp_answers_count_for_the_share_of_the_pod_that_answered);
+    tcase_add_test(tc, grpc_calls_answered_200_are_judged_by_their_grpc_status);
+    tcase_add_test(tc, http2_stream_errors_are_the_profile_signals_they_stand_for);
     suite_add_tcase(s, tc);
     return sc_check_run(s);
 }

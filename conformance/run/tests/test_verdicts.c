@@ -724,6 +724,44 @@ START_TEST(a_test_with_an_unmeshed_workload_is_skipped_where_the_platform_cannot
 }
 END_TEST
 
+START_TEST(a_feature_the_profile_does_not_claim_is_skipped_and_protocols_are_recorded)
+{
+    static const char *const ok[] = {"200:server-0", NULL};
+    static const char *const yaml =
+        "name: t\narea: access\nfeatures: [http2]\nworkloads:\n"
+        "  - {name: alice, serviceAccount: alice}\n"
+        "  - {name: server, serviceAccount: server, labels: {app: server}}\n"
+        "services:\n  - {name: server, selector: {app: server}, ports: [8080]}\n"
+        "steps:\n  - expect: {traffic: {from: alice, to: server, protocol: http2}, allowed: "
+        "true}\n";
+    char h2name[] = "http2";
+    char *none[] = {NULL}, *h2[] = {h2name, NULL};
+    struct fake f;
+    struct sc_run *run;
+    struct sc_case *c;
+
+    fake_init(&f);
+    f.base.features_claimed = true;
+    f.base.features = none;
+    script(&f, "alice", ok);
+    c = run_test(&f, yaml, &run);
+    ck_assert_int_eq(c->verdict, SC_SKIPPED);
+    ck_assert_ptr_nonnull(strstr(c->message, "does not claim the extended feature 'http2'"));
+    sc_run_free(run);
+
+    fake_init(&f);
+    f.base.features_claimed = true;
+    f.base.features = h2;
+    f.base.nfeatures = 1;
+    script(&f, "alice", ok);
+    c = run_test(&f, yaml, &run);
+    ck_assert_msg(c->verdict == SC_PASSED, "%s: %s", sc_verdict_name(c->verdict), c->message);
+    ck_assert_uint_eq(c->nprotocols, 1);
+    ck_assert_str_eq(c->protocols[0], "http2");
+    sc_run_free(run);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("verdicts");
@@ -746,6 +784,7 @@ int main(void)
                    without_smi_access_split_tests_run_without_targets_and_denying_ones_are_skipped);
     tcase_add_test(
         tc, a_test_with_an_unmeshed_workload_is_skipped_where_the_platform_cannot_keep_one_out);
+    tcase_add_test(tc, a_feature_the_profile_does_not_claim_is_skipped_and_protocols_are_recorded);
     suite_add_tcase(s, tc);
     return sc_check_run(s);
 }

@@ -126,7 +126,7 @@ START_TEST(a_held_expectation_without_an_earlier_http_hold_is_refused)
 {
     expect_bad("bad-held-ref.yaml", 8, 5, "no hold 'h1' in an earlier step");
     expect_bad("bad-held-twice.yaml", 9, 5, "hold 'h1' is already held");
-    expect_bad("bad-held-udp.yaml", 8, 5, "held traffic 'h1' must be HTTP");
+    expect_bad("bad-held-udp.yaml", 8, 5, "held traffic 'h1' must be HTTP/1.1");
 }
 END_TEST
 
@@ -195,6 +195,36 @@ START_TEST(a_split_expectation_with_more_backends_than_judged_is_refused)
 }
 END_TEST
 
+START_TEST(http2_and_grpc_traffic_load_with_their_wire)
+{
+    struct sc_test *t = NULL;
+    struct sc_err err;
+    sc_err_init(&err);
+    ck_assert_msg(sc_test_load(suite_file("http2.yaml"), &t, &err) == 0, "%s", err.msg);
+    ck_assert_int_eq(t->steps[0].traffic.proto, SC_PROTO_HTTP);
+    ck_assert_int_eq(t->steps[0].traffic.wire, SC_WIRE_HTTP2);
+    ck_assert_str_eq(t->steps[0].traffic.method, "GET");
+    ck_assert_int_eq(t->steps[1].traffic.wire, SC_WIRE_GRPC);
+    ck_assert_str_eq(t->steps[1].traffic.method, "POST"); /* a gRPC call is a POST */
+    ck_assert_str_eq(t->steps[1].traffic.path, "/pkg.Svc/Call");
+    ck_assert_str_eq(sc_traffic_proto_name(SC_PROTO_HTTP, SC_WIRE_GRPC), "grpc");
+    ck_assert_str_eq(sc_traffic_proto_name(SC_PROTO_HTTP, SC_WIRE_HTTP2), "http2");
+    ck_assert_str_eq(sc_traffic_proto_name(SC_PROTO_TCP, SC_WIRE_HTTP1), "tcp");
+    sc_test_free(t);
+}
+END_TEST
+
+START_TEST(http2_traffic_is_refused_where_it_cannot_be_judged)
+{
+    expect_bad("bad-http2-feature.yaml", 8, 5, "needs the test to declare 'features: [http2]'");
+    expect_bad("bad-grpc-path.yaml", 9, 62, "needs 'path: /SERVICE/METHOD'");
+    expect_bad("bad-grpc-method.yaml", 9, 64, "a gRPC call's method is POST, not 'GET'");
+    expect_bad("bad-held-http2.yaml", 9, 5, "held traffic 'h1' must be HTTP/1.1");
+    expect_bad("bad-port-http2.yaml", 7, 66,
+               "unknown protocol 'http2' (expected http, tcp or udp)");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("suite");
@@ -215,6 +245,8 @@ int main(void)
     tcase_add_test(tc, a_service_port_maps_to_its_target_port_or_to_itself);
     tcase_add_test(tc, a_split_expectation_with_more_backends_than_judged_is_refused);
     tcase_add_test(tc, a_workloads_mesh_field_is_true_or_false);
+    tcase_add_test(tc, http2_and_grpc_traffic_load_with_their_wire);
+    tcase_add_test(tc, http2_traffic_is_refused_where_it_cannot_be_judged);
     suite_add_tcase(s, tc);
     return sc_check_run(s);
 }

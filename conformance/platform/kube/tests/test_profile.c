@@ -149,6 +149,8 @@ START_TEST(bad_denial_signal_is_refused)
            "expected a status from 400 to 599, refused, reset, closed or timeout");
     expect("name: x\nsources: [a]\ndenial: {http: 403, tcp: maybe}\nclaims: {}\n",
            "3:26: denial.tcp", "(expected refused, reset, closed or timeout)");
+    expect("name: x\nsources: [a]\ndenial: {http: 403, tcp: reset, grpc: [0]}\nclaims: {}\n",
+           "3:40: denial.grpc", "'0' is not a gRPC status (expected a code from 1 to 16");
 }
 END_TEST
 
@@ -183,6 +185,19 @@ START_TEST(denial_sets_list_statuses_and_signals_per_protocol)
     ck_assert_double_eq(p->metrics_tolerance, 0.2);
     ck_assert_uint_eq(p->metrics_deadline_ms, 90000);
     ck_assert_uint_eq(p->metrics_scrape_ms, 15000);
+    ck_assert_uint_eq(p->deny.grpc, 1u << 7); /* PERMISSION_DENIED unless told otherwise */
+    ck_assert(!p->features_claimed);          /* claims without features: every one tried */
+    sc_profile_free(p);
+    unlink(path);
+    free(path);
+    path = tu_write(dir, "p.yaml",
+                    "name: x\nsources: [a]\ndenial: {http: 403, tcp: reset, grpc: [7, 16]}\n"
+                    "claims: {features: [http2]}\n",
+                    0);
+    ck_assert_msg(sc_profile_load(path, &p, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(p->deny.grpc, (1u << 7) | (1u << 16));
+    ck_assert(p->features_claimed);
+    ck_assert_uint_eq(p->nfeatures, 1);
     sc_profile_free(p);
     unlink(path);
     free(path);
