@@ -219,6 +219,41 @@ START_TEST(summary_has_the_wrk_lines_and_json_has_the_counts)
 }
 END_TEST
 
+/* --h2 -M: the streams of a run share its connections; --grpc: calls counted by grpc-status. */
+START_TEST(h2_streams_share_a_connection_and_grpc_counts_statuses)
+{
+    struct sc_err err;
+    struct sc_testserver *s;
+    struct out o;
+    char url[64];
+
+    sc_err_init(&err);
+    s = sc_testserver_start("h2-alternate", NULL, NULL, NULL, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/", sc_testserver_port(s));
+    run_cli(&o, (const char *[]){"--h2", "-M", "8", "-n", "200", "-c", "1", url, NULL});
+    ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.stderr_text);
+    ck_assert_int_eq(number_after(o.stdout_text, "  200: "), 200);
+    ck_assert_uint_eq(sc_testserver_requests(s), 200);
+    /* the preflight's (it checks the target answers before the run) and the run's one */
+    ck_assert_uint_eq(sc_testserver_connections(s), 2);
+    out_release(&o);
+    sc_testserver_stop(s);
+
+    s = sc_testserver_start("h2-grpc", NULL, NULL, NULL, &err);
+    ck_assert_msg(s != NULL, "%s", err.msg);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/", sc_testserver_port(s));
+    run_cli(&o, (const char *[]){"--grpc", "test.Echo/NotFound", "-n", "20", "-c", "1", url, NULL});
+    ck_assert_msg(o.status == 0, "exit %d: %s", o.status, o.stderr_text);
+    ck_assert_msg(strstr(o.stdout_text, "gRPC status:") != NULL, "%s", o.stdout_text);
+    ck_assert_msg(strstr(o.stdout_text, "5: 20") != NULL, "%s", o.stdout_text);
+    out_release(&o);
+    sc_testserver_stop(s);
+    expect_usage_error((const char *[]){"--grpc", "NoMethod", "-n", "1", url, NULL},
+                       "invalid gRPC method 'NoMethod': expected SERVICE/METHOD");
+}
+END_TEST
+
 /* The request buffer once ignored the method's length (a 5000-byte method overflowed it):
  * an absurd method is refused up front (issue 15 #1), the longest allowed one is sent whole. */
 START_TEST(a_method_of_five_thousand_bytes_is_refused)
@@ -311,6 +346,7 @@ int main(void)
     tcase_add_test(tc, unreachable_host_is_a_usage_error);
     tcase_add_test(tc, help_prints_usage_and_exits_zero);
     tcase_add_test(tc, summary_has_the_wrk_lines_and_json_has_the_counts);
+    tcase_add_test(tc, h2_streams_share_a_connection_and_grpc_counts_statuses);
     tcase_add_test(tc, stalled_server_shows_timeouts_in_the_socket_errors_line);
     tcase_add_test(tc, a_method_of_five_thousand_bytes_is_refused);
     tcase_add_test(tc, connections_beyond_the_fd_limit_are_refused);
